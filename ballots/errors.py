@@ -1,0 +1,164 @@
+"""Domain errors, each named by the condition it reports.
+
+Every error carries a stable ``type`` slug (the suffix of its RFC 9457 problem type URI), the
+HTTP status the web layer answers with, a ``title`` and a ``detail``. Titles and details are
+English message ids with ``{name}`` placeholders; the web layer translates them, so they are
+marked with :func:`N_` for extraction.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+
+def N_(message: str) -> str:  # noqa: N802 - the conventional gettext marker name
+    """Mark ``message`` for translation without translating it now."""
+    return message
+
+
+class DomainError(Exception):
+    """Base class: a request the domain refuses, changing nothing."""
+
+    type: ClassVar[str] = "domain-error"
+    status: ClassVar[int] = 400
+    title: ClassVar[str] = N_("The request cannot be carried out")
+    detail_template: ClassVar[str] = ""
+
+    def __init__(self, detail: str | None = None, **params: Any) -> None:
+        self.params = params
+        self.detail_msgid = detail if detail is not None else self.detail_template
+        super().__init__(self.detail)
+
+    @property
+    def detail(self) -> str:
+        """The untranslated detail with its parameters filled in."""
+        return self.detail_msgid.format(**self.params) if self.detail_msgid else self.title
+
+
+class NotFound(DomainError):
+    type = "not-found"
+    status = 404
+    title = N_("Not found")
+    detail_template = N_("No {what} with id {id}.")
+
+
+class OutsideUnit(DomainError):
+    type = "outside-unit"
+    status = 403
+    title = N_("Outside your unit")
+    detail_template = N_("You may only act within your own unit and the units under it.")
+
+
+class RoleNotAllowed(DomainError):
+    type = "role-not-allowed"
+    status = 403
+    title = N_("Your role does not allow this")
+    detail_template = N_("The role {role} may not {action}.")
+
+
+class InvalidInput(DomainError):
+    type = "invalid-input"
+    status = 422
+    title = N_("Invalid input")
+
+
+class InvalidSpec(DomainError):
+    type = "invalid-ballot-spec"
+    status = 422
+    title = N_("The ballot's questions are invalid")
+    detail_template = N_("{field}: {message}")
+
+
+class BallotNotDraft(DomainError):
+    type = "ballot-not-draft"
+    status = 409
+    title = N_("The ballot can no longer be changed")
+    detail_template = N_("Questions and rules can only change while the ballot is a draft; it is {state}.")
+
+
+class TransitionNotAllowed(DomainError):
+    type = "transition-not-allowed"
+    status = 409
+    title = N_("That step is not possible now")
+    detail_template = N_("A ballot that is {state} cannot be {action}.")
+
+
+class EmptyElectorate(DomainError):
+    type = "empty-electorate"
+    status = 409
+    title = N_("Nobody is eligible")
+    detail_template = N_("No resident on the roll meets this ballot's eligibility rules.")
+
+
+class BallotNotOpen(DomainError):
+    type = "ballot-not-open"
+    status = 409
+    title = N_("Voting is not open")
+    detail_template = N_("This ballot is {state}; votes are accepted only while it is open.")
+
+
+class UnknownCredential(DomainError):
+    type = "unknown-credential"
+    status = 403
+    title = N_("Invalid voting code")
+    detail_template = N_(
+        "This voting code is not valid for this ballot. It may be mistyped, or it was replaced "
+        "by a new invitation."
+    )
+
+
+class AlreadyVoted(DomainError):
+    type = "already-voted"
+    status = 409
+    title = N_("You have already voted")
+    detail_template = N_("A ballot with this voting code has already been counted.")
+
+
+class HouseholdAlreadyVoted(DomainError):
+    type = "household-already-voted"
+    status = 409
+    title = N_("Your household has already voted")
+    detail_template = N_(
+        "This ballot counts one vote per household, and another member of your household has "
+        "already voted."
+    )
+
+
+class InvalidAnswer(DomainError):
+    type = "invalid-answer"
+    status = 422
+    title = N_("An answer breaks a rule of its question")
+
+
+class RosterInvalid(DomainError):
+    type = "roster-invalid"
+    status = 422
+    title = N_("The roster file has errors; nothing was imported")
+
+
+class InvalidLogin(DomainError):
+    type = "invalid-login"
+    status = 401
+    title = N_("Login failed")
+    detail_template = N_("The user name, password or authenticator code is wrong.")
+
+
+class TooManyFailedLogins(DomainError):
+    type = "too-many-failed-logins"
+    status = 429
+    title = N_("Too many failed attempts")
+    detail_template = N_("Too many failed attempts. Try again in {seconds} seconds.")
+
+
+class NotAuthenticated(DomainError):
+    type = "not-authenticated"
+    status = 401
+    title = N_("Please log in")
+    detail_template = N_("This needs a chair's login session or API token.")
+
+
+class DuplicateName(DomainError):
+    type = "duplicate"
+    status = 409
+    title = N_("Already exists")
+    detail_template = N_("A {what} named {name!r} already exists.")

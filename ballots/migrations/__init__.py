@@ -1,0 +1,1 @@
+"""Alembic migrations for the domain schema; run them with ``vote db upgrade``."""

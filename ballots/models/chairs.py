@@ -1,0 +1,52 @@
+"""Chairs (staff accounts) and their login sessions and API tokens."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from sqlalchemy import ForeignKey, Integer, LargeBinary, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ballots.models.base import Base, UTCDateTime, utcnow
+
+ChairRole = Literal["district_admin", "street_chair", "area_chair", "observer"]
+CHAIR_ROLES: tuple[ChairRole, ...] = ("district_admin", "street_chair", "area_chair", "observer")
+
+
+class Chair(Base):
+    """A staff account scoped to a unit subtree. The TOTP secret is stored encrypted.
+
+    ``totp_last_step`` is the last accepted TOTP time step, so a code cannot be replayed.
+    """
+
+    __tablename__ = "chairs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(100), default="")
+    password_hash: Mapped[str] = mapped_column(String(200))
+    totp_secret: Mapped[bytes] = mapped_column(LargeBinary(200))
+    totp_last_step: Mapped[int] = mapped_column(Integer, default=0)
+    role: Mapped[str] = mapped_column(String(32))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class ChairToken(Base):
+    """A login session (``kind='session'``) or a named API token (``kind='api'``).
+
+    Only the SHA-256 of the token is stored.
+    """
+
+    __tablename__ = "chair_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chair_id: Mapped[int] = mapped_column(ForeignKey("chairs.id"), index=True)
+    token_hash: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
