@@ -1,9 +1,22 @@
 """tally: pure counting rules, the ballot spec and (later) the bulletin-board verifier.
 
+``count(spec, records, electorate=None) -> BallotResult`` is the entry point (see
+``docs/counting.md``).
+
 Nothing here imports from ``ballots`` or ``vote``, a web framework or a database: an outside
 auditor can install this package alone and recount published data.
 """
 
+from tally.count import count
+from tally.result import (
+    BallotResult,
+    Check,
+    Electorate,
+    OptionResult,
+    QuestionResult,
+    Record,
+    Round,
+)
 from tally.spec import (
     AnswerError,
     Answers,
@@ -14,14 +27,24 @@ from tally.spec import (
     check_answers,
     check_spec,
 )
+from tally.ties import TieBreak
 
 __all__ = [
     "AnswerError",
     "Answers",
+    "BallotResult",
     "BallotSpec",
+    "Check",
+    "Electorate",
     "Option",
+    "OptionResult",
     "Question",
+    "QuestionResult",
+    "Record",
+    "Round",
     "SpecError",
+    "TieBreak",
     "check_answers",
     "check_spec",
+    "count",
 ]

@@ -124,7 +124,9 @@ def _check_options(question: Question, where: str) -> None:
     option_ids = [option.id for option in question.options]
     if question.kind == "yesno":
         if sorted(option_ids) != sorted(YESNO_OPTION_IDS):
-            raise SpecError(f"{where}.options", "a yes/no question has the options yes, no, abstain")
+            raise SpecError(
+                f"{where}.options", "a yes/no question has the options yes, no, abstain"
+            )
         return
     if len(question.options) < 2:
         raise SpecError(f"{where}.options", "a question needs at least two options")
@@ -157,7 +159,11 @@ def _check_options(question: Question, where: str) -> None:
 
 def yesno_options(yes: str = "Yes", no: str = "No", abstain: str = "Abstain") -> list[Option]:
     """The three fixed options of a yes/no/abstain question."""
-    return [Option(id="yes", label=yes), Option(id="no", label=no), Option(id="abstain", label=abstain)]
+    return [
+        Option(id="yes", label=yes),
+        Option(id="no", label=no),
+        Option(id="abstain", label=abstain),
+    ]
 
 
 def check_answers(spec: BallotSpec, answers: Answers) -> None:
@@ -190,7 +196,11 @@ def check_answer(question: Question, chosen: list[str]) -> None:
         )
     if len(chosen) > high:
         raise AnswerError(
-            "too-many-choices", question.id, f"choose at most {high}", maximum=high, given=len(chosen)
+            "too-many-choices",
+            question.id,
+            f"choose at most {high}",
+            maximum=high,
+            given=len(chosen),
         )
     if question.kind == "budget" and question.budget_limit is not None:
         total = sum(options[option_id].cost or 0 for option_id in chosen)

@@ -1,0 +1,231 @@
+"""Budget questions (实事项目): greedy by votes, and the Method of Equal Shares.
+
+A budget answer approves projects (each option has a ``cost``; the question has a
+``budget_limit``). Projects nobody approved are never funded.
+
+``greedy`` (default, as CONSUL and Decidim do): projects in order of votes (weighted approvals);
+each is funded if it fits in what is left, otherwise skipped and the next one is tried.
+
+``mes``: the Method of Equal Shares (Peters, Pierczyński, Skowron). Every ballot (blank ones too)
+gets an equal share of the budget, in proportion to its weight. In each round, for every project
+whose supporters can still pay for it, find the smallest price ρ such that the supporters paying
+``min(their money, ρ × utility)`` cover its cost; fund the project with the smallest ρ, charge its
+supporters, repeat until no project is affordable. Parameters:
+
+- ``utility``: ``"cost"`` (default; a voter's utility from a project is its cost) or
+  ``"cardinality"`` (every approved project is worth 1);
+- ``completion``: ``"increase"`` (default) reruns MES with the budget raised by ``budget_step``
+  while the outcome still fits the real limit (stopping when it is exhaustive, when every
+  approved project is funded, or at ``max_steps``), then fills what is left greedily;
+  ``"greedy"`` only fills greedily; ``"none"`` keeps the plain MES outcome;
+- ``budget_step``: default 1% of the limit; ``max_steps``: default 1000.
+
+The greedy fill after MES orders projects by votes (utility ``cost``) or votes per yuan
+(utility ``cardinality``). Prices within a relative 1e-9 of each other are ties and are drawn.
+"""
+
+from __future__ import annotations
+
+from tally.profile import Answer
+from tally.result import Outcome, QuestionResult, Round
+from tally.rules.common import Context, approvals, join, option_results
+from tally.ties import TieBreaker
+
+RELATIVE_TIE = 1e-9
+
+
+def greedy(context: Context) -> QuestionResult:
+    """Fund projects by votes within the budget limit."""
+    context.allow()
+    votes, ballots = approvals(context.profile)
+    limit = float(context.question.budget_limit or 0)
+    costs = {option.id: float(option.cost or 0) for option in context.question.options}
+    selected, rounds = _greedy_fill(context.ties, votes, costs, limit, [], votes, "greedy order")
+    return _finish(context, "greedy", selected, rounds, votes, ballots, "")
+
+
+def _greedy_fill(
+    ties: TieBreaker,
+    votes: dict[str, float],
+    costs: dict[str, float],
+    limit: float,
+    already: list[str],
+    density: dict[str, float],
+    step: str,
+    first_round: int = 1,
+) -> tuple[list[str], list[Round]]:
+    """Add approved projects in order of ``density`` while they fit; one round per project tried."""
+    selected = list(already)
+    remaining = limit - sum(costs[project] for project in selected)
+    candidates = {
+        project: density[project]
+        for project in costs
+        if project not in selected and votes.get(project, 0.0) > 0
+    }
+    rounds: list[Round] = []
+    for project in ties.rank(candidates, step):
+        current = Round(
+            number=first_round + len(rounds), tallies={project: votes[project]}, note=""
+        )
+        if costs[project] <= remaining:
+            selected.append(project)
+            remaining -= costs[project]
+            current.elected = [project]
+        else:
+            current.note = f"skipped: costs {costs[project]:g}, {remaining:g} left"
+        current.remaining = remaining
+        rounds.append(current)
+    return selected, rounds
+
+
+def _finish(
+    context: Context,
+    rule: str,
+    selected: list[str],
+    rounds: list[Round],
+    votes: dict[str, float],
+    ballots: dict[str, int],
+    note: str,
+) -> QuestionResult:
+    costs = {option.id: float(option.cost or 0) for option in context.question.options}
+    options = option_results(context, votes, ballots, selected)
+    outcome: Outcome = "elected" if context.profile.valid else "no-valid-votes"
+    spent = sum(costs[project] for project in selected)
+    message = f"funded: {join(context, selected)}" if selected else "nothing funded"
+    if note:
+        message += f" ({note})"
+    result = context.result(rule, outcome, message, selected, options)
+    result.rounds = rounds
+    result.ranking = list(selected)
+    result.spent = spent
+    return result
+
+
+def equal_shares(context: Context) -> QuestionResult:
+    """Fund projects by the Method of Equal Shares, with completion."""
+    context.allow("utility", "completion", "budget_step", "max_steps")
+    limit = float(context.question.budget_limit or 0)
+    utility = context.choice("utility", "cost", ("cost", "cardinality"))
+    completion = context.choice("completion", "increase", ("increase", "greedy", "none"))
+    step = context.number("budget_step", limit / 100, 1e-9, float("inf")) or limit / 100
+    max_steps = context.integer("max_steps", 1000, 0, 1_000_000)
+    votes, ballots = approvals(context.profile)
+    costs = {option.id: float(option.cost or 0) for option in context.question.options}
+    mes = _EqualShares(context.profile.weights, costs, utility)
+    if mes.total_weight <= 0:
+        return _finish(context, "mes", [], [], votes, ballots, "")
+    seed, question = context.ties.seed, context.ties.question
+    ties = TieBreaker(seed, question)
+    selected, rounds = mes.run(limit, ties)
+    virtual = limit
+    if completion == "increase":
+        approved = {project for project, value in votes.items() if value > 0}
+        for count in range(1, max_steps + 1):
+            remaining = limit - sum(costs[project] for project in selected)
+            exhaustive = all(
+                costs[project] > remaining for project in costs if project not in selected
+            )
+            if exhaustive or approved.issubset(selected):
+                break
+            trial_budget = limit + count * step
+            trial_ties = TieBreaker(seed, question)
+            trial, trial_rounds = mes.run(trial_budget, trial_ties)
+            if sum(costs[project] for project in trial) > limit:
+                break
+            selected, rounds, ties, virtual = trial, trial_rounds, trial_ties, trial_budget
+    context.ties.draws.extend(ties.draws)
+    note = "" if virtual == limit else f"equal shares run with a virtual budget of {virtual:g}"
+    if completion != "none":
+        density = (
+            votes
+            if utility == "cost"
+            else {project: votes.get(project, 0.0) / costs[project] for project in costs}
+        )
+        selected, extra = _greedy_fill(
+            context.ties,
+            votes,
+            costs,
+            limit,
+            selected,
+            density,
+            "completion order",
+            len(rounds) + 1,
+        )
+        for item in extra:
+            item.note = ("completion: " + item.note).rstrip(": ")
+        rounds.extend(extra)
+    spent = 0.0
+    for item in rounds:
+        spent += sum(costs[project] for project in item.elected)
+        if item.remaining is None:
+            item.remaining = limit - spent
+    return _finish(context, "mes", selected, rounds, votes, ballots, note)
+
+
+class _EqualShares:
+    """The Method of Equal Shares on distinct approval sets (weights summed per set)."""
+
+    def __init__(self, weights: dict[Answer, float], costs: dict[str, float], utility: str) -> None:
+        self.weights = list(weights.values())
+        self.total_weight = sum(self.weights)
+        self.costs = costs
+        self.utility = {
+            project: (cost if utility == "cost" else 1.0) for project, cost in costs.items()
+        }
+        self.supporters: dict[str, list[int]] = {project: [] for project in costs}
+        for group, answer in enumerate(weights):
+            for project in answer:
+                self.supporters[project].append(group)
+
+    def run(self, budget: float, ties: TieBreaker) -> tuple[list[str], list[Round]]:
+        """One MES run with ``budget`` shared out; the funded projects and one round each."""
+        share = budget / self.total_weight
+        money = [share] * len(self.weights)  # per unit of weight, per distinct approval set
+        weights = self.weights
+        candidates = [project for project in self.costs if self.supporters[project]]
+        selected: list[str] = []
+        rounds: list[Round] = []
+        while candidates:
+            prices: dict[str, float] = {}
+            still = []
+            for project in candidates:
+                price = self._price(project, money, weights)
+                if price is not None:
+                    prices[project] = price
+                    still.append(project)
+            candidates = still
+            if not prices:
+                break
+            best = min(prices.values())
+            tied = [
+                project for project, price in prices.items() if price <= best * (1 + RELATIVE_TIE)
+            ]
+            chosen = ties.first(tied, f"equal shares budget {budget:g} round {len(rounds) + 1}")
+            pay = prices[chosen] * self.utility[chosen]
+            for group in self.supporters[chosen]:
+                money[group] = money[group] - pay if money[group] > pay else 0.0
+            selected.append(chosen)
+            candidates.remove(chosen)
+            rounds.append(Round(number=len(rounds) + 1, tallies=prices, elected=[chosen]))
+        return selected, rounds
+
+    def _price(self, project: str, money: list[float], weights: list[float]) -> float | None:
+        """The smallest ρ at which the project's supporters can pay its cost, or None."""
+        pools: dict[float, float] = {}
+        for group in self.supporters[project]:
+            left = money[group]
+            pools[left] = pools.get(left, 0.0) + weights[group]
+        cost = self.costs[project]
+        available = sum(left * weight for left, weight in pools.items())
+        if available < cost * (1 - 1e-12):
+            return None
+        utility = self.utility[project]
+        paid = 0.0
+        weight_left = sum(pools.values())
+        for left in sorted(pools):
+            price = (cost - paid) / (weight_left * utility)
+            if left >= price * utility:
+                return price
+            paid += left * pools[left]
+            weight_left -= pools[left]
+        return max(pools) / utility  # only reached through rounding at the affordability edge
