@@ -350,5 +350,5 @@ async def list_residents(
             area=resident.area,
             tags=list(resident.tags),
         )
-        for resident, household in result.tuples()
+        for resident, household in result
     ]
