@@ -186,13 +186,20 @@ def credential_groups(credential: str) -> list[str]:
 def _draw_text(
     canvas: Canvas, x: float, y: float, text: str, font: str, size: float, bold: bool = False
 ) -> None:
+    if not bold:
+        canvas.setFont(font, size)
+        canvas.drawString(x, y, text)
+        return
+    # The CID font has no bold face: fill and stroke the glyphs instead. The render mode is
+    # graphics state, so restore it before anything else is drawn.
+    canvas.saveState()
+    canvas.setLineWidth(size / 30)
     obj = canvas.beginText(x, y)
     obj.setFont(font, size)
-    if bold:  # the CID font has no bold face: fill and stroke the glyphs instead
-        obj.setTextRenderMode(2)
-        canvas.setLineWidth(size / 30)
+    obj.setTextRenderMode(2)
     obj.textOut(text)
     canvas.drawText(obj)
+    canvas.restoreState()
 
 
 def _draw_qr(
@@ -294,7 +301,7 @@ def _draw_instructions(
     canvas: Canvas, text: _Text, x0: float, width: float, top: float, bottom: float
 ) -> None:
     font = text.font
-    for size in (11.0, 10.5, 10.0, 9.5, 9.0, 8.5, 8.0, 7.5):
+    for size in (12.0, 11.5, 11.0, 10.5, 10.0, 9.5, 9.0, 8.5, 8.0, 7.5):
         leading = size * 1.3
         number_w = _width("3. ", font, size)
         blocks: list[tuple[str, list[str], bool]] = []
