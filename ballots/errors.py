@@ -32,7 +32,15 @@ class DomainError(Exception):
     @property
     def detail(self) -> str:
         """The untranslated detail with its parameters filled in."""
-        return self.detail_msgid.format(**self.params) if self.detail_msgid else self.title
+        return fill(self.detail_msgid, self.params) if self.detail_msgid else self.title
+
+
+def fill(template: str, params: dict[str, Any]) -> str:
+    """``template.format(**params)``, or the template itself if it does not fit the params."""
+    try:
+        return template.format(**params)
+    except (KeyError, IndexError, ValueError):
+        return template
 
 
 class NotFound(DomainError):
@@ -73,7 +81,9 @@ class BallotNotDraft(DomainError):
     type = "ballot-not-draft"
     status = 409
     title = N_("The ballot can no longer be changed")
-    detail_template = N_("Questions and rules can only change while the ballot is a draft; it is {state}.")
+    detail_template = N_(
+        "Questions and rules can only change while the ballot is a draft; it is {state}."
+    )
 
 
 class TransitionNotAllowed(DomainError):

@@ -56,7 +56,9 @@ async def create_unit(
         require(actor, "manage_units", "/")
     else:
         if CHILD_LEVEL.get(parent.level) != level:
-            raise InvalidInput(f"a {parent.level} can only contain a {CHILD_LEVEL.get(parent.level, 'nothing')}")
+            raise InvalidInput(
+                f"a {parent.level} can only contain a {CHILD_LEVEL.get(parent.level, 'nothing')}"
+            )
         require(actor, "manage_units", parent.path)
     if await session.scalar(select(Unit.id).where(Unit.code == code)) is not None:
         raise DuplicateName(what="unit", name=code)

@@ -1,0 +1,363 @@
+"""A ballot's life: draft → open → closed → published, or cancelled; each move recorded.
+
+Opening freezes the electorate (later roll edits no longer change who may vote) and records its
+size and area. Closing counts the ballots through ``tally`` and stores the result; publishing
+makes it public. Every move is appended to the matter's timeline and the audit log.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+import msgspec
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+import tally
+from ballots import audit
+from ballots.access import Actor, require
+from ballots.eligibility import Eligibility, compute_electorate, electorate_totals
+from ballots.errors import (
+    BallotNotDraft,
+    EmptyElectorate,
+    InvalidInput,
+    InvalidSpec,
+    NotFound,
+    TransitionNotAllowed,
+)
+from ballots.matters import add_event, get_matter
+from ballots.models import Ballot, Cast, Elector, Matter, Participation, Unit
+from ballots.units import get_unit
+
+BALLOT_STATES = ("draft", "open", "closed", "published", "cancelled")
+ALLOWED_MOVES: dict[str, dict[str, str]] = {
+    "open": {"draft": "open"},
+    "close": {"open": "closed"},
+    "publish": {"closed": "published"},
+    "cancel": {"draft": "cancelled", "open": "cancelled"},
+}
+
+
+class BallotDraft(msgspec.Struct, forbid_unknown_fields=True):
+    """What a chair writes when creating or editing a draft ballot."""
+
+    title: str
+    questions: list[tally.Question]
+    revoting: bool = False
+    voting_unit: Literal["person", "household"] = "person"
+    weighting: Literal["none", "area"] = "none"
+    eligibility: Eligibility = msgspec.field(default_factory=Eligibility)
+
+
+async def get_ballot(session: AsyncSession, ballot_id: int) -> Ballot:
+    """The ballot with ``ballot_id``, or :class:`NotFound`."""
+    ballot = await session.get(Ballot, ballot_id)
+    if ballot is None:
+        raise NotFound(what="ballot", id=ballot_id)
+    return ballot
+
+
+async def ballot_unit(session: AsyncSession, ballot: Ballot) -> Unit:
+    """The unit of the ballot's matter (which scopes who may manage it)."""
+    matter = await get_matter(session, ballot.matter_id)
+    return await get_unit(session, matter.unit_id)
+
+
+def ballot_spec(ballot: Ballot) -> tally.BallotSpec:
+    """The ballot's questions and counting settings as a ``tally`` spec."""
+    return _decode_spec(ballot.spec)
+
+
+_SPEC_CACHE: dict[str, tally.BallotSpec] = {}
+
+
+def _decode_spec(text: str) -> tally.BallotSpec:
+    spec = _SPEC_CACHE.get(text)
+    if spec is None:
+        spec = msgspec.json.decode(text, type=tally.BallotSpec)
+        if len(_SPEC_CACHE) > 256:
+            _SPEC_CACHE.clear()
+        _SPEC_CACHE[text] = spec
+    return spec
+
+
+def _spec_from_draft(draft: BallotDraft) -> str:
+    title = draft.title.strip()
+    if not title:
+        raise InvalidInput("the title must not be empty")
+    spec = tally.BallotSpec(
+        questions=draft.questions,
+        title=title,
+        voting_unit=draft.voting_unit,
+        weighting=draft.weighting,
+    )
+    try:
+        tally.check_spec(spec)
+    except tally.SpecError as error:
+        raise InvalidSpec(field=error.field, message=error.message) from error
+    problems = draft.eligibility.problems()
+    if problems:
+        raise InvalidInput("eligibility: " + "; ".join(problems))
+    return msgspec.json.encode(spec).decode()
+
+
+async def _check_eligibility_units(session: AsyncSession, actor: Actor, rules: Eligibility) -> None:
+    for unit_id in rules.units:
+        unit = await get_unit(session, unit_id)
+        require(actor, "manage_ballots", unit.path)
+
+
+async def create_ballot(
+    session: AsyncSession, actor: Actor, matter_id: int, draft: BallotDraft
+) -> Ballot:
+    """Create a draft ballot on a matter."""
+    matter = await get_matter(session, matter_id)
+    unit = await get_unit(session, matter.unit_id)
+    require(actor, "manage_ballots", unit.path)
+    spec = _spec_from_draft(draft)
+    await _check_eligibility_units(session, actor, draft.eligibility)
+    ballot = Ballot(
+        matter_id=matter.id,
+        title=draft.title.strip(),
+        spec=spec,
+        state="draft",
+        revoting=draft.revoting,
+        voting_unit=draft.voting_unit,
+        eligibility=msgspec.to_builtins(draft.eligibility),
+    )
+    session.add(ballot)
+    await session.flush()
+    add_event(
+        session,
+        matter.id,
+        "ballot_created",
+        ballot_id=ballot.id,
+        actor=actor.name,
+        title=ballot.title,
+    )
+    audit.record(
+        session, actor, "ballot.create", f"ballot:{ballot.id}", unit.id, title=ballot.title
+    )
+    return ballot
+
+
+async def update_ballot(
+    session: AsyncSession, actor: Actor, ballot_id: int, draft: BallotDraft
+) -> Ballot:
+    """Replace a draft ballot's questions and settings; refused once the ballot has opened."""
+    ballot = await get_ballot(session, ballot_id)
+    unit = await ballot_unit(session, ballot)
+    require(actor, "manage_ballots", unit.path)
+    if ballot.state != "draft":
+        raise BallotNotDraft(state=ballot.state)
+    ballot.spec = _spec_from_draft(draft)
+    await _check_eligibility_units(session, actor, draft.eligibility)
+    ballot.title = draft.title.strip()
+    ballot.revoting = draft.revoting
+    ballot.voting_unit = draft.voting_unit
+    ballot.eligibility = msgspec.to_builtins(draft.eligibility)
+    audit.record(session, actor, "ballot.update", f"ballot:{ballot.id}", unit.id)
+    return ballot
+
+
+async def _lock_ballot(session: AsyncSession, ballot_id: int) -> Ballot:
+    """Load the ballot for a state change, locking its row against concurrent casts."""
+    ballot = await session.scalar(
+        select(Ballot)
+        .where(Ballot.id == ballot_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if ballot is None:
+        raise NotFound(what="ballot", id=ballot_id)
+    return ballot
+
+
+async def _move(
+    session: AsyncSession, actor: Actor, ballot_id: int, action: str
+) -> tuple[Ballot, Unit]:
+    ballot = await _lock_ballot(session, ballot_id)
+    unit = await ballot_unit(session, ballot)
+    require(actor, "manage_ballots", unit.path)
+    target = ALLOWED_MOVES[action].get(ballot.state)
+    if target is None:
+        raise TransitionNotAllowed(state=ballot.state, action=_PAST[action])
+    ballot.state = target
+    return ballot, unit
+
+
+_PAST = {"open": "opened", "close": "closed", "publish": "published", "cancel": "cancelled"}
+
+
+async def sync_electorate(
+    session: AsyncSession, ballot: Ballot, today: datetime
+) -> tuple[int, float]:
+    """Make the ballot's elector rows match who is eligible now; return (size, area).
+
+    Residents who are no longer eligible lose their elector row (and so their credential);
+    newly eligible residents get a row without a credential until an invitation is issued.
+    """
+    matter = await session.get(Matter, ballot.matter_id)
+    assert matter is not None
+    default_unit = await get_unit(session, matter.unit_id)
+    rules = msgspec.convert(ballot.eligibility, Eligibility)
+    voters = await compute_electorate(
+        session, rules, default_unit, ballot.voting_unit, today.date()
+    )
+    existing = {
+        elector.resident_id: elector
+        for elector in (
+            await session.scalars(select(Elector).where(Elector.ballot_id == ballot.id))
+        ).all()
+    }
+    wanted = {voter.resident_id for voter in voters}
+    stale = [elector.id for rid, elector in existing.items() if rid not in wanted]
+    if stale:
+        await session.execute(delete(Elector).where(Elector.id.in_(stale)))
+    for voter in voters:
+        elector = existing.get(voter.resident_id)
+        if elector is None:
+            session.add(
+                Elector(
+                    ballot_id=ballot.id,
+                    resident_id=voter.resident_id,
+                    count_key=voter.count_key,
+                    weight=voter.area,
+                )
+            )
+        else:
+            elector.count_key, elector.weight = voter.count_key, voter.area
+    await session.flush()
+    return electorate_totals(voters)
+
+
+async def open_ballot(session: AsyncSession, actor: Actor, ballot_id: int) -> Ballot:
+    """Open voting: freeze the electorate and record its size and area."""
+    ballot, unit = await _move(session, actor, ballot_id, "open")
+    now = datetime.now(UTC)
+    size, area = await sync_electorate(session, ballot, now)
+    if size == 0:
+        raise EmptyElectorate()
+    ballot.electorate_size, ballot.electorate_area, ballot.opened_at = size, area, now
+    add_event(
+        session,
+        ballot.matter_id,
+        "ballot_opened",
+        ballot_id=ballot.id,
+        actor=actor.name,
+        electorate_size=size,
+        electorate_area=area,
+    )
+    audit.record(
+        session, actor, "ballot.open", f"ballot:{ballot.id}", unit.id, electorate_size=size
+    )
+    return ballot
+
+
+async def counted_records(session: AsyncSession, ballot: Ballot) -> list[tally.Record]:
+    """The ballots that count (one per person or household), as ``tally`` records."""
+    spec = ballot_spec(ballot)
+    rows = await session.execute(
+        select(Cast.answers, Elector.weight, Participation.count_key)
+        .join(Participation, Participation.cast_id == Cast.id)
+        .join(Elector, Elector.id == Participation.elector_id)
+        .where(Participation.ballot_id == ballot.id)
+        .order_by(Cast.tracker)
+    )
+    decode = msgspec.json.Decoder(dict[str, list[str]])
+    by_area = spec.weighting == "area"
+    return [
+        tally.Record(answers=decode.decode(answers), weight=weight if by_area else 1.0, unit=key)
+        for answers, weight, key in rows.tuples()
+    ]
+
+
+async def close_ballot(session: AsyncSession, actor: Actor, ballot_id: int) -> Ballot:
+    """Close voting, count the ballots through ``tally`` and store the result."""
+    ballot, unit = await _move(session, actor, ballot_id, "close")
+    ballot.closed_at = datetime.now(UTC)
+    records = await counted_records(session, ballot)
+    spec = ballot_spec(ballot)
+    trackers = sorted(
+        (await session.scalars(select(Cast.tracker).where(Cast.ballot_id == ballot.id))).all()
+    )
+    spec.tie_seed = hashlib.sha256("\n".join(trackers).encode()).hexdigest()
+    electorate = tally.Electorate(
+        size=ballot.electorate_size or 0, area=ballot.electorate_area or 0.0
+    )
+    result = tally.count(spec, records, electorate=electorate)
+    ballot.result = msgspec.json.encode(result).decode()
+    add_event(
+        session,
+        ballot.matter_id,
+        "ballot_closed",
+        ballot_id=ballot.id,
+        actor=actor.name,
+        ballots_counted=len(records),
+    )
+    add_event(
+        session,
+        ballot.matter_id,
+        "ballot_result",
+        ballot_id=ballot.id,
+        actor=actor.name,
+        summary=result_summary(result),
+    )
+    audit.record(
+        session, actor, "ballot.close", f"ballot:{ballot.id}", unit.id, counted=len(records)
+    )
+    return ballot
+
+
+def result_summary(result: Any) -> list[dict[str, Any]]:
+    """A short per-question summary of a ``tally`` result for the matter timeline."""
+    builtins = msgspec.to_builtins(result)
+    summary = []
+    for question in builtins.get("questions", []):
+        summary.append(
+            {key: question[key] for key in ("question", "winners", "outcome") if key in question}
+        )
+    return summary
+
+
+async def publish_ballot(session: AsyncSession, actor: Actor, ballot_id: int) -> Ballot:
+    """Publish a closed ballot's result on the public page and API."""
+    ballot, unit = await _move(session, actor, ballot_id, "publish")
+    ballot.published_at = datetime.now(UTC)
+    add_event(session, ballot.matter_id, "ballot_published", ballot_id=ballot.id, actor=actor.name)
+    audit.record(session, actor, "ballot.publish", f"ballot:{ballot.id}", unit.id)
+    return ballot
+
+
+async def cancel_ballot(
+    session: AsyncSession, actor: Actor, ballot_id: int, reason: str = ""
+) -> Ballot:
+    """Cancel a draft or open ballot; nothing is counted."""
+    ballot, unit = await _move(session, actor, ballot_id, "cancel")
+    add_event(
+        session,
+        ballot.matter_id,
+        "ballot_cancelled",
+        ballot_id=ballot.id,
+        actor=actor.name,
+        reason=reason,
+    )
+    audit.record(session, actor, "ballot.cancel", f"ballot:{ballot.id}", unit.id, reason=reason)
+    return ballot
+
+
+async def list_ballots(
+    session: AsyncSession, within_path: str = "/"
+) -> Sequence[tuple[Ballot, Matter]]:
+    """Ballots in the unit subtree at ``within_path``, newest first, with their matters."""
+    rows = await session.execute(
+        select(Ballot, Matter)
+        .join(Matter, Matter.id == Ballot.matter_id)
+        .join(Unit, Unit.id == Matter.unit_id)
+        .where(Unit.path.startswith(within_path))
+        .order_by(Ballot.id.desc())
+    )
+    return list(rows.tuples().all())

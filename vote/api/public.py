@@ -1,0 +1,128 @@
+"""Public API: ballot questions, casting a vote, a voter's status, results and matters."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from litestar import Request, Router, get, post
+from litestar.di import Provide
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ballots.casting import Receipt, VoterStatus, cast_ballot, voter_status
+from ballots.errors import N_, DomainError, NotFound, UnknownCredential
+from ballots.lifecycle import ballot_spec, get_ballot
+from ballots.matters import get_matter, timeline
+from ballots.models import Ballot, Unit
+from vote.api.schemas import BallotOut, BallotSummary, CastIn, CredentialIn, MatterOut
+from vote.web import AppContext, client_ip, guard_code_attempts, note_code_failure
+
+
+class ResultNotPublished(DomainError):
+    type = "result-not-published"
+    status = 409
+    title = N_("The result is not published yet")
+    detail_template = N_("This ballot's result becomes public when the chair publishes it.")
+
+
+async def public_ballot(db: AsyncSession, ballot_id: int) -> Ballot:
+    """A ballot the public may see (anything but a draft)."""
+    ballot = await get_ballot(db, ballot_id)
+    if ballot.state == "draft":
+        raise NotFound(what="ballot", id=ballot_id)
+    return ballot
+
+
+def published_result(ballot: Ballot) -> dict[str, Any] | None:
+    """The stored result, only once the ballot is published."""
+    if ballot.state != "published" or ballot.result is None:
+        return None
+    result: dict[str, Any] = msgspec.json.decode(ballot.result)
+    return result
+
+
+@get("/ballots/{ballot_id:int}", summary="A ballot's questions and state (public)")
+async def show_ballot(db: AsyncSession, ballot_id: int) -> BallotOut:
+    ballot = await public_ballot(db, ballot_id)
+    return BallotOut(
+        ballot=BallotSummary.of(ballot), spec=ballot_spec(ballot), result=published_result(ballot)
+    )
+
+
+@get("/ballots/{ballot_id:int}/result", summary="A published ballot's result")
+async def show_result(db: AsyncSession, ballot_id: int) -> dict[str, Any]:
+    ballot = await public_ballot(db, ballot_id)
+    result = published_result(ballot)
+    if result is None:
+        raise ResultNotPublished()
+    return result
+
+
+@post("/ballots/{ballot_id:int}/casts", status_code=HTTP_201_CREATED, summary="Cast a vote")
+async def cast(
+    request: Request[Any, Any, Any], db: AsyncSession, ctx: AppContext, ballot_id: int, data: CastIn
+) -> Receipt:
+    """Cast a vote with the credential from an invitation.
+
+    Retrying the same submission (same ``submission_id``, or the same answers) returns the
+    first receipt. Errors: ``unknown-credential``, ``ballot-not-open``, ``already-voted``,
+    ``household-already-voted``, ``invalid-answer``, ``too-many-failed-codes``.
+    """
+    ip = client_ip(request, ctx.settings)
+    await guard_code_attempts(ctx, ip)
+    try:
+        return await cast_ballot(
+            db, ctx.secret_key, ballot_id, data.credential, data.answers, submission_id=data.submission_id[:100]
+        )
+    except UnknownCredential:
+        await note_code_failure(ctx, ip)
+        raise
+
+
+@post("/ballots/{ballot_id:int}/voter-status", status_code=HTTP_200_OK, summary="Check a voting code")
+async def status(
+    request: Request[Any, Any, Any], db: AsyncSession, ctx: AppContext, ballot_id: int, data: CredentialIn
+) -> VoterStatus:
+    """Tell the holder of a credential whether they or their household have already voted."""
+    ip = client_ip(request, ctx.settings)
+    await guard_code_attempts(ctx, ip)
+    try:
+        return await voter_status(db, ctx.secret_key, ballot_id, data.credential)
+    except UnknownCredential:
+        await note_code_failure(ctx, ip)
+        raise
+
+
+@get("/matters/{matter_id:int}", summary="A matter's decision record (public)")
+async def show_matter(db: AsyncSession, matter_id: int) -> MatterOut:
+    matter = await get_matter(db, matter_id)
+    unit = await db.get(Unit, matter.unit_id)
+    assert unit is not None
+    ballots = list(
+        (
+            await db.scalars(
+                select(Ballot).where(Ballot.matter_id == matter.id, Ballot.state != "draft").order_by(Ballot.id)
+            )
+        ).all()
+    )
+    events = [event for event in await timeline(db, matter.id) if _public_event(event.kind, ballots, event.ballot_id)]
+    return MatterOut.of(matter, unit, ballots, events)
+
+
+def _public_event(kind: str, ballots: list[Ballot], ballot_id: int | None) -> bool:
+    """Results appear on the public timeline only once published; drafts not at all."""
+    if ballot_id is None:
+        return True
+    ballot = next((b for b in ballots if b.id == ballot_id), None)
+    if ballot is None:
+        return False
+    return kind != "ballot_result" or ballot.state == "published"
+
+
+router = Router(
+    path="/api/v1",
+    route_handlers=[show_ballot, show_result, cast, status, show_matter],
+    tags=["public"],
+)

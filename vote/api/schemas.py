@@ -1,0 +1,170 @@
+"""Request and response bodies of the JSON API (plain msgspec Structs)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+import msgspec
+
+import tally
+from ballots.eligibility import Eligibility
+from ballots.models import Ballot, Matter, MatterEvent, Unit
+
+
+class UnitIn(msgspec.Struct, forbid_unknown_fields=True):
+    name: str
+    code: str
+    level: Literal["district", "street", "area"]
+    parent_id: int | None = None
+
+
+class UnitOut(msgspec.Struct):
+    id: int
+    name: str
+    code: str
+    level: str
+    parent_id: int | None
+
+    @classmethod
+    def of(cls, unit: Unit) -> UnitOut:
+        return cls(id=unit.id, name=unit.name, code=unit.code, level=unit.level, parent_id=unit.parent_id)
+
+
+class MatterIn(msgspec.Struct, forbid_unknown_fields=True):
+    unit_id: int
+    kind: Literal["hearing", "coordination", "evaluation", "agency", "practical", "selection"]
+    title: str
+    description: str = ""
+
+
+class NoteIn(msgspec.Struct, forbid_unknown_fields=True):
+    text: str
+
+
+class EventOut(msgspec.Struct):
+    at: datetime
+    kind: str
+    ballot_id: int | None
+    actor: str
+    payload: dict[str, Any]
+
+    @classmethod
+    def of(cls, event: MatterEvent) -> EventOut:
+        return cls(at=event.at, kind=event.kind, ballot_id=event.ballot_id, actor=event.actor, payload=event.payload)
+
+
+class BallotSummary(msgspec.Struct):
+    id: int
+    matter_id: int
+    title: str
+    state: str
+    voting_unit: str
+    revoting: bool
+    electorate_size: int | None
+    electorate_area: float | None
+    opened_at: datetime | None
+    closed_at: datetime | None
+    published_at: datetime | None
+
+    @classmethod
+    def of(cls, ballot: Ballot) -> BallotSummary:
+        return cls(
+            id=ballot.id,
+            matter_id=ballot.matter_id,
+            title=ballot.title,
+            state=ballot.state,
+            voting_unit=ballot.voting_unit,
+            revoting=ballot.revoting,
+            electorate_size=ballot.electorate_size,
+            electorate_area=ballot.electorate_area,
+            opened_at=ballot.opened_at,
+            closed_at=ballot.closed_at,
+            published_at=ballot.published_at,
+        )
+
+
+class BallotOut(msgspec.Struct):
+    ballot: BallotSummary
+    spec: tally.BallotSpec
+    eligibility: Eligibility | None = None
+    result: dict[str, Any] | None = None
+
+
+class MatterOut(msgspec.Struct):
+    id: int
+    unit_id: int
+    unit_name: str
+    kind: str
+    title: str
+    description: str
+    created_at: datetime
+    ballots: list[BallotSummary]
+    timeline: list[EventOut]
+
+    @classmethod
+    def of(
+        cls, matter: Matter, unit: Unit, ballots: list[Ballot], events: list[MatterEvent]
+    ) -> MatterOut:
+        return cls(
+            id=matter.id,
+            unit_id=matter.unit_id,
+            unit_name=unit.name,
+            kind=matter.kind,
+            title=matter.title,
+            description=matter.description,
+            created_at=matter.created_at,
+            ballots=[BallotSummary.of(b) for b in ballots],
+            timeline=[EventOut.of(e) for e in events],
+        )
+
+
+class CastIn(msgspec.Struct, forbid_unknown_fields=True):
+    """A vote: the credential from the invitation and an answer per question."""
+
+    credential: str = msgspec.field()
+    answers: dict[str, list[str]]
+    submission_id: str = ""
+
+
+class CredentialIn(msgspec.Struct, forbid_unknown_fields=True):
+    credential: str
+
+
+class LoginIn(msgspec.Struct, forbid_unknown_fields=True):
+    username: str
+    password: str
+    totp: str
+
+
+class LoginOut(msgspec.Struct):
+    token: str
+    username: str
+    role: str
+    unit_id: int
+
+
+class TokenIn(msgspec.Struct, forbid_unknown_fields=True):
+    name: str
+
+
+class TokenOut(msgspec.Struct):
+    token: str
+    name: str
+
+
+class MeOut(msgspec.Struct):
+    username: str
+    role: str
+    unit_path: str
+
+
+class AuditOut(msgspec.Struct):
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    target: str
+    unit_id: int | None
+    source: str
+    details: dict[str, Any]

@@ -1,0 +1,147 @@
+"""The one place that wires the Litestar app: settings, database, limiter, routes, templates.
+
+``create_app()`` reads settings from the environment; tests pass their own ``Settings``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import redis.asyncio as redis_asyncio
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from litestar import Litestar, Request, Response
+from litestar.config.response_cache import ResponseCacheConfig
+from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.exceptions import HTTPException
+from litestar.openapi import OpenAPIConfig
+from litestar.static_files import create_static_files_router
+from litestar.template import TemplateConfig
+
+from ballots.db import create_engine, create_sessionmaker
+from ballots.errors import DomainError
+from vote import i18n
+from vote.api import chair as chair_api
+from vote.api import public as public_api
+from vote.api import roll as roll_api
+from vote.pages import chair as chair_pages
+from vote.pages import public as public_pages
+from vote.pages import voting as voting_pages
+from vote.pages.errors import page_error_response
+from vote.pages.labels import option_name, template_helpers
+from vote.problems import domain_error_handler, http_error_handler, internal_error_handler
+from vote.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
+from vote.settings import Settings, ensure_data_dir
+from vote.web import AppContext, provide_ctx, provide_db
+
+PACKAGE_DIR = Path(__file__).parent
+VERSION = "0.1.0"
+
+
+def template_environment() -> Environment:
+    """The Jinja environment: autoescaping, gettext bound to the request's locale."""
+    env = Environment(
+        loader=FileSystemLoader(PACKAGE_DIR / "templates"),
+        autoescape=select_autoescape(["html"]),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_callables(i18n.gettext_, i18n.ngettext_, newstyle=True)  # type: ignore[attr-defined]
+    env.globals.update(template_helpers())
+    env.filters["option_name"] = option_name
+    return env
+
+
+def _is_api(request: Request[Any, Any, Any]) -> bool:
+    return request.url.path.startswith("/api/") or request.url.path.startswith("/schema")
+
+
+def _on_domain_error(request: Request[Any, Any, Any], error: DomainError) -> Response[Any]:
+    if _is_api(request):
+        return domain_error_handler(request, error)
+    return page_error_response(request, error.status, error.title, error.detail_msgid, error.params)
+
+
+def _on_http_error(request: Request[Any, Any, Any], error: HTTPException) -> Response[Any]:
+    if _is_api(request):
+        return http_error_handler(request, error)
+    return page_error_response(request, error.status_code, "", "", {})
+
+
+def _on_internal_error(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
+    if _is_api(request):
+        return internal_error_handler(request, error)
+    request.logger.exception("unhandled error", exc_info=error)
+    return page_error_response(request, 500, "", "", {})
+
+
+async def _set_locale(request: Request[Any, Any, Any]) -> None:
+    locale = i18n.negotiate(
+        request.query_params.get("lang"),
+        request.cookies.get("lang"),
+        request.headers.get("accept-language"),
+    )
+    i18n.current_locale.set(locale)
+    request.state.locale = locale
+
+
+def create_app(settings: Settings | None = None, *, limiter: RateLimiter | None = None) -> Litestar:
+    """Build the app for ``settings`` (default: from the environment)."""
+    settings = settings or Settings.from_env()
+    ensure_data_dir(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        engine = create_engine(settings.database_url)
+        redis_client = redis_asyncio.from_url(settings.redis_url) if settings.redis_url else None
+        chosen: RateLimiter = limiter or (
+            RedisRateLimiter(redis_client) if redis_client is not None else MemoryRateLimiter()
+        )
+        app.state.ctx = AppContext(
+            settings=settings,
+            secret_key=settings.secret_key(),
+            sessionmaker=create_sessionmaker(engine),
+            limiter=chosen,
+        )
+        try:
+            yield
+        finally:
+            await engine.dispose()
+            if redis_client is not None:
+                await redis_client.aclose()
+
+    return Litestar(
+        route_handlers=[
+            public_api.router,
+            chair_api.router,
+            chair_api.auth_router,
+            roll_api.router,
+            voting_pages.router,
+            public_pages.router,
+            chair_pages.router,
+            create_static_files_router(path="/static", directories=[PACKAGE_DIR / "static"], name="static"),
+        ],
+        dependencies={"db": Provide(provide_db), "ctx": Provide(provide_ctx, sync_to_thread=False)},
+        lifespan=[lifespan],
+        before_request=_set_locale,
+        exception_handlers={
+            DomainError: _on_domain_error,
+            HTTPException: _on_http_error,
+            Exception: _on_internal_error,
+        },
+        template_config=TemplateConfig(engine=JinjaTemplateEngine.from_environment(template_environment())),
+        openapi_config=OpenAPIConfig(
+            title="Residents' deliberation and voting API",
+            version=VERSION,
+            path="/schema",
+            description="Ballots, votes and results. Errors are RFC 9457 problem details.",
+        ),
+        request_max_body_size=settings.max_upload_bytes,
+        state=State({}),
+        response_cache_config=ResponseCacheConfig(),
+    )

@@ -1,0 +1,420 @@
+"""The ``vote`` command: serve, migrate, demo data, units, roll import, chairs, matters, ballots,
+invitations and API tokens. Errors print one clear line and exit non-zero.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+import sys
+from collections.abc import Awaitable, Callable, Coroutine
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+import msgspec
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ballots import chairs, invitations, lifecycle, matters, units
+from ballots.access import operator
+from ballots.db import create_engine, create_sessionmaker
+from ballots.errors import DomainError, fill
+from ballots.migrate import upgrade
+from ballots.roll import RosterHasErrors, import_roll, parse_roster
+from vote.settings import Settings, ensure_data_dir
+
+T = TypeVar("T")
+
+
+def _settings() -> Settings:
+    settings = Settings.from_env()
+    ensure_data_dir(settings)
+    return settings
+
+
+def run_db(work: Callable[[AsyncSession, Settings], Coroutine[Any, Any, T]]) -> T:
+    """Run ``work`` with a database session, turning domain errors into one-line failures."""
+    settings = _settings()
+
+    async def main() -> T:
+        engine = create_engine(settings.database_url)
+        try:
+            async with create_sessionmaker(engine)() as session:
+                return await work(session, settings)
+        finally:
+            await engine.dispose()
+
+    try:
+        return asyncio.run(main())
+    except RosterHasErrors as error:
+        for problem in error.errors:
+            click.echo(f"  {problem.message}", err=True)
+        raise click.ClickException(fill(error.detail_msgid, error.params)) from None
+    except DomainError as error:
+        raise click.ClickException(error.detail) from None
+
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """Residents' deliberation and voting service (三会一代理)."""
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
+@click.option("--workers", default=1, show_default=True, type=int, help="Worker processes.")
+def serve(host: str, port: int, workers: int) -> None:
+    """Run the web service (migrating the database first)."""
+    import uvicorn
+
+    settings = _settings()
+    upgrade(settings.database_url)
+    settings.secret_key()  # create the key before workers race for it
+    click.echo(f"Serving on http://{host}:{port}/ (public links use {settings.base_url})")
+    uvicorn.run(
+        "vote.app:create_app", factory=True, host=host, port=port, workers=workers,
+        log_level="info", proxy_headers=False,
+    )
+
+
+@main.group()
+def db() -> None:
+    """Database maintenance."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Apply every pending migration."""
+    settings = _settings()
+    upgrade(settings.database_url)
+    click.echo("database is up to date")
+
+
+@main.group()
+def unit() -> None:
+    """Districts, streets and residential areas."""
+
+
+@unit.command("add")
+@click.option("--name", required=True, help="Name, e.g. 瑞金二路街道.")
+@click.option("--code", required=True, help="Short unique code, e.g. ruijin2.")
+@click.option("--level", required=True, type=click.Choice(["district", "street", "area"]))
+@click.option("--parent", default=None, help="Parent unit id or code (not for a district).")
+def unit_add(name: str, code: str, level: str, parent: str | None) -> None:
+    """Add a unit to the tree."""
+
+    async def work(session: AsyncSession, _: Settings) -> None:
+        parent_id = (await units.find_unit(session, parent)).id if parent else None
+        created = await units.create_unit(
+            session, operator(), name=name, code=code, level=level, parent_id=parent_id
+        )
+        await session.commit()
+        click.echo(f"unit {created.id} {created.code} {created.name}")
+
+    run_db(work)
+
+
+@unit.command("list")
+def unit_list() -> None:
+    """List every unit, indented by level."""
+
+    async def work(session: AsyncSession, _: Settings) -> None:
+        for item in await units.list_units(session):
+            depth = item.path.count("/") - 2
+            click.echo(f"{'  ' * depth}{item.id:>4} {item.code:<16} {item.level:<8} {item.name}")
+
+    run_db(work)
+
+
+@main.group()
+def roll() -> None:
+    """The roll (名册) of residents and households."""
+
+
+@roll.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--unit", "unit_ref", required=True, help="Residential area id or code.")
+@click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
+def roll_import(file: Path, unit_ref: str, dry_run: bool) -> None:
+    """Import residents from a CSV (UTF-8 or GB18030) or XLSX roster."""
+
+    async def work(session: AsyncSession, _: Settings) -> None:
+        target = await units.find_unit(session, unit_ref)
+        rows = parse_roster(file.read_bytes(), file.name)
+        report = await import_roll(session, operator(), target.id, rows, dry_run=dry_run)
+        if dry_run:
+            await session.rollback()
+        else:
+            await session.commit()
+        counts = report.counts
+        prefix = "dry run, nothing written: would add" if dry_run else "added"
+        click.echo(
+            f"{prefix} {counts['added']}, update {counts['updated']}, unchanged {counts['unchanged']}, "
+            f"not in file {counts['not_in_file']} (households added {counts['households_added']})"
+        )
+        for change in report.updated[:50]:
+            fields = ", ".join(f"{c.field}" for c in change.changes)
+            click.echo(f"  update {change.external_id} {change.name}: {fields}")
+
+    run_db(work)
+
+
+@main.group()
+def chair() -> None:
+    """Chair (staff) accounts."""
+
+
+@chair.command("add")
+@click.option("--username", required=True)
+@click.option("--role", required=True, type=click.Choice(list(chairs.CHAIR_ROLES)))
+@click.option("--unit", "unit_ref", required=True, help="Unit id or code the chair is scoped to.")
+@click.option("--name", "display_name", default="", help="Display name.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def chair_add(username: str, role: str, unit_ref: str, display_name: str, password_stdin: bool) -> None:
+    """Create a chair; prints the TOTP secret and a QR code to enrol an authenticator app."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass("Password: ")
+        if getpass.getpass("Repeat password: ") != password:
+            raise click.ClickException("the passwords differ")
+
+    async def work(session: AsyncSession, settings: Settings) -> chairs.NewChair:
+        target = await units.find_unit(session, unit_ref)
+        created = await chairs.create_chair(
+            session, operator(), settings.secret_key(), username=username, password=password,
+            role=role, unit_id=target.id, display_name=display_name,
+        )
+        await session.commit()
+        return created
+
+    created = run_db(work)
+    click.echo(f"chair {created.chair_id} {created.username} created.")
+    click.echo("Scan this with an authenticator app (or type the secret):")
+    print_qr(created.provisioning_uri)
+    click.echo(f"TOTP secret: {created.totp_secret}")
+
+
+def print_qr(data: str) -> None:
+    """Draw a QR code in the terminal."""
+    import io
+
+    import qrcode
+
+    code = qrcode.QRCode(border=2)
+    code.add_data(data)
+    buffer = io.StringIO()
+    code.print_ascii(out=buffer, invert=True)
+    click.echo(buffer.getvalue())
+
+
+@main.group()
+def token() -> None:
+    """API tokens for scripts."""
+
+
+@token.command("create")
+@click.option("--chair", "username", required=True, help="The chair the token acts as.")
+@click.option("--name", required=True, help="What the token is for.")
+def token_create(username: str, name: str) -> None:
+    """Create an API token (shown once) acting as a chair."""
+    from sqlalchemy import select
+
+    async def work(session: AsyncSession, _: Settings) -> str:
+        found = await session.scalar(select(chairs.Chair).where(chairs.Chair.username == username))
+        if found is None:
+            raise lifecycle.NotFound(what="chair", id=username)
+        value = await chairs.create_token(session, found, kind="api", name=name, source="cli")
+        await session.commit()
+        return value
+
+    click.echo(run_db(work))
+
+
+@main.group()
+def matter() -> None:
+    """Matters (decision records)."""
+
+
+@matter.command("add")
+@click.option("--unit", "unit_ref", required=True, help="Unit id or code.")
+@click.option("--kind", required=True, type=click.Choice(["hearing", "coordination", "evaluation", "agency", "practical", "selection"]))
+@click.option("--title", required=True)
+@click.option("--description", default="")
+def matter_add(unit_ref: str, kind: str, title: str, description: str) -> None:
+    """Record a new matter."""
+
+    async def work(session: AsyncSession, _: Settings) -> None:
+        target = await units.find_unit(session, unit_ref)
+        created = await matters.create_matter(
+            session, operator(), unit_id=target.id, kind=kind, title=title, description=description
+        )
+        await session.commit()
+        click.echo(f"matter {created.id} {created.title}")
+
+    run_db(work)
+
+
+@main.group()
+def ballot() -> None:
+    """Ballots: create, list, open, close, publish, cancel."""
+
+
+@ballot.command("create")
+@click.option("--matter", "matter_id", required=True, type=int)
+@click.option("--spec", "spec_file", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="JSON file: title, questions, revoting, voting_unit, weighting, eligibility.")
+def ballot_create(matter_id: int, spec_file: Path) -> None:
+    """Create a draft ballot from a JSON file (see docs/operators.md)."""
+    try:
+        draft = msgspec.json.decode(spec_file.read_bytes(), type=lifecycle.BallotDraft)
+    except (msgspec.ValidationError, msgspec.DecodeError) as error:
+        raise click.ClickException(f"{spec_file}: {error}") from None
+
+    async def work(session: AsyncSession, _: Settings) -> None:
+        created = await lifecycle.create_ballot(session, operator(), matter_id, draft)
+        await session.commit()
+        click.echo(f"ballot {created.id} {created.title} (draft)")
+
+    run_db(work)
+
+
+@ballot.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def ballot_list(as_json: bool) -> None:
+    """List ballots with their state and turnout."""
+    from vote.api.schemas import BallotSummary
+
+    async def work(session: AsyncSession, _: Settings) -> list[BallotSummary]:
+        return [BallotSummary.of(b) for b, _m in await lifecycle.list_ballots(session)]
+
+    summaries = run_db(work)
+    if as_json:
+        click.echo(msgspec.json.encode(summaries).decode())
+        return
+    for item in summaries:
+        size = item.electorate_size if item.electorate_size is not None else "-"
+        click.echo(f"{item.id:>4}  {item.state:<10} eligible {size!s:<6} {item.title}")
+
+
+def _transition_command(action: str, service: Callable[..., Awaitable[Any]]) -> None:
+    @ballot.command(action, help=f"{action.title()} a ballot.")
+    @click.argument("ballot_id", type=int)
+    def command(ballot_id: int) -> None:
+        async def work(session: AsyncSession, _: Settings) -> None:
+            moved = await service(session, operator(), ballot_id)
+            await session.commit()
+            click.echo(f"ballot {moved.id} is now {moved.state}")
+
+        run_db(work)
+
+
+for _action, _service in (
+    ("open", lifecycle.open_ballot),
+    ("close", lifecycle.close_ballot),
+    ("publish", lifecycle.publish_ballot),
+    ("cancel", lifecycle.cancel_ballot),
+):
+    _transition_command(_action, _service)
+
+
+@ballot.command("result")
+@click.argument("ballot_id", type=int)
+def ballot_result(ballot_id: int) -> None:
+    """Print a closed ballot's stored result as JSON."""
+
+    async def work(session: AsyncSession, _: Settings) -> str:
+        found = await lifecycle.get_ballot(session, ballot_id)
+        if found.result is None:
+            raise lifecycle.TransitionNotAllowed(state=found.state, action="shown a result")
+        return found.result
+
+    click.echo(run_db(work))
+
+
+@main.command("invitations")
+@click.argument("ballot_id", type=int)
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="PDF file to write.")
+@click.option("--reissue", "resident_id", type=int, default=None, help="Replace one resident's lost credential.")
+@click.option("--locale", default="zh_CN", type=click.Choice(["zh_CN", "en"]), show_default=True)
+def invitations_command(ballot_id: int, out: Path, resident_id: int | None, locale: str) -> None:
+    """Issue credentials to everyone eligible who has none yet and write their invitations as PDF."""
+    from vote.printing import render_invitations_pdf
+
+    async def work(session: AsyncSession, settings: Settings) -> list[invitations.Invitation]:
+        key, base = settings.secret_key(), settings.base_url
+        if resident_id is not None:
+            issued = [await invitations.reissue_credential(session, operator(), key, base, ballot_id, resident_id)]
+        else:
+            issued = await invitations.issue_invitations(session, operator(), key, base, ballot_id)
+        if issued:
+            out.write_bytes(render_invitations_pdf(issued, locale=locale))
+        await session.commit()
+        return issued
+
+    issued = run_db(work)
+    if not issued:
+        raise click.ClickException("everyone eligible already has an invitation; use --reissue RESIDENT_ID")
+    click.echo(f"wrote {len(issued)} invitations to {out}")
+
+
+@main.group(invoke_without_command=True)
+@click.option("--serve", "then_serve", is_flag=True, help="Start the service after seeding.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.pass_context
+def demo(ctx: click.Context, then_serve: bool, host: str, port: int) -> None:
+    """Fill an empty database with realistic demo data and print how to use it."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from vote import demo as demo_data
+
+    settings = _settings()
+    upgrade(settings.database_url)
+
+    async def work(session: AsyncSession, settings: Settings) -> demo_data.DemoInfo | None:
+        if await demo_data.is_seeded(session):
+            return None
+        return await demo_data.seed(session, settings.secret_key(), settings.base_url)
+
+    info = run_db(work)
+    if info is None:
+        click.echo("The database already has data; the demo was not added again.")
+        click.echo("(To start over, stop the service and delete the var/ directory.)")
+    else:
+        click.echo(f"Demo data created in {settings.database_url}")
+        click.echo("")
+        click.echo(f"Open:             {settings.base_url}/")
+        click.echo(f"Chair login:      {settings.base_url}/chair/login")
+        click.echo(f"  user name:      {info.chair_username}")
+        click.echo(f"  password:       {info.chair_password}")
+        click.echo(f"  TOTP secret:    {info.totp_secret}  (add it to an authenticator app,")
+        click.echo("                  or run `vote demo code` for the current 6-digit code)")
+        click.echo(f"Published result: {settings.base_url}/ballots/{info.published_ballot_id}")
+        click.echo("Vote with these invitation links (one vote each):")
+        for title, links in info.invitation_urls.items():
+            click.echo(f"  {title}")
+            for link in links:
+                click.echo(f"    {link}")
+    if then_serve:
+        ctx.invoke(serve, host=host, port=port, workers=1)
+
+
+@demo.command("code")
+def demo_code() -> None:
+    """Print the demo chair's current TOTP code (demo only: it reads the secret from the database)."""
+    import pyotp
+    from sqlalchemy import select
+
+    async def work(session: AsyncSession, settings: Settings) -> str:
+        found = await session.scalar(select(chairs.Chair).where(chairs.Chair.username == "chair"))
+        if found is None:
+            raise lifecycle.NotFound(what="demo chair", id="chair")
+        return pyotp.TOTP(chairs.totp_secret_of(found, settings.secret_key())).now()
+
+    click.echo(run_db(work))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,169 @@
+"""The chair's pages: log in with password and TOTP, see ballots, open/close/publish, print invitations.
+
+Forms carry a CSRF token bound to the login session; every action goes through the same
+``ballots`` services (and so the same unit checks and audit log) as the API.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, Response, Router, get, post
+from litestar.di import Provide
+from litestar.response import Redirect, Template
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ballots import invitations, lifecycle
+from ballots.access import Actor
+from ballots.chairs import SESSION_LIFETIME, revoke_token
+from ballots.errors import DomainError, NotAuthenticated, fill
+from ballots.models import Participation
+from vote.api.chair import login_chair
+from vote.i18n import current_locale, gettext_
+from vote.pages.errors import page
+from vote.printing import qr_svg, render_invitations_pdf
+from vote.printing.pdf import format_address
+from vote.web import SESSION_COOKIE, AppContext, client_ip, csrf_token, provide_actor
+
+ACTIONS = {
+    "draft": [("open", "Open voting"), ("cancel", "Cancel")],
+    "open": [("close", "Close voting"), ("cancel", "Cancel")],
+    "closed": [("publish", "Publish result")],
+}
+_ = gettext_
+
+
+def _message(error: DomainError) -> str:
+    return fill(gettext_(error.detail_msgid), error.params) if error.detail_msgid else gettext_(error.title)
+
+
+def actions_for(state: str) -> list[tuple[str, str]]:
+    return [(action, gettext_(label)) for action, label in ACTIONS.get(state, [])]
+
+
+@get("/chair/login", name="chair-login")
+async def login_form() -> Template:
+    return page("chair/login.html", error="", username="")
+
+
+@post("/chair/login")
+async def login_submit(request: Request[Any, Any, Any], db: AsyncSession, ctx: AppContext) -> Response[Any]:
+    form = await request.form()
+    username = str(form.get("username", ""))
+    try:
+        token, _chair = await login_chair(
+            db, ctx, client_ip(request, ctx.settings), username,
+            str(form.get("password", "")), str(form.get("totp", "")),
+        )
+    except DomainError as error:
+        return page("chair/login.html", status_code=error.status, error=_message(error), username=username)
+    response = Redirect(path="/chair/")
+    response.set_cookie(
+        SESSION_COOKIE, token, httponly=True, samesite="strict", path="/",
+        max_age=int(SESSION_LIFETIME.total_seconds()), secure=ctx.settings.base_url.startswith("https://"),
+    )
+    return response
+
+
+async def _optional_page_actor(request: Request[Any, Any, Any], db: AsyncSession, ctx: AppContext) -> Actor | None:
+    try:
+        return await provide_actor(request, db, ctx)
+    except NotAuthenticated:
+        return None
+
+
+@post("/chair/logout", dependencies={"actor": Provide(provide_actor)})
+async def logout(request: Request[Any, Any, Any], db: AsyncSession, actor: Actor) -> Redirect:
+    await revoke_token(db, request.cookies.get(SESSION_COOKIE, ""))
+    await db.commit()
+    response = Redirect(path="/chair/login")
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+async def _dashboard(
+    request: Request[Any, Any, Any], db: AsyncSession, ctx: AppContext, actor: Actor,
+    *, message: str = "", error: str = "", status_code: int = 200,
+) -> Template:
+    rows = await lifecycle.list_ballots(db, actor.unit_path)
+    ids = [ballot.id for ballot, _ in rows]
+    turnout = dict(
+        (
+            await db.execute(
+                select(Participation.ballot_id, func.count())
+                .where(Participation.ballot_id.in_(ids))
+                .group_by(Participation.ballot_id)
+            )
+        ).tuples().all()
+    ) if ids else {}
+    return page(
+        "chair/dashboard.html",
+        status_code=status_code,
+        actor=actor,
+        ballots=rows,
+        turnout=turnout,
+        csrf=csrf_token(ctx.secret_key, request.cookies.get(SESSION_COOKIE, "")),
+        actions_for=actions_for,
+        message=message,
+        error=error,
+    )
+
+
+@get("/chair/", name="chair-dashboard")
+async def dashboard(request: Request[Any, Any, Any], db: AsyncSession, ctx: AppContext) -> Response[Any]:
+    actor = await _optional_page_actor(request, db, ctx)
+    if actor is None:
+        return Redirect(path="/chair/login")
+    return await _dashboard(request, db, ctx, actor)
+
+
+SERVICES = {
+    "open": (lifecycle.open_ballot, "Voting is open."),
+    "close": (lifecycle.close_ballot, "Voting is closed and the ballots are counted."),
+    "publish": (lifecycle.publish_ballot, "The result is published."),
+    "cancel": (lifecycle.cancel_ballot, "The ballot is cancelled."),
+}
+
+
+@post("/chair/ballots/{ballot_id:int}/{action:str}", dependencies={"actor": Provide(provide_actor)})
+async def ballot_action(
+    request: Request[Any, Any, Any], db: AsyncSession, ctx: AppContext, actor: Actor, ballot_id: int, action: str
+) -> Response[Any]:
+    if action in ("invitations", "invitations.pdf"):
+        return await _print_invitations(db, ctx, actor, ballot_id, pdf=action.endswith(".pdf"))
+    if action not in SERVICES:
+        raise lifecycle.NotFound(what="action", id=action)
+    service, done = SERVICES[action]
+    try:
+        await service(db, actor, ballot_id)
+        await db.commit()
+    except DomainError as error:
+        await db.rollback()
+        return await _dashboard(request, db, ctx, actor, error=_message(error), status_code=error.status)
+    return await _dashboard(request, db, ctx, actor, message=gettext_(done))
+
+
+def _address(invitation: invitations.Invitation) -> str:
+    return format_address(invitation.building, invitation.room, "", current_locale.get())
+
+
+async def _print_invitations(
+    db: AsyncSession, ctx: AppContext, actor: Actor, ballot_id: int, *, pdf: bool
+) -> Response[Any]:
+    issued = await invitations.issue_invitations(db, actor, ctx.secret_key, ctx.settings.base_url, ballot_id)
+    await db.commit()
+    if pdf and issued:
+        return Response(
+            render_invitations_pdf(issued, locale=current_locale.get()),
+            media_type="application/pdf",
+            headers={"content-disposition": f'attachment; filename="invitations-{ballot_id}.pdf"'},
+        )
+    return page("chair/invitations.html", invitations=issued, qr=qr_svg, address=_address)
+
+
+router = Router(
+    path="/",
+    route_handlers=[login_form, login_submit, logout, dashboard, ballot_action],
+    include_in_schema=False,
+)

@@ -1,0 +1,135 @@
+"""Template helpers: translated labels for states, kinds, events and outcomes, number formats."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ballots.errors import N_
+from tally import Option, Question
+from vote.i18n import current_locale, gettext_
+
+STATE_LABELS = {
+    "draft": N_("Draft"),
+    "open": N_("Voting open"),
+    "closed": N_("Closed"),
+    "published": N_("Result published"),
+    "cancelled": N_("Cancelled"),
+}
+KIND_LABELS = {
+    "hearing": N_("Decision hearing"),
+    "coordination": N_("Coordination meeting"),
+    "evaluation": N_("Evaluation meeting"),
+    "agency": N_("Residents' agency"),
+    "practical": N_("Practical projects"),
+    "selection": N_("Selection"),
+}
+EVENT_LABELS = {
+    "created": N_("Matter recorded"),
+    "note": N_("Note"),
+    "ballot_created": N_("Ballot prepared"),
+    "ballot_opened": N_("Voting opened"),
+    "ballot_closed": N_("Voting closed"),
+    "ballot_result": N_("Result counted"),
+    "ballot_published": N_("Result published"),
+    "ballot_cancelled": N_("Ballot cancelled"),
+}
+OUTCOME_LABELS = {
+    "elected": N_("Chosen"),
+    "passed": N_("Passed"),
+    "rejected": N_("Rejected"),
+    "failed": N_("Not passed"),
+    "no-quorum": N_("Not enough participation"),
+    "runoff": N_("Runoff needed"),
+    "reported": N_("Reported"),
+    "no-valid-votes": N_("No valid votes"),
+}
+ROLE_LABELS = {
+    "district_admin": N_("District administrator"),
+    "street_chair": N_("Street chair"),
+    "area_chair": N_("Residential area chair"),
+    "observer": N_("Observer"),
+    "operator": N_("Operator"),
+}
+YESNO_LABELS = {"yes": N_("Yes"), "no": N_("No"), "abstain": N_("Abstain")}
+
+
+def _label(table: dict[str, str], key: str) -> str:
+    return gettext_(table[key]) if key in table else key
+
+
+def state_label(state: str) -> str:
+    return _label(STATE_LABELS, state)
+
+
+def kind_label(kind: str) -> str:
+    return _label(KIND_LABELS, kind)
+
+
+def event_label(kind: str) -> str:
+    return _label(EVENT_LABELS, kind)
+
+
+def outcome_label(outcome: str) -> str:
+    return _label(OUTCOME_LABELS, outcome)
+
+
+def role_label(role: str) -> str:
+    return _label(ROLE_LABELS, role)
+
+
+def option_label(question: Question, option: Option) -> str:
+    """An option's label; yes/no/abstain in the reader's language when left at the defaults."""
+    if question.kind == "yesno" and option.label.lower() in YESNO_LABELS:
+        return gettext_(YESNO_LABELS[option.label.lower()])
+    return option.label
+
+
+def option_name(option_id: str, question: Question) -> str:
+    """The label of the option with ``option_id`` (a Jinja filter)."""
+    for option in question.options:
+        if option.id == option_id:
+            return option_label(question, option)
+    return option_id
+
+
+def money(amount: int) -> str:
+    """Whole yuan, in 万 for large sums in Chinese."""
+    if current_locale.get() == "zh_CN":
+        return f"{amount / 10000:g} 万元" if amount >= 10000 else f"{amount} 元"
+    return f"¥{amount:,}"
+
+
+def number(value: float) -> str:
+    """A count or weight without pointless decimals."""
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
+
+
+def question_hint(question: Question) -> str:
+    """What the voter must do for this question, in one line."""
+    low, high = question.choice_bounds
+    if question.kind in ("single", "yesno", "rating"):
+        return gettext_("Choose one.")
+    if question.kind == "ranked":
+        return gettext_("Rank up to %(n)s options: your favourite first.") % {"n": high}
+    if question.kind == "budget":
+        return gettext_("Choose projects whose total cost is at most %(limit)s.") % {
+            "limit": money(question.budget_limit or 0)
+        }
+    if low == high:
+        return gettext_("Choose exactly %(n)s.") % {"n": low}
+    return gettext_("Choose from %(low)s to %(high)s.") % {"low": low, "high": high}
+
+
+def template_helpers() -> dict[str, Any]:
+    """Globals every template may call."""
+    return {
+        "state_label": state_label,
+        "kind_label": kind_label,
+        "event_label": event_label,
+        "outcome_label": outcome_label,
+        "role_label": role_label,
+        "option_label": option_label,
+        "money": money,
+        "number": number,
+        "question_hint": question_hint,
+    }

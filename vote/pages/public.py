@@ -1,0 +1,127 @@
+"""Public pages: the start page, a ballot's page with its published result, a matter's record."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Router, get
+from litestar.params import Parameter
+from litestar.response import Redirect
+from litestar.response import Template
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+import ballots.errors as domain_errors
+from ballots.lifecycle import ballot_spec
+from ballots.matters import get_matter, timeline
+from ballots.models import Ballot, Matter, Unit
+from vote.api.public import _public_event, public_ballot, published_result
+from vote.i18n import DEFAULT_LOCALE, gettext_, normalise_locale
+from vote.pages.errors import page
+
+
+@get("/", name="home")
+async def home(db: AsyncSession) -> Template:
+    rows = (
+        await db.execute(
+            select(Ballot, Matter)
+            .join(Matter, Matter.id == Ballot.matter_id)
+            .where(Ballot.state.in_(("open", "closed", "published")))
+            .order_by(Ballot.id.desc())
+            .limit(50)
+        )
+    ).tuples().all()
+    return page(
+        "home.html",
+        open_ballots=[(b, m) for b, m in rows if b.state == "open"],
+        public_ballots=[(b, m) for b, m in rows if b.state in ("closed", "published")],
+    )
+
+
+@get("/ballots/{ballot_id:int}", name="ballot-page")
+async def ballot_page(db: AsyncSession, ballot_id: int) -> Template:
+    ballot = await public_ballot(db, ballot_id)
+    matter = await get_matter(db, ballot.matter_id)
+    result = published_result(ballot)
+    spec = ballot_spec(ballot)
+    pairs: list[tuple[Any, Any]] = []
+    turnout = 0.0
+    if result is not None:
+        pairs = list(zip(spec.questions, result["questions"], strict=False))
+        if ballot.electorate_size:
+            turnout = round(100 * result["ballots"] / ballot.electorate_size, 1)
+    return page(
+        "ballot.html", ballot=ballot, matter=matter, result=result, result_pairs=pairs, turnout=turnout
+    )
+
+
+@get("/matters/{matter_id:int}", name="matter-page")
+async def matter_page(db: AsyncSession, matter_id: int) -> Template:
+    matter = await get_matter(db, matter_id)
+    unit = await db.get(Unit, matter.unit_id)
+    ballots = list(
+        (
+            await db.scalars(
+                select(Ballot).where(Ballot.matter_id == matter.id, Ballot.state != "draft").order_by(Ballot.id)
+            )
+        ).all()
+    )
+    events = [e for e in await timeline(db, matter.id) if _public_event(e.kind, ballots, e.ballot_id)]
+    return page(
+        "matter.html",
+        matter=matter,
+        unit=unit,
+        ballots=ballots,
+        events=events,
+        ballot_titles={b.id: b.title for b in ballots},
+    )
+
+
+def _problem_catalogue() -> list[tuple[str, int, str]]:
+    seen: dict[str, tuple[str, int, str]] = {}
+    stack: list[type[domain_errors.DomainError]] = [domain_errors.DomainError]
+    while stack:
+        cls = stack.pop()
+        stack.extend(cls.__subclasses__())
+        seen.setdefault(cls.type, (cls.type, cls.status, gettext_(cls.title)))
+    from vote.problems import FRAMEWORK_PROBLEMS
+
+    for status, (slug, title) in FRAMEWORK_PROBLEMS.items():
+        seen.setdefault(slug, (slug, status, gettext_(title)))
+    for slug, title in (
+        ("malformed-json", "The body is not valid JSON"),
+        ("invalid-body", "The body does not match the expected fields"),
+        ("internal-error", "Something went wrong on our side"),
+    ):
+        seen.setdefault(slug, (slug, 400 if slug != "internal-error" else 500, gettext_(title)))
+    return sorted(seen.values())
+
+
+@get("/problems", name="problems")
+async def problems() -> Template:
+    return page("problems.html", problems=_problem_catalogue(), selected="")
+
+
+@get("/problems/{slug:str}", name="problem")
+async def problem(slug: str) -> Template:
+    catalogue = _problem_catalogue()
+    if slug not in {entry[0] for entry in catalogue}:
+        raise domain_errors.NotFound(what="problem type", id=slug)
+    return page("problems.html", problems=catalogue, selected=slug)
+
+
+@get("/lang/{code:str}", name="language")
+async def choose_language(code: str, next_path: str = Parameter(default="/", query="next")) -> Redirect:
+    """Switch the interface language and go back; the choice is kept in a cookie."""
+    locale = normalise_locale(code) or DEFAULT_LOCALE
+    target = next_path if next_path.startswith("/") and not next_path.startswith("//") else "/"
+    redirect = Redirect(path=target)
+    redirect.set_cookie("lang", locale, max_age=365 * 24 * 3600, samesite="lax", httponly=True)
+    return redirect
+
+
+router = Router(
+    path="/",
+    route_handlers=[home, ballot_page, matter_page, problems, problem, choose_language],
+    include_in_schema=False,
+)

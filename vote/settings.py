@@ -1,0 +1,76 @@
+"""Settings from environment variables, and the service secret kept on disk.
+
+``VOTE_DATABASE_URL``  database URL (default: SQLite file ``./var/vote.sqlite3``)
+``VOTE_BASE_URL``      public base URL used in QR codes and links (default http://127.0.0.1:8000)
+``VOTE_DATA_DIR``      where the secret key and the default database live (default ``./var``)
+``VOTE_REDIS_URL``     Redis for rate limits across workers (default: none, in-process)
+``VOTE_SECRET_KEY``    the secret as hex, instead of the key file (for containers)
+``VOTE_TRUSTED_PROXIES`` comma-separated proxy addresses whose X-Forwarded-For is believed
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import msgspec
+
+
+class Settings(msgspec.Struct, frozen=True):
+    """Everything the app and the CLI need to know about their environment."""
+
+    database_url: str
+    base_url: str
+    data_dir: Path
+    redis_url: str = ""
+    secret_key_hex: str = ""
+    trusted_proxies: tuple[str, ...] = ()
+    max_body_bytes: int = 64 * 1024
+    max_upload_bytes: int = 10 * 1024 * 1024
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
+        """Read settings from ``env`` (default: the process environment)."""
+        env = dict(os.environ if env is None else env)
+        data_dir = Path(env.get("VOTE_DATA_DIR", "var")).resolve()
+        default_db = f"sqlite+aiosqlite:///{data_dir / 'vote.sqlite3'}"
+        proxies = tuple(p.strip() for p in env.get("VOTE_TRUSTED_PROXIES", "").split(",") if p.strip())
+        return cls(
+            database_url=env.get("VOTE_DATABASE_URL", default_db),
+            base_url=env.get("VOTE_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
+            data_dir=data_dir,
+            redis_url=env.get("VOTE_REDIS_URL", ""),
+            secret_key_hex=env.get("VOTE_SECRET_KEY", ""),
+            trusted_proxies=proxies,
+        )
+
+    def secret_key(self) -> bytes:
+        """The service secret: from ``VOTE_SECRET_KEY``, or a key file created on first use.
+
+        The file is created with owner-only permissions (0600) in the data directory.
+        """
+        if self.secret_key_hex:
+            return bytes.fromhex(self.secret_key_hex)
+        return load_or_create_key(self.data_dir / "secret.key")
+
+
+def load_or_create_key(path: Path) -> bytes:
+    """Read a 32-byte key from ``path``, creating it (mode 0600) if it does not exist."""
+    if path.exists():
+        return bytes.fromhex(path.read_text().strip())
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    key = secrets.token_bytes(32)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL
+    try:
+        fd = os.open(path, flags, 0o600)
+    except FileExistsError:  # another worker created it first
+        return bytes.fromhex(path.read_text().strip())
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key.hex())
+    return key
+
+
+def ensure_data_dir(settings: Settings) -> None:
+    """Create the data directory (owner-only) if the default SQLite database lives there."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)

@@ -1,0 +1,137 @@
+"""Request plumbing shared by the API and the pages: app state, sessions, actors, client IPs."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import AsyncIterator
+from typing import Any
+
+import msgspec
+from litestar import Request
+from litestar.datastructures import State
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from ballots.access import Actor
+from ballots.chairs import actor_from_token
+from ballots.errors import N_, DomainError, NotAuthenticated
+from vote.ratelimit import RateLimiter
+from vote.settings import Settings
+
+SESSION_COOKIE = "vote_session"
+
+
+class AppContext(msgspec.Struct):
+    """What every request can reach through ``app.state.ctx``."""
+
+    settings: Settings
+    secret_key: bytes
+    sessionmaker: async_sessionmaker[AsyncSession]
+    limiter: RateLimiter
+
+
+class CsrfFailed(DomainError):
+    type = "csrf-failed"
+    status = 403
+    title = N_("The form has expired")
+    detail_template = N_("Please reload the page and try again.")
+
+
+def ctx_of(state: State) -> AppContext:
+    ctx = state.ctx
+    assert isinstance(ctx, AppContext)
+    return ctx
+
+
+async def provide_db(state: State) -> AsyncIterator[AsyncSession]:
+    """A database session per request; handlers commit what they change."""
+    async with ctx_of(state).sessionmaker() as session:
+        yield session
+
+
+def provide_ctx(state: State) -> AppContext:
+    return ctx_of(state)
+
+
+def client_ip(request: Request[Any, Any, Any], settings: Settings) -> str:
+    """The client's address, believing X-Forwarded-For only from a trusted proxy."""
+    peer = request.client.host if request.client else "unknown"
+    if peer in settings.trusted_proxies:
+        forwarded = request.headers.get("x-forwarded-for", "")
+        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+        while hops and hops[-1] in settings.trusted_proxies:
+            hops.pop()
+        if hops:
+            return hops[-1]
+    return peer
+
+
+def csrf_token(secret_key: bytes, session_token: str) -> str:
+    """The CSRF token bound to a login session."""
+    return hmac.new(secret_key, b"csrf:" + session_token.encode(), hashlib.sha256).hexdigest()
+
+
+def _bearer(request: Request[Any, Any, Any]) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+async def provide_actor(request: Request[Any, Any, Any], db: AsyncSession, ctx: AppContext) -> Actor:
+    """The chair behind this request (API token or login cookie), or NotAuthenticated.
+
+    A cookie-authenticated request that changes something must carry the session's CSRF token
+    (form field ``csrf_token`` or header ``X-CSRF-Token``).
+    """
+    source = client_ip(request, ctx.settings)
+    token = _bearer(request)
+    if token is not None:
+        return await actor_from_token(db, token, source)
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if not cookie:
+        raise NotAuthenticated()
+    actor = await actor_from_token(db, cookie, source)
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        sent = request.headers.get("x-csrf-token")
+        if sent is None and "form" in request.headers.get("content-type", ""):
+            form = await request.form()
+            value = form.get("csrf_token")
+            sent = value if isinstance(value, str) else None
+        if not sent or not hmac.compare_digest(sent, csrf_token(ctx.secret_key, cookie)):
+            raise CsrfFailed()
+    return actor
+
+
+async def provide_optional_actor(
+    request: Request[Any, Any, Any], db: AsyncSession, ctx: AppContext
+) -> Actor | None:
+    """Like :func:`provide_actor`, but None for an anonymous GET."""
+    if _bearer(request) is None and not request.cookies.get(SESSION_COOKIE):
+        return None
+    try:
+        return await provide_actor(request, db, ctx)
+    except NotAuthenticated:
+        return None
+
+
+class TooManyFailedCodes(DomainError):
+    type = "too-many-failed-codes"
+    status = 429
+    title = N_("Too many wrong voting codes")
+    detail_template = N_("Too many wrong voting codes from your network. Try again in {seconds} seconds.")
+
+
+CODE_FAILURE_WINDOW = 600
+CODE_FAILURE_LIMIT = 30
+
+
+async def guard_code_attempts(ctx: AppContext, ip: str) -> None:
+    """Refuse further credential checks from an address with too many recent failures."""
+    from vote.ratelimit import window_remaining
+
+    if await ctx.limiter.count(f"code:{ip}", CODE_FAILURE_WINDOW) >= CODE_FAILURE_LIMIT:
+        raise TooManyFailedCodes(seconds=window_remaining(CODE_FAILURE_WINDOW))
+
+
+async def note_code_failure(ctx: AppContext, ip: str) -> None:
+    await ctx.limiter.hit(f"code:{ip}", CODE_FAILURE_WINDOW)
