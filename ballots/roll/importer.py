@@ -74,18 +74,8 @@ class ImportReport(msgspec.Struct, kw_only=True):
     not_in_file: list[ResidentRef]
     households_added: list[str]
     households_updated: list[HouseholdUpdate]
-
-    @property
-    def counts(self) -> dict[str, int]:
-        """How many residents and households fall in each group."""
-        return {
-            "added": len(self.added),
-            "updated": len(self.updated),
-            "unchanged": len(self.unchanged),
-            "not_in_file": len(self.not_in_file),
-            "households_added": len(self.households_added),
-            "households_updated": len(self.households_updated),
-        }
+    counts: dict[str, int]
+    """How many residents and households fall in each group (also in the JSON)."""
 
 
 class ResidentView(msgspec.Struct, frozen=True, kw_only=True):
@@ -276,6 +266,14 @@ async def import_roll(
         not_in_file=not_in_file,
         households_added=households_added,
         households_updated=households_updated,
+        counts={
+            "added": len(added),
+            "updated": len(updated),
+            "unchanged": len(unchanged),
+            "not_in_file": len(not_in_file),
+            "households_added": len(households_added),
+            "households_updated": len(households_updated),
+        },
     )
     if dry_run:
         return report

@@ -61,7 +61,13 @@ COLUMNS: Final[tuple[Column, ...]] = (
     Column("external_id", "编号", "ID", ("编号", "居民编号", "id", "external id", "resident id")),
     Column("name", "姓名", "name", ("姓名", "name"), required=True),
     Column("building", "楼栋", "building", ("楼栋", "楼号", "building"), required=True),
-    Column("room", "门牌", "room", ("门牌", "室", "门牌/室", "门牌号", "房号", "室号", "room"), required=True),
+    Column(
+        "room",
+        "门牌",
+        "room",
+        ("门牌", "室", "门牌/室", "门牌号", "房号", "室号", "room"),
+        required=True,
+    ),
     Column("household", "户号", "household", ("户号", "household", "household id"), required=True),
     Column("phone", "手机", "phone", ("手机", "电话", "手机号", "phone", "mobile")),
     Column(
