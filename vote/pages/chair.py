@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ballots import invitations, lifecycle
 from ballots.access import Actor
 from ballots.chairs import SESSION_LIFETIME, revoke_token
-from ballots.errors import DomainError, NotAuthenticated, fill
+from ballots.errors import N_, DomainError, NotAuthenticated, fill
 from ballots.models import Participation
 from vote.api.chair import login_chair
 from vote.i18n import current_locale, gettext_
@@ -27,11 +27,10 @@ from vote.printing.pdf import format_address
 from vote.web import SESSION_COOKIE, AppContext, client_ip, csrf_token, provide_actor
 
 ACTIONS = {
-    "draft": [("open", "Open voting"), ("cancel", "Cancel")],
-    "open": [("close", "Close voting"), ("cancel", "Cancel")],
-    "closed": [("publish", "Publish result")],
+    "draft": [("open", N_("Open voting")), ("cancel", N_("Cancel ballot"))],
+    "open": [("close", N_("Close voting")), ("cancel", N_("Cancel ballot"))],
+    "closed": [("publish", N_("Publish result"))],
 }
-_ = gettext_
 
 
 def _message(error: DomainError) -> str:
@@ -119,10 +118,10 @@ async def dashboard(request: Request[Any, Any, Any], db: AsyncSession, ctx: AppC
 
 
 SERVICES = {
-    "open": (lifecycle.open_ballot, "Voting is open."),
-    "close": (lifecycle.close_ballot, "Voting is closed and the ballots are counted."),
-    "publish": (lifecycle.publish_ballot, "The result is published."),
-    "cancel": (lifecycle.cancel_ballot, "The ballot is cancelled."),
+    "open": (lifecycle.open_ballot, N_("Voting is open.")),
+    "close": (lifecycle.close_ballot, N_("Voting is closed and the ballots are counted.")),
+    "publish": (lifecycle.publish_ballot, N_("The result is published.")),
+    "cancel": (lifecycle.cancel_ballot, N_("The ballot is cancelled.")),
 }
 
 
