@@ -114,7 +114,7 @@ def _read_records(stream: IO[str], name: str, spec: BallotSpec) -> Iterator[Reco
         try:
             record = decoder.decode(line)
         except msgspec.ValidationError as error:
-            raise InputError(f"{name} line {number}: {_field_message(error)}") from error
+            raise InputError(f"{name} line {number}: {_field_message(error, line)}") from error
         except msgspec.DecodeError as error:
             raise InputError(f"{name} line {number}: not valid JSON: {error}") from error
         if not (record.weight >= 0 and math.isfinite(record.weight)):
@@ -128,11 +128,25 @@ def _read_records(stream: IO[str], name: str, spec: BallotSpec) -> Iterator[Reco
         yield record
 
 
-def _field_message(error: msgspec.ValidationError) -> str:
-    """msgspec says "Expected `float`, got `str` - at `$.weight`"; put the field first."""
+def _field_message(error: msgspec.ValidationError, line: str) -> str:
+    """msgspec says "Expected `float`, got `str` - at `$.weight`"; put the field first.
+
+    msgspec writes a bad dict value as ``answers[...]``; name the question id instead.
+    """
     text = str(error)
     message, marker, path = text.rpartition(" - at `")
     if not marker:
-        return text
+        return f"record: {text}"
     field = path.rstrip("`").removeprefix("$").removeprefix(".") or "record"
+    if field.startswith("answers[...]"):
+        field = _bad_answer(line) or field
     return f"{field}: {message}"
+
+
+def _bad_answer(line: str) -> str | None:
+    """The ``answers.QUESTION`` path of the first answer that is not a list of strings."""
+    answers = msgspec.json.decode(line).get("answers", {})
+    for question, chosen in answers.items():
+        if not isinstance(chosen, list) or not all(isinstance(item, str) for item in chosen):
+            return f"answers.{question}"
+    return None
