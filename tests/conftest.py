@@ -58,7 +58,7 @@ def postgres_template() -> Iterator[str]:
     name = f"vote_tpl_{uuid.uuid4().hex[:10]}"
     try:
         asyncio.run(_pg_execute(f"CREATE DATABASE {name}"))
-    except Exception as error:  # noqa: BLE001 - any connection failure means "no server"
+    except Exception as error:  # any connection failure means "no server"
         if IN_CI:
             pytest.fail(f"PostgreSQL is required in CI but unreachable: {error}")
         pytest.skip(f"PostgreSQL not reachable: {error}")

@@ -124,7 +124,9 @@ def create_app(settings: Settings | None = None, *, limiter: RateLimiter | None 
             voting_pages.router,
             public_pages.router,
             chair_pages.router,
-            create_static_files_router(path="/static", directories=[PACKAGE_DIR / "static"], name="static"),
+            create_static_files_router(
+                path="/static", directories=[PACKAGE_DIR / "static"], name="static"
+            ),
         ],
         dependencies={"db": Provide(provide_db), "ctx": Provide(provide_ctx, sync_to_thread=False)},
         lifespan=[lifespan],
@@ -134,7 +136,9 @@ def create_app(settings: Settings | None = None, *, limiter: RateLimiter | None 
             HTTPException: _on_http_error,
             Exception: _on_internal_error,
         },
-        template_config=TemplateConfig(engine=JinjaTemplateEngine.from_environment(template_environment())),
+        template_config=TemplateConfig(
+            engine=JinjaTemplateEngine.from_environment(template_environment())
+        ),
         openapi_config=OpenAPIConfig(
             title="Residents' deliberation and voting API",
             version=VERSION,

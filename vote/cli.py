@@ -18,8 +18,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ballots import chairs, invitations, lifecycle, matters, units
 from ballots.access import operator
 from ballots.db import create_engine, create_sessionmaker
-from ballots.errors import DomainError, fill
+from ballots.errors import DomainError, NotFound, TransitionNotAllowed, fill
 from ballots.migrate import upgrade
+from ballots.models import Chair
+from ballots.models.chairs import CHAIR_ROLES
 from ballots.roll import RosterHasErrors, import_roll, parse_roster
 from vote.settings import Settings, ensure_data_dir
 
@@ -54,7 +56,6 @@ def run_db(work: Callable[[AsyncSession, Settings], Coroutine[Any, Any, T]]) -> 
         raise click.ClickException(error.detail) from None
 
 
-
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """Residents' deliberation and voting service (三会一代理)."""
@@ -73,8 +74,13 @@ def serve(host: str, port: int, workers: int) -> None:
     settings.secret_key()  # create the key before workers race for it
     click.echo(f"Serving on http://{host}:{port}/ (public links use {settings.base_url})")
     uvicorn.run(
-        "vote.app:create_app", factory=True, host=host, port=port, workers=workers,
-        log_level="info", proxy_headers=False,
+        "vote.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+        proxy_headers=False,
     )
 
 
@@ -139,9 +145,11 @@ def roll() -> None:
 def roll_import(file: Path, unit_ref: str, dry_run: bool) -> None:
     """Import residents from a CSV (UTF-8 or GB18030) or XLSX roster."""
 
+    content = file.read_bytes()
+
     async def work(session: AsyncSession, _: Settings) -> None:
         target = await units.find_unit(session, unit_ref)
-        rows = parse_roster(file.read_bytes(), file.name)
+        rows = parse_roster(content, file.name)
         report = await import_roll(session, operator(), target.id, rows, dry_run=dry_run)
         if dry_run:
             await session.rollback()
@@ -167,11 +175,13 @@ def chair() -> None:
 
 @chair.command("add")
 @click.option("--username", required=True)
-@click.option("--role", required=True, type=click.Choice(list(chairs.CHAIR_ROLES)))
+@click.option("--role", required=True, type=click.Choice(list(CHAIR_ROLES)))
 @click.option("--unit", "unit_ref", required=True, help="Unit id or code the chair is scoped to.")
 @click.option("--name", "display_name", default="", help="Display name.")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
-def chair_add(username: str, role: str, unit_ref: str, display_name: str, password_stdin: bool) -> None:
+def chair_add(
+    username: str, role: str, unit_ref: str, display_name: str, password_stdin: bool
+) -> None:
     """Create a chair; prints the TOTP secret and a QR code to enrol an authenticator app."""
     if password_stdin:
         password = sys.stdin.readline().rstrip("\n")
@@ -183,8 +193,14 @@ def chair_add(username: str, role: str, unit_ref: str, display_name: str, passwo
     async def work(session: AsyncSession, settings: Settings) -> chairs.NewChair:
         target = await units.find_unit(session, unit_ref)
         created = await chairs.create_chair(
-            session, operator(), settings.secret_key(), username=username, password=password,
-            role=role, unit_id=target.id, display_name=display_name,
+            session,
+            operator(),
+            settings.secret_key(),
+            username=username,
+            password=password,
+            role=role,
+            unit_id=target.id,
+            display_name=display_name,
         )
         await session.commit()
         return created
@@ -222,9 +238,9 @@ def token_create(username: str, name: str) -> None:
     from sqlalchemy import select
 
     async def work(session: AsyncSession, _: Settings) -> str:
-        found = await session.scalar(select(chairs.Chair).where(chairs.Chair.username == username))
+        found = await session.scalar(select(Chair).where(Chair.username == username))
         if found is None:
-            raise lifecycle.NotFound(what="chair", id=username)
+            raise NotFound(what="chair", id=username)
         value = await chairs.create_token(session, found, kind="api", name=name, source="cli")
         await session.commit()
         return value
@@ -239,7 +255,13 @@ def matter() -> None:
 
 @matter.command("add")
 @click.option("--unit", "unit_ref", required=True, help="Unit id or code.")
-@click.option("--kind", required=True, type=click.Choice(["hearing", "coordination", "evaluation", "agency", "practical", "selection"]))
+@click.option(
+    "--kind",
+    required=True,
+    type=click.Choice(
+        ["hearing", "coordination", "evaluation", "agency", "practical", "selection"]
+    ),
+)
 @click.option("--title", required=True)
 @click.option("--description", default="")
 def matter_add(unit_ref: str, kind: str, title: str, description: str) -> None:
@@ -263,8 +285,13 @@ def ballot() -> None:
 
 @ballot.command("create")
 @click.option("--matter", "matter_id", required=True, type=int)
-@click.option("--spec", "spec_file", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="JSON file: title, questions, revoting, voting_unit, weighting, eligibility.")
+@click.option(
+    "--spec",
+    "spec_file",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="JSON file: title, questions, revoting, voting_unit, weighting, eligibility.",
+)
 def ballot_create(matter_id: int, spec_file: Path) -> None:
     """Create a draft ballot from a JSON file (see docs/operators.md)."""
     try:
@@ -327,7 +354,7 @@ def ballot_result(ballot_id: int) -> None:
     async def work(session: AsyncSession, _: Settings) -> str:
         found = await lifecycle.get_ballot(session, ballot_id)
         if found.result is None:
-            raise lifecycle.TransitionNotAllowed(state=found.state, action="shown a result")
+            raise TransitionNotAllowed(state=found.state, action="shown a result")
         return found.result
 
     click.echo(run_db(work))
@@ -335,27 +362,46 @@ def ballot_result(ballot_id: int) -> None:
 
 @main.command("invitations")
 @click.argument("ballot_id", type=int)
-@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="PDF file to write.")
-@click.option("--reissue", "resident_id", type=int, default=None, help="Replace one resident's lost credential.")
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="PDF file to write.",
+)
+@click.option(
+    "--reissue",
+    "resident_id",
+    type=int,
+    default=None,
+    help="Replace one resident's lost credential.",
+)
 @click.option("--locale", default="zh_CN", type=click.Choice(["zh_CN", "en"]), show_default=True)
 def invitations_command(ballot_id: int, out: Path, resident_id: int | None, locale: str) -> None:
     """Issue credentials to everyone eligible who has none yet and write their invitations as PDF."""
     from vote.printing import render_invitations_pdf
 
-    async def work(session: AsyncSession, settings: Settings) -> list[invitations.Invitation]:
+    async def work(
+        session: AsyncSession, settings: Settings
+    ) -> tuple[list[invitations.Invitation], bytes]:
         key, base = settings.secret_key(), settings.base_url
         if resident_id is not None:
-            issued = [await invitations.reissue_credential(session, operator(), key, base, ballot_id, resident_id)]
+            issued = [
+                await invitations.reissue_credential(
+                    session, operator(), key, base, ballot_id, resident_id
+                )
+            ]
         else:
             issued = await invitations.issue_invitations(session, operator(), key, base, ballot_id)
-        if issued:
-            out.write_bytes(render_invitations_pdf(issued, locale=locale))
+        pdf = render_invitations_pdf(issued, locale=locale) if issued else b""
         await session.commit()
-        return issued
+        return issued, pdf
 
-    issued = run_db(work)
+    issued, pdf = run_db(work)
     if not issued:
-        raise click.ClickException("everyone eligible already has an invitation; use --reissue RESIDENT_ID")
+        raise click.ClickException(
+            "everyone eligible already has an invitation; use --reissue RESIDENT_ID"
+        )
+    out.write_bytes(pdf)
     click.echo(f"wrote {len(issued)} invitations to {out}")
 
 
@@ -408,9 +454,9 @@ def demo_code() -> None:
     from sqlalchemy import select
 
     async def work(session: AsyncSession, settings: Settings) -> str:
-        found = await session.scalar(select(chairs.Chair).where(chairs.Chair.username == "chair"))
+        found = await session.scalar(select(Chair).where(Chair.username == "chair"))
         if found is None:
-            raise lifecycle.NotFound(what="demo chair", id="chair")
+            raise NotFound(what="demo chair", id="chair")
         return pyotp.TOTP(chairs.totp_secret_of(found, settings.secret_key())).now()
 
     click.echo(run_db(work))

@@ -27,7 +27,7 @@ from tally import Option, Question
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国玉兰志强红梅海燕文杰德明凤英国华金凤春梅淑珍宝根阿毛根娣美华"
 AREAS = (("瑞金一居民区", "ruijin1"), ("茂名居民区", "maoming"), ("思南居民区", "sinan"))
-DEMO_PASSWORD = "demo-chair-2026"
+DEMO_PASSWORD = "demo-chair-2026"  # noqa: S105 - printed by `vote demo` on purpose
 
 
 class DemoInfo(msgspec.Struct):
@@ -45,7 +45,9 @@ def roster_csv(rng: random.Random, households: int) -> bytes:
     """A roster CSV (Chinese headers, UTF-8 with BOM, as Excel writes it)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(["编号", "姓名", "楼栋", "门牌/室", "户号", "手机", "出生年份", "身份", "专有面积", "标签"])
+    writer.writerow(
+        ["编号", "姓名", "楼栋", "门牌/室", "户号", "手机", "出生年份", "身份", "专有面积", "标签"]
+    )
     number = 0
     for index in range(households):
         building = f"{index // 12 + 1}号楼"
@@ -61,7 +63,20 @@ def roster_csv(rng: random.Random, households: int) -> bytes:
             born = rng.randint(1932, 2012) if member < 2 else rng.randint(1990, 2016)
             tags = "低保" if rng.random() < 0.05 else ("党员" if rng.random() < 0.1 else "")
             phone = f"1{rng.choice('3589')}{rng.randint(0, 999999999):09d}"
-            writer.writerow([f"R{number:04d}", name, building, room, household, phone, born, role, area if role == "业主" else "", tags])
+            writer.writerow(
+                [
+                    f"R{number:04d}",
+                    name,
+                    building,
+                    room,
+                    household,
+                    phone,
+                    born,
+                    role,
+                    area if role == "业主" else "",
+                    tags,
+                ]
+            )
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -74,69 +89,131 @@ async def is_seeded(session: AsyncSession) -> bool:
     return bool(await session.scalar(select(func.count()).select_from(Unit)))
 
 
-async def seed(session: AsyncSession, secret_key: bytes, base_url: str, *, seed_value: int = 1999) -> DemoInfo:
+async def seed(
+    session: AsyncSession, secret_key: bytes, base_url: str, *, seed_value: int = 1999
+) -> DemoInfo:
     """Fill an empty database with the demo; return logins and a few invitation URLs."""
     rng = random.Random(seed_value)
     op = operator("demo")
     district = await units.create_unit(session, op, name="卢湾区", code="luwan", level="district")
-    street = await units.create_unit(session, op, name="瑞金二路街道", code="ruijin2", level="street", parent_id=district.id)
+    street = await units.create_unit(
+        session, op, name="瑞金二路街道", code="ruijin2", level="street", parent_id=district.id
+    )
     areas = []
     for name, code in AREAS:
-        area = await units.create_unit(session, op, name=name, code=code, level="area", parent_id=street.id)
+        area = await units.create_unit(
+            session, op, name=name, code=code, level="area", parent_id=street.id
+        )
         areas.append(area)
         rows = parse_roster(roster_csv(rng, 50), f"{code}.csv")
         await import_roll(session, op, area.id, rows, dry_run=False)
     chair = await chairs.create_chair(
-        session, op, secret_key, username="chair", password=DEMO_PASSWORD, role="street_chair",
-        unit_id=street.id, display_name="瑞金二路街道 议事会主持人",
+        session,
+        op,
+        secret_key,
+        username="chair",
+        password=DEMO_PASSWORD,
+        role="street_chair",
+        unit_id=street.id,
+        display_name="瑞金二路街道 议事会主持人",
     )
     await chairs.create_chair(
-        session, op, secret_key, username="admin", password=DEMO_PASSWORD + "-admin",
-        role="district_admin", unit_id=district.id, display_name="卢湾区管理员",
+        session,
+        op,
+        secret_key,
+        username="admin",
+        password=DEMO_PASSWORD + "-admin",
+        role="district_admin",
+        unit_id=district.id,
+        display_name="卢湾区管理员",
     )
 
     practical = await matters.create_matter(
-        session, op, unit_id=street.id, kind="practical", title="2027年瑞金二路街道实事项目",
+        session,
+        op,
+        unit_id=street.id,
+        kind="practical",
+        title="2027年瑞金二路街道实事项目",
         description="每年由居民投票从项目菜单中选定当年的实事项目。预算共 120 万元。",
     )
     projects = [
-        ("老旧小区平改坡", 600_000), ("加装消防设备", 250_000), ("老虎灶改造为便民热水站", 150_000),
-        ("社区食堂助老餐", 200_000), ("加装电梯试点", 450_000), ("弄堂路灯更新", 80_000),
+        ("老旧小区平改坡", 600_000),
+        ("加装消防设备", 250_000),
+        ("老虎灶改造为便民热水站", 150_000),
+        ("社区食堂助老餐", 200_000),
+        ("加装电梯试点", 450_000),
+        ("弄堂路灯更新", 80_000),
     ]
     budget = Question(
-        id="projects", kind="budget", prompt="请选择您支持的2027年实事项目（总预算120万元）",
-        options=[Option(id=f"p{i + 1}", label=label, cost=cost) for i, (label, cost) in enumerate(projects)],
-        min_choices=1, budget_limit=1_200_000,
+        id="projects",
+        kind="budget",
+        prompt="请选择您支持的2027年实事项目（总预算120万元）",
+        options=[
+            Option(id=f"p{i + 1}", label=label, cost=cost)
+            for i, (label, cost) in enumerate(projects)
+        ],
+        min_choices=1,
+        budget_limit=1_200_000,
     )
     practical_ballot = await lifecycle.create_ballot(
-        session, op, practical.id,
-        lifecycle.BallotDraft(title="2027年实事项目投票", questions=[budget], eligibility=Eligibility(min_age=18)),
+        session,
+        op,
+        practical.id,
+        lifecycle.BallotDraft(
+            title="2027年实事项目投票", questions=[budget], eligibility=Eligibility(min_age=18)
+        ),
     )
 
     relocation = await matters.create_matter(
-        session, op, unit_id=areas[1].id, kind="selection", title="茂名居民区动迁评估公司选定",
+        session,
+        op,
+        unit_id=areas[1].id,
+        kind="selection",
+        title="茂名居民区动迁评估公司选定",
         description="九公开：参与竞标的评估公司资质、报价与承诺全部公示。一户一票。",
     )
     firm_ballot = await lifecycle.create_ballot(
-        session, op, relocation.id,
+        session,
+        op,
+        relocation.id,
         lifecycle.BallotDraft(
             title="选定动迁评估公司",
-            questions=[Question(
-                id="firm", kind="single", prompt="请选择您信任的评估公司",
-                options=_options(["上海申信房地产估价有限公司", "上海城达资产评估有限公司", "上海明诚房地产估价事务所"]),
-            )],
+            questions=[
+                Question(
+                    id="firm",
+                    kind="single",
+                    prompt="请选择您信任的评估公司",
+                    options=_options(
+                        [
+                            "上海申信房地产估价有限公司",
+                            "上海城达资产评估有限公司",
+                            "上海明诚房地产估价事务所",
+                        ]
+                    ),
+                )
+            ],
             voting_unit="household",
             eligibility=Eligibility(roles=["owner"]),
         ),
     )
 
     evaluation = await matters.create_matter(
-        session, op, unit_id=areas[0].id, kind="evaluation", title="平改坡工程与物业服务评议",
+        session,
+        op,
+        unit_id=areas[0].id,
+        kind="evaluation",
+        title="平改坡工程与物业服务评议",
         description="工程做得好不好，由居民说了算。",
     )
-    levels = [Option(id="good", label="满意", score=3), Option(id="fair", label="基本满意", score=2), Option(id="poor", label="不满意", score=1)]
+    levels = [
+        Option(id="good", label="满意", score=3),
+        Option(id="fair", label="基本满意", score=2),
+        Option(id="poor", label="不满意", score=1),
+    ]
     evaluation_ballot = await lifecycle.create_ballot(
-        session, op, evaluation.id,
+        session,
+        op,
+        evaluation.id,
         lifecycle.BallotDraft(
             title="2026年服务评议",
             questions=[
@@ -170,6 +247,8 @@ async def seed(session: AsyncSession, secret_key: bytes, base_url: str, *, seed_
         chair_password=DEMO_PASSWORD,
         totp_secret=chair.totp_secret,
         admin_username="admin",
-        invitation_urls={title: found[:3] for title, found in urls.items() if title != evaluation_ballot.title},
+        invitation_urls={
+            title: found[:3] for title, found in urls.items() if title != evaluation_ballot.title
+        },
         published_ballot_id=evaluation_ballot.id,
     )

@@ -21,7 +21,7 @@ from litestar.exceptions import (
 )
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
-from ballots.errors import DomainError, N_, fill
+from ballots.errors import N_, DomainError, fill
 from vote.i18n import gettext_
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -93,9 +93,12 @@ def http_error_handler(request: Request[Any, Any, Any], error: HTTPException) ->
     if isinstance(error, ValidationException):
         slug, title = _classify_validation(error)
         detail = _validation_detail(error)
-        errors = [e for e in (error.extra or []) if isinstance(e, dict)]  # type: ignore[union-attr]
+        errors = [e for e in (error.extra or []) if isinstance(e, dict)]
     elif isinstance(error, NotFoundException | NotAuthorizedException | PermissionDeniedException):
         detail = ""
+    elif status == 400 and _is_malformed_json(error):
+        slug, title = "malformed-json", N_("The body is not valid JSON")
+        detail = gettext_(N_("The request body could not be read as JSON."))
     elif status == 413:
         detail = gettext_(N_("The request body is larger than this endpoint accepts."))
     problem = Problem(
@@ -118,6 +121,12 @@ def _classify_validation(error: ValidationException) -> tuple[str, str]:
     return "invalid-body", N_("The body does not match the expected fields")
 
 
+def _is_malformed_json(error: HTTPException) -> bool:
+    """Litestar reports an undecodable JSON body as a plain 400 whose detail says so."""
+    text = str(error.detail).lower()
+    return "malformed" in text or "invalid json" in text
+
+
 def _validation_detail(error: ValidationException) -> str:
     parts = []
     for item in error.extra or []:
@@ -133,6 +142,8 @@ def internal_error_handler(request: Request[Any, Any, Any], error: Exception) ->
         type=problem_type("internal-error"),
         title=gettext_(N_("Something went wrong on our side")),
         status=HTTP_500_INTERNAL_SERVER_ERROR,
-        detail=gettext_(N_("Nothing was changed. Please try again; if it persists, tell the committee.")),
+        detail=gettext_(
+            N_("Nothing was changed. Please try again; if it persists, tell the committee.")
+        ),
     )
     return problem_response(problem, request)

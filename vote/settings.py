@@ -35,7 +35,9 @@ class Settings(msgspec.Struct, frozen=True):
         env = dict(os.environ if env is None else env)
         data_dir = Path(env.get("VOTE_DATA_DIR", "var")).resolve()
         default_db = f"sqlite+aiosqlite:///{data_dir / 'vote.sqlite3'}"
-        proxies = tuple(p.strip() for p in env.get("VOTE_TRUSTED_PROXIES", "").split(",") if p.strip())
+        proxies = tuple(
+            p.strip() for p in env.get("VOTE_TRUSTED_PROXIES", "").split(",") if p.strip()
+        )
         return cls(
             database_url=env.get("VOTE_DATABASE_URL", default_db),
             base_url=env.get("VOTE_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),

@@ -77,7 +77,9 @@ def _bearer(request: Request[Any, Any, Any]) -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
-async def provide_actor(request: Request[Any, Any, Any], db: AsyncSession, ctx: AppContext) -> Actor:
+async def provide_actor(
+    request: Request[Any, Any, Any], db: AsyncSession, ctx: AppContext
+) -> Actor:
     """The chair behind this request (API token or login cookie), or NotAuthenticated.
 
     A cookie-authenticated request that changes something must carry the session's CSRF token
@@ -118,7 +120,9 @@ class TooManyFailedCodes(DomainError):
     type = "too-many-failed-codes"
     status = 429
     title = N_("Too many wrong voting codes")
-    detail_template = N_("Too many wrong voting codes from your network. Try again in {seconds} seconds.")
+    detail_template = N_(
+        "Too many wrong voting codes from your network. Try again in {seconds} seconds."
+    )
 
 
 CODE_FAILURE_WINDOW = 600

@@ -1,8 +1,8 @@
 """SQLAlchemy models for the whole domain, one module per area; import them from here."""
 
 from ballots.models.audit import AuditEntry
-from ballots.models.base import Base, UTCDateTime, utcnow
 from ballots.models.ballots import Ballot, Cast, Elector, Participation
+from ballots.models.base import Base, UTCDateTime, utcnow
 from ballots.models.chairs import Chair, ChairToken
 from ballots.models.matters import Matter, MatterEvent
 from ballots.models.roll import Household, Resident

@@ -18,9 +18,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ballots import chairs, invitations, lifecycle, matters, units
 from ballots.access import Actor, require
-from ballots.errors import TooManyFailedLogins
+from ballots.eligibility import Eligibility
+from ballots.errors import NotAuthenticated, TooManyFailedLogins
 from ballots.invitations import Invitation
-from ballots.models import AuditEntry, Ballot
+from ballots.models import AuditEntry, Ballot, Chair
 from vote.api.schemas import (
     AuditOut,
     BallotOut,
@@ -48,7 +49,7 @@ LOGIN_FAILURES_PER_IP = 20
 
 async def login_chair(
     db: AsyncSession, ctx: AppContext, ip: str, username: str, password: str, totp: str
-) -> tuple[str, chairs.Chair]:
+) -> tuple[str, Chair]:
     """Authenticate with rate limits per user name and per address; return a session token."""
     user_key, ip_key = f"login:{username.strip().lower()}", f"login-ip:{ip}"
     if (
@@ -69,14 +70,18 @@ async def login_chair(
 
 
 @post("/auth/login", status_code=HTTP_200_OK, summary="Log in with password and TOTP code")
-async def login(request: Request[Any, Any, Any], db: AsyncSession, ctx: AppContext, data: LoginIn) -> LoginOut:
+async def login(
+    request: Request[Any, Any, Any], db: AsyncSession, ctx: AppContext, data: LoginIn
+) -> LoginOut:
     token, chair = await login_chair(
         db, ctx, client_ip(request, ctx.settings), data.username, data.password, data.totp
     )
     return LoginOut(token=token, username=chair.username, role=chair.role, unit_id=chair.unit_id)
 
 
-@post("/auth/logout", status_code=HTTP_204_NO_CONTENT, dependencies={"actor": Provide(provide_actor)})
+@post(
+    "/auth/logout", status_code=HTTP_204_NO_CONTENT, dependencies={"actor": Provide(provide_actor)}
+)
 async def logout(request: Request[Any, Any, Any], db: AsyncSession, actor: Actor) -> None:
     header = request.headers.get("authorization", "")
     token = header.partition(" ")[2].strip() or request.cookies.get(SESSION_COOKIE, "")
@@ -86,10 +91,12 @@ async def logout(request: Request[Any, Any, Any], db: AsyncSession, actor: Actor
 
 @post("/auth/tokens", status_code=HTTP_201_CREATED, summary="Create an API token for scripts")
 async def create_api_token(db: AsyncSession, actor: Actor, data: TokenIn) -> TokenOut:
-    chair = await db.get(chairs.Chair, actor.chair_id) if actor.chair_id else None
+    chair = await db.get(Chair, actor.chair_id) if actor.chair_id else None
     if chair is None:
-        raise chairs.NotAuthenticated()
-    token = await chairs.create_token(db, chair, kind="api", name=data.name.strip()[:100], source=actor.source)
+        raise NotAuthenticated()
+    token = await chairs.create_token(
+        db, chair, kind="api", name=data.name.strip()[:100], source=actor.source
+    )
     await db.commit()
     return TokenOut(token=token, name=data.name)
 
@@ -116,7 +123,13 @@ async def create_unit(db: AsyncSession, actor: Actor, data: UnitIn) -> UnitOut:
 @get("/matters")
 async def list_matters(db: AsyncSession, actor: Actor) -> list[dict[str, Any]]:
     return [
-        {"id": m.id, "unit_id": m.unit_id, "kind": m.kind, "title": m.title, "created_at": m.created_at}
+        {
+            "id": m.id,
+            "unit_id": m.unit_id,
+            "kind": m.kind,
+            "title": m.title,
+            "created_at": m.created_at,
+        }
         for m in await matters.list_matters(db, actor.unit_path)
     ]
 
@@ -124,7 +137,12 @@ async def list_matters(db: AsyncSession, actor: Actor) -> list[dict[str, Any]]:
 @post("/matters", status_code=HTTP_201_CREATED)
 async def create_matter(db: AsyncSession, actor: Actor, data: MatterIn) -> MatterOut:
     matter = await matters.create_matter(
-        db, actor, unit_id=data.unit_id, kind=data.kind, title=data.title, description=data.description
+        db,
+        actor,
+        unit_id=data.unit_id,
+        kind=data.kind,
+        title=data.title,
+        description=data.description,
     )
     await db.commit()
     return await _matter_out(db, actor, matter.id)
@@ -134,7 +152,13 @@ async def _matter_out(db: AsyncSession, actor: Actor, matter_id: int) -> MatterO
     matter = await matters.get_matter(db, matter_id)
     unit = await units.get_unit(db, matter.unit_id)
     require(actor, "read", unit.path)
-    ballots = list((await db.scalars(select(Ballot).where(Ballot.matter_id == matter.id).order_by(Ballot.id))).all())
+    ballots = list(
+        (
+            await db.scalars(
+                select(Ballot).where(Ballot.matter_id == matter.id).order_by(Ballot.id)
+            )
+        ).all()
+    )
     return MatterOut.of(matter, unit, ballots, list(await matters.timeline(db, matter.id)))
 
 
@@ -155,18 +179,26 @@ async def _ballot_out(db: AsyncSession, ballot: Ballot) -> BallotOut:
     return BallotOut(
         ballot=BallotSummary.of(ballot),
         spec=lifecycle.ballot_spec(ballot),
-        eligibility=msgspec.convert(ballot.eligibility, lifecycle.Eligibility),
+        eligibility=msgspec.convert(ballot.eligibility, Eligibility),
         result=result,
     )
 
 
 @get("/ballots")
 async def list_ballots(db: AsyncSession, actor: Actor) -> list[BallotSummary]:
-    return [BallotSummary.of(ballot) for ballot, _ in await lifecycle.list_ballots(db, actor.unit_path)]
+    return [
+        BallotSummary.of(ballot) for ballot, _ in await lifecycle.list_ballots(db, actor.unit_path)
+    ]
 
 
-@post("/matters/{matter_id:int}/ballots", status_code=HTTP_201_CREATED, summary="Create a draft ballot")
-async def create_ballot(db: AsyncSession, actor: Actor, matter_id: int, data: lifecycle.BallotDraft) -> BallotOut:
+@post(
+    "/matters/{matter_id:int}/ballots",
+    status_code=HTTP_201_CREATED,
+    summary="Create a draft ballot",
+)
+async def create_ballot(
+    db: AsyncSession, actor: Actor, matter_id: int, data: lifecycle.BallotDraft
+) -> BallotOut:
     ballot = await lifecycle.create_ballot(db, actor, matter_id, data)
     await db.commit()
     return await _ballot_out(db, ballot)
@@ -180,7 +212,9 @@ async def manage_ballot(db: AsyncSession, actor: Actor, ballot_id: int) -> Ballo
 
 
 @put("/ballots/{ballot_id:int}/draft", summary="Edit a draft ballot")
-async def update_ballot(db: AsyncSession, actor: Actor, ballot_id: int, data: lifecycle.BallotDraft) -> BallotOut:
+async def update_ballot(
+    db: AsyncSession, actor: Actor, ballot_id: int, data: lifecycle.BallotDraft
+) -> BallotOut:
     ballot = await lifecycle.update_ballot(db, actor, ballot_id, data)
     await db.commit()
     return await _ballot_out(db, ballot)
@@ -209,15 +243,25 @@ def _transition(action: str):  # type: ignore[no-untyped-def]
     return handler
 
 
-@post("/ballots/{ballot_id:int}/invitations", status_code=HTTP_201_CREATED, summary="Issue invitations")
+@post(
+    "/ballots/{ballot_id:int}/invitations",
+    status_code=HTTP_201_CREATED,
+    summary="Issue invitations",
+)
 async def issue_invitations(
-    db: AsyncSession, ctx: AppContext, actor: Actor, ballot_id: int, format: str = Parameter(default="json", query="format")
+    db: AsyncSession,
+    ctx: AppContext,
+    actor: Actor,
+    ballot_id: int,
+    format: str = Parameter(default="json", query="format"),
 ) -> Response[Any]:
     """Give a credential to every eligible voter without one; answer JSON or (``?format=pdf``) a PDF.
 
     Credentials are shown only in this response, so save or print it.
     """
-    issued = await invitations.issue_invitations(db, actor, ctx.secret_key, ctx.settings.base_url, ballot_id)
+    issued = await invitations.issue_invitations(
+        db, actor, ctx.secret_key, ctx.settings.base_url, ballot_id
+    )
     await db.commit()
     return _invitations_response(issued, format)
 
@@ -232,12 +276,18 @@ def _invitations_response(issued: list[Invitation], format: str) -> Response[Any
             status_code=HTTP_201_CREATED,
             headers={"content-disposition": 'attachment; filename="invitations.pdf"'},
         )
-    return Response(msgspec.json.encode(issued), media_type="application/json", status_code=HTTP_201_CREATED)
+    return Response(
+        msgspec.json.encode(issued), media_type="application/json", status_code=HTTP_201_CREATED
+    )
 
 
 @post("/ballots/{ballot_id:int}/electors/{resident_id:int}/reissue", status_code=HTTP_201_CREATED)
 async def reissue(
-    db: AsyncSession, ctx: AppContext, actor: Actor, ballot_id: int, resident_id: int,
+    db: AsyncSession,
+    ctx: AppContext,
+    actor: Actor,
+    ballot_id: int,
+    resident_id: int,
     format: str = Parameter(default="json", query="format"),
 ) -> Response[Any]:
     """Replace a lost credential: the old one stops working at once."""
@@ -256,7 +306,10 @@ async def revoke(db: AsyncSession, actor: Actor, ballot_id: int, resident_id: in
 
 @get("/audit", summary="The audit log of chair actions in your units")
 async def audit_log(
-    db: AsyncSession, actor: Actor, limit: int = Parameter(default=100, ge=1, le=1000), before: int | None = None
+    db: AsyncSession,
+    actor: Actor,
+    limit: int = Parameter(default=100, ge=1, le=1000),
+    before: int | None = None,
 ) -> list[AuditOut]:
     require(actor, "read", actor.unit_path)
     query = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
@@ -267,8 +320,14 @@ async def audit_log(
         query = query.where(AuditEntry.unit_id.in_(visible))
     return [
         AuditOut(
-            id=e.id, at=e.at, actor=e.actor, action=e.action, target=e.target,
-            unit_id=e.unit_id, source=e.source, details=e.details,
+            id=e.id,
+            at=e.at,
+            actor=e.actor,
+            action=e.action,
+            target=e.target,
+            unit_id=e.unit_id,
+            source=e.source,
+            details=e.details,
         )
         for e in (await db.scalars(query)).all()
     ]

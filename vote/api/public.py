@@ -6,7 +6,6 @@ from typing import Any
 
 import msgspec
 from litestar import Request, Router, get, post
-from litestar.di import Provide
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -60,7 +59,15 @@ async def show_result(db: AsyncSession, ballot_id: int) -> dict[str, Any]:
     return result
 
 
-@post("/ballots/{ballot_id:int}/casts", status_code=HTTP_201_CREATED, summary="Cast a vote")
+MAX_VOTE_BODY_BYTES = 64 * 1024
+
+
+@post(
+    "/ballots/{ballot_id:int}/casts",
+    status_code=HTTP_201_CREATED,
+    summary="Cast a vote",
+    request_max_body_size=MAX_VOTE_BODY_BYTES,
+)
 async def cast(
     request: Request[Any, Any, Any], db: AsyncSession, ctx: AppContext, ballot_id: int, data: CastIn
 ) -> Receipt:
@@ -74,16 +81,27 @@ async def cast(
     await guard_code_attempts(ctx, ip)
     try:
         return await cast_ballot(
-            db, ctx.secret_key, ballot_id, data.credential, data.answers, submission_id=data.submission_id[:100]
+            db,
+            ctx.secret_key,
+            ballot_id,
+            data.credential,
+            data.answers,
+            submission_id=data.submission_id[:100],
         )
     except UnknownCredential:
         await note_code_failure(ctx, ip)
         raise
 
 
-@post("/ballots/{ballot_id:int}/voter-status", status_code=HTTP_200_OK, summary="Check a voting code")
+@post(
+    "/ballots/{ballot_id:int}/voter-status", status_code=HTTP_200_OK, summary="Check a voting code"
+)
 async def status(
-    request: Request[Any, Any, Any], db: AsyncSession, ctx: AppContext, ballot_id: int, data: CredentialIn
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+    ctx: AppContext,
+    ballot_id: int,
+    data: CredentialIn,
 ) -> VoterStatus:
     """Tell the holder of a credential whether they or their household have already voted."""
     ip = client_ip(request, ctx.settings)
@@ -103,11 +121,17 @@ async def show_matter(db: AsyncSession, matter_id: int) -> MatterOut:
     ballots = list(
         (
             await db.scalars(
-                select(Ballot).where(Ballot.matter_id == matter.id, Ballot.state != "draft").order_by(Ballot.id)
+                select(Ballot)
+                .where(Ballot.matter_id == matter.id, Ballot.state != "draft")
+                .order_by(Ballot.id)
             )
         ).all()
     )
-    events = [event for event in await timeline(db, matter.id) if _public_event(event.kind, ballots, event.ballot_id)]
+    events = [
+        event
+        for event in await timeline(db, matter.id)
+        if _public_event(event.kind, ballots, event.ballot_id)
+    ]
     return MatterOut.of(matter, unit, ballots, events)
 
 

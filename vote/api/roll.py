@@ -12,7 +12,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ballots.access import Actor
 from ballots.errors import InvalidInput
-from ballots.roll import MAX_BYTES, ImportReport, ResidentView, import_roll, list_residents, parse_roster
+from ballots.roll import (
+    MAX_BYTES,
+    ImportReport,
+    ResidentView,
+    import_roll,
+    list_residents,
+    parse_roster,
+)
 from vote.web import provide_actor
 
 

@@ -28,7 +28,9 @@ class UnitOut(msgspec.Struct):
 
     @classmethod
     def of(cls, unit: Unit) -> UnitOut:
-        return cls(id=unit.id, name=unit.name, code=unit.code, level=unit.level, parent_id=unit.parent_id)
+        return cls(
+            id=unit.id, name=unit.name, code=unit.code, level=unit.level, parent_id=unit.parent_id
+        )
 
 
 class MatterIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -51,7 +53,13 @@ class EventOut(msgspec.Struct):
 
     @classmethod
     def of(cls, event: MatterEvent) -> EventOut:
-        return cls(at=event.at, kind=event.kind, ballot_id=event.ballot_id, actor=event.actor, payload=event.payload)
+        return cls(
+            at=event.at,
+            kind=event.kind,
+            ballot_id=event.ballot_id,
+            actor=event.actor,
+            payload=event.payload,
+        )
 
 
 class BallotSummary(msgspec.Struct):

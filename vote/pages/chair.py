@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ballots import invitations, lifecycle
 from ballots.access import Actor
 from ballots.chairs import SESSION_LIFETIME, revoke_token
-from ballots.errors import N_, DomainError, NotAuthenticated, fill
+from ballots.errors import N_, DomainError, NotAuthenticated, NotFound, fill
 from ballots.models import Participation
 from vote.api.chair import login_chair
 from vote.i18n import current_locale, gettext_
@@ -34,7 +34,11 @@ ACTIONS = {
 
 
 def _message(error: DomainError) -> str:
-    return fill(gettext_(error.detail_msgid), error.params) if error.detail_msgid else gettext_(error.title)
+    return (
+        fill(gettext_(error.detail_msgid), error.params)
+        if error.detail_msgid
+        else gettext_(error.title)
+    )
 
 
 def actions_for(state: str) -> list[tuple[str, str]]:
@@ -47,25 +51,40 @@ async def login_form() -> Template:
 
 
 @post("/chair/login")
-async def login_submit(request: Request[Any, Any, Any], db: AsyncSession, ctx: AppContext) -> Response[Any]:
+async def login_submit(
+    request: Request[Any, Any, Any], db: AsyncSession, ctx: AppContext
+) -> Response[Any]:
     form = await request.form()
     username = str(form.get("username", ""))
     try:
         token, _chair = await login_chair(
-            db, ctx, client_ip(request, ctx.settings), username,
-            str(form.get("password", "")), str(form.get("totp", "")),
+            db,
+            ctx,
+            client_ip(request, ctx.settings),
+            username,
+            str(form.get("password", "")),
+            str(form.get("totp", "")),
         )
     except DomainError as error:
-        return page("chair/login.html", status_code=error.status, error=_message(error), username=username)
+        return page(
+            "chair/login.html", status_code=error.status, error=_message(error), username=username
+        )
     response = Redirect(path="/chair/")
     response.set_cookie(
-        SESSION_COOKIE, token, httponly=True, samesite="strict", path="/",
-        max_age=int(SESSION_LIFETIME.total_seconds()), secure=ctx.settings.base_url.startswith("https://"),
+        SESSION_COOKIE,
+        token,
+        httponly=True,
+        samesite="strict",
+        path="/",
+        max_age=int(SESSION_LIFETIME.total_seconds()),
+        secure=ctx.settings.base_url.startswith("https://"),
     )
     return response
 
 
-async def _optional_page_actor(request: Request[Any, Any, Any], db: AsyncSession, ctx: AppContext) -> Actor | None:
+async def _optional_page_actor(
+    request: Request[Any, Any, Any], db: AsyncSession, ctx: AppContext
+) -> Actor | None:
     try:
         return await provide_actor(request, db, ctx)
     except NotAuthenticated:
@@ -82,20 +101,32 @@ async def logout(request: Request[Any, Any, Any], db: AsyncSession, actor: Actor
 
 
 async def _dashboard(
-    request: Request[Any, Any, Any], db: AsyncSession, ctx: AppContext, actor: Actor,
-    *, message: str = "", error: str = "", status_code: int = 200,
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+    ctx: AppContext,
+    actor: Actor,
+    *,
+    message: str = "",
+    error: str = "",
+    status_code: int = 200,
 ) -> Template:
     rows = await lifecycle.list_ballots(db, actor.unit_path)
     ids = [ballot.id for ballot, _ in rows]
-    turnout = dict(
-        (
-            await db.execute(
-                select(Participation.ballot_id, func.count())
-                .where(Participation.ballot_id.in_(ids))
-                .group_by(Participation.ballot_id)
+    turnout = (
+        dict(
+            (
+                await db.execute(
+                    select(Participation.ballot_id, func.count())
+                    .where(Participation.ballot_id.in_(ids))
+                    .group_by(Participation.ballot_id)
+                )
             )
-        ).tuples().all()
-    ) if ids else {}
+            .tuples()
+            .all()
+        )
+        if ids
+        else {}
+    )
     return page(
         "chair/dashboard.html",
         status_code=status_code,
@@ -110,7 +141,9 @@ async def _dashboard(
 
 
 @get("/chair/", name="chair-dashboard")
-async def dashboard(request: Request[Any, Any, Any], db: AsyncSession, ctx: AppContext) -> Response[Any]:
+async def dashboard(
+    request: Request[Any, Any, Any], db: AsyncSession, ctx: AppContext
+) -> Response[Any]:
     actor = await _optional_page_actor(request, db, ctx)
     if actor is None:
         return Redirect(path="/chair/login")
@@ -127,19 +160,26 @@ SERVICES = {
 
 @post("/chair/ballots/{ballot_id:int}/{action:str}", dependencies={"actor": Provide(provide_actor)})
 async def ballot_action(
-    request: Request[Any, Any, Any], db: AsyncSession, ctx: AppContext, actor: Actor, ballot_id: int, action: str
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+    ctx: AppContext,
+    actor: Actor,
+    ballot_id: int,
+    action: str,
 ) -> Response[Any]:
     if action in ("invitations", "invitations.pdf"):
         return await _print_invitations(db, ctx, actor, ballot_id, pdf=action.endswith(".pdf"))
     if action not in SERVICES:
-        raise lifecycle.NotFound(what="action", id=action)
+        raise NotFound(what="action", id=action)
     service, done = SERVICES[action]
     try:
         await service(db, actor, ballot_id)
         await db.commit()
     except DomainError as error:
         await db.rollback()
-        return await _dashboard(request, db, ctx, actor, error=_message(error), status_code=error.status)
+        return await _dashboard(
+            request, db, ctx, actor, error=_message(error), status_code=error.status
+        )
     return await _dashboard(request, db, ctx, actor, message=gettext_(done))
 
 
@@ -150,7 +190,9 @@ def _address(invitation: invitations.Invitation) -> str:
 async def _print_invitations(
     db: AsyncSession, ctx: AppContext, actor: Actor, ballot_id: int, *, pdf: bool
 ) -> Response[Any]:
-    issued = await invitations.issue_invitations(db, actor, ctx.secret_key, ctx.settings.base_url, ballot_id)
+    issued = await invitations.issue_invitations(
+        db, actor, ctx.secret_key, ctx.settings.base_url, ballot_id
+    )
     await db.commit()
     if pdf and issued:
         return Response(

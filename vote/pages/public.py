@@ -6,8 +6,7 @@ from typing import Any
 
 from litestar import Router, get
 from litestar.params import Parameter
-from litestar.response import Redirect
-from litestar.response import Template
+from litestar.response import Redirect, Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -23,14 +22,18 @@ from vote.pages.errors import page
 @get("/", name="home")
 async def home(db: AsyncSession) -> Template:
     rows = (
-        await db.execute(
-            select(Ballot, Matter)
-            .join(Matter, Matter.id == Ballot.matter_id)
-            .where(Ballot.state.in_(("open", "closed", "published")))
-            .order_by(Ballot.id.desc())
-            .limit(50)
+        (
+            await db.execute(
+                select(Ballot, Matter)
+                .join(Matter, Matter.id == Ballot.matter_id)
+                .where(Ballot.state.in_(("open", "closed", "published")))
+                .order_by(Ballot.id.desc())
+                .limit(50)
+            )
         )
-    ).tuples().all()
+        .tuples()
+        .all()
+    )
     return page(
         "home.html",
         open_ballots=[(b, m) for b, m in rows if b.state == "open"],
@@ -51,7 +54,12 @@ async def ballot_page(db: AsyncSession, ballot_id: int) -> Template:
         if ballot.electorate_size:
             turnout = round(100 * result["ballots"] / ballot.electorate_size, 1)
     return page(
-        "ballot.html", ballot=ballot, matter=matter, result=result, result_pairs=pairs, turnout=turnout
+        "ballot.html",
+        ballot=ballot,
+        matter=matter,
+        result=result,
+        result_pairs=pairs,
+        turnout=turnout,
     )
 
 
@@ -62,11 +70,15 @@ async def matter_page(db: AsyncSession, matter_id: int) -> Template:
     ballots = list(
         (
             await db.scalars(
-                select(Ballot).where(Ballot.matter_id == matter.id, Ballot.state != "draft").order_by(Ballot.id)
+                select(Ballot)
+                .where(Ballot.matter_id == matter.id, Ballot.state != "draft")
+                .order_by(Ballot.id)
             )
         ).all()
     )
-    events = [e for e in await timeline(db, matter.id) if _public_event(e.kind, ballots, e.ballot_id)]
+    events = [
+        e for e in await timeline(db, matter.id) if _public_event(e.kind, ballots, e.ballot_id)
+    ]
     return page(
         "matter.html",
         matter=matter,
@@ -111,7 +123,9 @@ async def problem(slug: str) -> Template:
 
 
 @get("/lang/{code:str}", name="language")
-async def choose_language(code: str, next_path: str = Parameter(default="/", query="next")) -> Redirect:
+async def choose_language(
+    code: str, next_path: str = Parameter(default="/", query="next")
+) -> Redirect:
     """Switch the interface language and go back; the choice is kept in a cookie."""
     locale = normalise_locale(code) or DEFAULT_LOCALE
     target = next_path if next_path.startswith("/") and not next_path.startswith("//") else "/"

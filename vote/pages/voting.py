@@ -44,8 +44,13 @@ def answers_from_form(spec: BallotSpec, form: dict[str, list[str]]) -> dict[str,
 
 
 async def _vote_page(
-    db: AsyncSession, ballot: Ballot, *, status_code: int = 200, error: str = "",
-    credential: str = "", chosen: dict[str, list[str]] | None = None,
+    db: AsyncSession,
+    ballot: Ballot,
+    *,
+    status_code: int = 200,
+    error: str = "",
+    credential: str = "",
+    chosen: dict[str, list[str]] | None = None,
 ) -> Template:
     matter = await get_matter(db, ballot.matter_id)
     not_open = {
@@ -88,17 +93,30 @@ async def submit_vote(
     try:
         await guard_code_attempts(ctx, ip)
         receipt = await cast_ballot(
-            db, ctx.secret_key, ballot_id, credential, answers,
+            db,
+            ctx.secret_key,
+            ballot_id,
+            credential,
+            answers,
             submission_id=(form.get("submission_id") or [""])[0][:100],
         )
     except DomainError as error:
         if isinstance(error, UnknownCredential):
             await note_code_failure(ctx, ip)
-        message = fill(gettext_(error.detail_msgid), error.params) if error.detail_msgid else gettext_(error.title)
+        message = (
+            fill(gettext_(error.detail_msgid), error.params)
+            if error.detail_msgid
+            else gettext_(error.title)
+        )
         ballot = await public_ballot(db, ballot_id)
         keep_code = "" if isinstance(error, UnknownCredential) else credential
         return await _vote_page(
-            db, ballot, status_code=error.status, error=message, credential=keep_code, chosen=answers
+            db,
+            ballot,
+            status_code=error.status,
+            error=message,
+            credential=keep_code,
+            chosen=answers,
         )
     return page("receipt.html", ballot=ballot, receipt=receipt)
 
