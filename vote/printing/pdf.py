@@ -205,13 +205,19 @@ def _draw_text(
 def _draw_qr(
     canvas: Canvas, size: int, runs: list[tuple[int, int, int]], left: float, top: float
 ) -> None:
-    """Draw a QR symbol of ``size`` modules with its top-left corner at (left, top)."""
+    """Draw a QR symbol of ``size`` modules with its top-left corner at (left, top).
+
+    The runs go in as raw PDF ``re`` operators in module units (one unit per module, y down),
+    which is several times faster than reportlab's path objects for a thousand codes.
+    """
     module = QR_SYMBOL / size
-    path = canvas.beginPath()
-    seam = 0.02  # a hair of overlap between rows, so viewers show no white seams
-    for y, x, n in runs:
-        path.rect(left + x * module, top - (y + 1) * module, n * module, module + seam)
-    canvas.drawPath(path, stroke=0, fill=1)
+    canvas.saveState()
+    canvas.setFillGray(0)
+    canvas.transform(module, 0, 0, -module, left, top)
+    # A hair of overlap between rows, so screen viewers show no white seams.
+    ops = " ".join(f"{x} {y} {n} 1.02 re" for y, x, n in runs)
+    canvas.addLiteral(f"{ops} f")
+    canvas.restoreState()
 
 
 def _draw_cut_lines(canvas: Canvas) -> None:

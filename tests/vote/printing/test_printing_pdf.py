@@ -12,9 +12,9 @@ from collections.abc import Iterator
 import pypdfium2 as pdfium
 import pytest
 import zxingcpp
-from printing_samples import LONG_TITLE, make_invitation, sample_invitations
 
 from ballots.invitations import Invitation
+from tests.vote.printing.printing_samples import LONG_TITLE, make_invitation, sample_invitations
 from vote.printing.pdf import credential_groups, format_address, render_invitations_pdf
 
 DPI = 200

@@ -75,3 +75,15 @@ def test_different_urls_give_different_codes() -> None:
     assert qr_svg(URL) != qr_svg(other)
     (code,) = _decode(Image.open(io.BytesIO(qr_png(other))))
     assert code.text == other
+
+
+def test_fast_mask_choice_gives_the_same_symbol_as_qrcode() -> None:
+    import qrcode
+    from qrcode.constants import ERROR_CORRECT_M
+
+    for i in range(40):
+        url = f"https://vote.example.cn/v/{i * 37}#{i:05d}-{i * 7919 % 100000:05d}-00042-31337-{i}"
+        reference = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=QUIET_ZONE)
+        reference.add_data(url)
+        reference.make(fit=True)
+        assert qr_matrix(url) == reference.modules, url
