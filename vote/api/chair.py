@@ -6,7 +6,7 @@ chair's role and unit for each action and write the audit log.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import msgspec
 from litestar import Request, Response, Router, get, post, put
@@ -253,7 +253,7 @@ async def issue_invitations(
     ctx: AppContext,
     actor: Actor,
     ballot_id: int,
-    format: str = Parameter(default="json", query="format"),
+    format: Literal["json", "pdf"] = "json",
 ) -> Response[Any]:
     """Give a credential to every eligible voter without one; answer JSON or (``?format=pdf``) a PDF.
 
@@ -288,7 +288,7 @@ async def reissue(
     actor: Actor,
     ballot_id: int,
     resident_id: int,
-    format: str = Parameter(default="json", query="format"),
+    format: Literal["json", "pdf"] = "json",
 ) -> Response[Any]:
     """Replace a lost credential: the old one stops working at once."""
     invitation = await invitations.reissue_credential(

@@ -34,8 +34,8 @@ async def import_roster(
     db: AsyncSession,
     actor: Actor,
     unit_id: int,
-    filename: str = Parameter(query="filename", default="roster.csv"),
-    dry_run: bool = Parameter(query="dry_run", default=False),
+    filename: str = "roster.csv",
+    dry_run: bool = False,
 ) -> ImportReport:
     """Send the file as the raw body (``Content-Type: text/csv`` or the XLSX type).
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Router, get
-from litestar.params import Parameter
+from litestar.params import QueryParameter
 from litestar.response import Redirect, Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -124,7 +124,7 @@ async def problem(slug: str) -> Template:
 
 @get("/lang/{code:str}", name="language")
 async def choose_language(
-    code: str, next_path: str = Parameter(default="/", query="next")
+    code: str, next_path: Annotated[str, QueryParameter(name="next")] = "/"
 ) -> Redirect:
     """Switch the interface language and go back; the choice is kept in a cookie."""
     locale = normalise_locale(code) or DEFAULT_LOCALE
