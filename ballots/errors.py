@@ -16,6 +16,21 @@ def N_(message: str) -> str:  # noqa: N802 - the conventional gettext marker nam
     return message
 
 
+NOUNS = frozenset(
+    {
+        N_("action"),
+        N_("ballot"),
+        N_("chair"),
+        N_("demo chair"),
+        N_("elector"),
+        N_("matter"),
+        N_("problem type"),
+        N_("unit"),
+    }
+)
+"""Words used as ``what`` in messages; the web layer translates them with the message."""
+
+
 class DomainError(Exception):
     """Base class: a request the domain refuses, changing nothing."""
 

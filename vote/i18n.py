@@ -12,9 +12,12 @@ import io
 from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+
+from ballots.errors import NOUNS, fill
 
 LOCALES = ("zh_CN", "en")
 DEFAULT_LOCALE = "zh_CN"
@@ -45,6 +48,15 @@ def gettext_(message: str) -> str:
 def ngettext_(singular: str, plural: str, n: int) -> str:
     """Translate a message with a plural form into the current locale."""
     return translations(current_locale.get()).ngettext(singular, plural, n)
+
+
+def localise(message: str, params: dict[str, Any]) -> str:
+    """Translate a domain message and fill in its parameters, translating known nouns too."""
+    translated = {
+        key: gettext_(value) if isinstance(value, str) and value in NOUNS else value
+        for key, value in params.items()
+    }
+    return fill(gettext_(message), translated)
 
 
 def normalise_locale(value: str | None) -> str | None:

@@ -17,12 +17,13 @@ from litestar.exceptions import (
     NotAuthorizedException,
     NotFoundException,
     PermissionDeniedException,
+    SerializationException,
     ValidationException,
 )
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
-from ballots.errors import N_, DomainError, fill
-from vote.i18n import gettext_
+from ballots.errors import N_, DomainError
+from vote.i18n import gettext_, localise
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 
@@ -62,7 +63,7 @@ def problem_for(error: DomainError) -> Problem:
         type=problem_type(error.type),
         title=gettext_(error.title),
         status=error.status,
-        detail=fill(gettext_(error.detail_msgid), error.params) if error.detail_msgid else "",
+        detail=localise(error.detail_msgid, error.params) if error.detail_msgid else "",
         errors=errors,
         params=params,
     )
@@ -98,7 +99,7 @@ def http_error_handler(request: Request[Any, Any, Any], error: HTTPException) ->
         detail = ""
     elif status == 400 and _is_malformed_json(error):
         slug, title = "malformed-json", N_("The body is not valid JSON")
-        detail = gettext_(N_("The request body could not be read as JSON."))
+        detail = str(error.detail)  # the parser's own words, like the field errors below
     elif status == 413:
         detail = gettext_(N_("The request body is larger than this endpoint accepts."))
     problem = Problem(
@@ -122,9 +123,10 @@ def _classify_validation(error: ValidationException) -> tuple[str, str]:
 
 
 def _is_malformed_json(error: HTTPException) -> bool:
-    """Litestar reports an undecodable JSON body as a plain 400 whose detail says so."""
+    """Litestar reports an undecodable body as a plain 400 raised from a SerializationException
+    (its detail is msgspec's message, e.g. "Input data was truncated")."""
     text = str(error.detail).lower()
-    return "malformed" in text or "invalid json" in text
+    return isinstance(error.__cause__, SerializationException) or "malformed" in text
 
 
 def _validation_detail(error: ValidationException) -> str:

@@ -17,10 +17,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ballots import invitations, lifecycle
 from ballots.access import Actor
 from ballots.chairs import SESSION_LIFETIME, revoke_token
-from ballots.errors import N_, DomainError, NotAuthenticated, NotFound, fill
+from ballots.errors import N_, DomainError, NotAuthenticated, NotFound
 from ballots.models import Participation
 from vote.api.chair import login_chair
-from vote.i18n import current_locale, gettext_
+from vote.i18n import current_locale, gettext_, localise
 from vote.pages.errors import page
 from vote.printing import qr_svg, render_invitations_pdf
 from vote.printing.pdf import format_address
@@ -35,9 +35,7 @@ ACTIONS = {
 
 def _message(error: DomainError) -> str:
     return (
-        fill(gettext_(error.detail_msgid), error.params)
-        if error.detail_msgid
-        else gettext_(error.title)
+        localise(error.detail_msgid, error.params) if error.detail_msgid else gettext_(error.title)
     )
 
 

@@ -7,8 +7,8 @@ from typing import Any
 from litestar import Request, Response
 from litestar.response import Template
 
-from ballots.errors import N_, fill
-from vote.i18n import current_locale, gettext_
+from ballots.errors import N_
+from vote.i18n import current_locale, gettext_, localise
 
 STATUS_TITLES = {
     400: N_("The request is malformed"),
@@ -26,7 +26,7 @@ def page_error_response(
 ) -> Response[Any]:
     """Render ``error.html`` with a translated title and detail."""
     title_text = gettext_(title or STATUS_TITLES.get(status, N_("The request failed")))
-    detail_text = fill(gettext_(detail), params) if detail else ""
+    detail_text = localise(detail, params) if detail else ""
     return page("error.html", status_code=status, title=title_text, detail=detail_text)
 
 

@@ -15,13 +15,13 @@ from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ballots.casting import cast_ballot
-from ballots.errors import DomainError, UnknownCredential, fill
+from ballots.errors import DomainError, UnknownCredential
 from ballots.lifecycle import ballot_spec
 from ballots.matters import get_matter
 from ballots.models import Ballot
 from tally import BallotSpec
 from vote.api.public import public_ballot
-from vote.i18n import gettext_
+from vote.i18n import gettext_, localise
 from vote.pages.errors import page
 from vote.web import AppContext, client_ip, guard_code_attempts, note_code_failure
 
@@ -104,7 +104,7 @@ async def submit_vote(
         if isinstance(error, UnknownCredential):
             await note_code_failure(ctx, ip)
         message = (
-            fill(gettext_(error.detail_msgid), error.params)
+            localise(error.detail_msgid, error.params)
             if error.detail_msgid
             else gettext_(error.title)
         )
