@@ -5,7 +5,8 @@
 ``VOTE_DATA_DIR``      where the secret key and the default database live (default ``./var``)
 ``VOTE_REDIS_URL``     Redis for rate limits across workers (default: none, in-process)
 ``VOTE_SECRET_KEY``    the secret as hex, instead of the key file (for containers)
-``VOTE_TRUSTED_PROXIES`` comma-separated proxy addresses whose X-Forwarded-For is believed
+``VOTE_TRUSTED_PROXIES`` comma-separated proxy addresses or networks (CIDR) whose
+                       X-Forwarded-For is believed
 """
 
 from __future__ import annotations

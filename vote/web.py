@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import hmac
 from collections.abc import AsyncIterator
 from typing import Any
@@ -53,13 +54,28 @@ def provide_ctx(state: State) -> AppContext:
     return ctx_of(state)
 
 
+def _is_trusted(address: str, settings: Settings) -> bool:
+    """True when ``address`` is one of the trusted proxies (addresses or CIDR networks)."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    for entry in settings.trusted_proxies:
+        try:
+            if ip in ipaddress.ip_network(entry, strict=False):
+                return True
+        except ValueError:
+            continue
+    return False
+
+
 def client_ip(request: Request[Any, Any, Any], settings: Settings) -> str:
     """The client's address, believing X-Forwarded-For only from a trusted proxy."""
     peer = request.client.host if request.client else "unknown"
-    if peer in settings.trusted_proxies:
+    if _is_trusted(peer, settings):
         forwarded = request.headers.get("x-forwarded-for", "")
         hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
-        while hops and hops[-1] in settings.trusted_proxies:
+        while hops and _is_trusted(hops[-1], settings):
             hops.pop()
         if hops:
             return hops[-1]
