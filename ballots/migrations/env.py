@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from alembic import context
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from ballots.db import create_engine
@@ -21,6 +22,9 @@ def _run(connection: Connection) -> None:
         compare_type=True,
     )
     with context.begin_transaction():
+        if connection.dialect.name == "postgresql":
+            # Several containers starting at once migrate one after another.
+            connection.execute(text("SELECT pg_advisory_xact_lock(727278)"))
         context.run_migrations()
 
 
