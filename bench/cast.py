@@ -1,0 +1,584 @@
+"""Benchmark: votes per second and latency of the real cast endpoint against a bare baseline.
+
+What it measures: ``POST /api/v1/ballots/{id}/casts`` of the real app (``vote.app.create_app``)
+on the embedded default (SQLite file, no Redis), one uvicorn worker, with real credentials issued
+through the real services, every request a distinct first vote. Beside it, in the same run and on
+the same machine, a baseline: a bare Litestar endpoint at the same path that validates the same
+JSON with a msgspec Struct and inserts one row into a SQLite file through
+``ballots.db.create_engine`` (same WAL, synchronous, BEGIN IMMEDIATE and single-connection
+settings). Both servers run in their own process; the load generator (64 keep-alive HTTP/1.1
+clients on raw asyncio protocols) runs in this process.
+
+It prints throughput (votes/s), p50/p99 latency, the ratio real/baseline, and whether the aims
+hold (real ≥ 0.5 x baseline throughput, real p99 < 100 ms at 64 concurrent clients). It also
+hits a trivial endpoint to show the load generator's own ceiling and CPU share, and after the
+real runs checks that the number of participation rows equals the number of successful casts.
+Nothing here asserts on time: it is a benchmark, not a test.
+
+Usage (from the repository root)::
+
+    .venv/bin/python bench/cast.py            # ~2 minutes: 2 rounds x 4,000 votes per target
+    .venv/bin/python bench/cast.py --quick    # ~20 s smoke run
+    .venv/bin/python bench/cast.py --requests 8000 --concurrency 32 --rounds 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import io
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import typing
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+ROSTER_ROWS_PER_AREA = 10_000  # parse_roster accepts at most 20,000 rows per file
+ANSWERS = {"choice": ["o2"]}
+AIM_RATIO = 0.5
+AIM_P99_MS = 100.0
+
+
+# --- the baseline app -------------------------------------------------------------------------
+
+
+class BaselineCastIn(msgspec.Struct, forbid_unknown_fields=True):
+    """The same body the real endpoint takes."""
+
+    credential: str
+    answers: dict[str, list[str]]
+    submission_id: str = ""
+
+
+def create_baseline_app(database_url: str) -> Any:
+    """A bare Litestar app: validate the cast body, insert one row, answer 201."""
+    from litestar import Litestar, get, post
+    from litestar.datastructures import State
+    from sqlalchemy import Column, Integer, MetaData, String, Table, Text, insert
+
+    from ballots.db import create_engine
+
+    metadata = MetaData()
+    table = Table(
+        "baseline_casts",
+        metadata,
+        Column("id", Integer, primary_key=True),
+        Column("ballot_id", Integer, nullable=False),
+        Column("credential", String(64), nullable=False),
+        Column("answers", Text, nullable=False),
+        Column("submission_id", String(100), nullable=False),
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        engine = create_engine(database_url)
+        async with engine.begin() as conn:
+            await conn.run_sync(metadata.create_all)
+        app.state.engine = engine
+        try:
+            yield
+        finally:
+            await engine.dispose()
+
+    @post("/api/v1/ballots/{ballot_id:int}/casts", status_code=201)
+    async def cast(state: State, ballot_id: int, data: BaselineCastIn) -> dict[str, int]:
+        async with state.engine.begin() as conn:
+            result = await conn.execute(
+                insert(table).values(
+                    ballot_id=ballot_id,
+                    credential=data.credential,
+                    answers=msgspec.json.encode(data.answers).decode(),
+                    submission_id=data.submission_id[:100],
+                )
+            )
+        return {"ballot_id": ballot_id, "id": result.inserted_primary_key[0]}
+
+    @get("/ping", media_type="text/plain")
+    async def ping() -> str:
+        return "ok"
+
+    return Litestar(route_handlers=[cast, ping], lifespan=[lifespan], openapi_config=None)
+
+
+# --- servers (each in its own process) --------------------------------------------------------
+
+
+def real_settings(data_dir: Path, secret_hex: str, port: int) -> Any:
+    """The settings shared by seeding and the real server: SQLite file, no Redis."""
+    from vote.settings import Settings
+
+    return Settings(
+        database_url=f"sqlite+aiosqlite:///{data_dir / 'vote.sqlite3'}",
+        base_url=f"http://127.0.0.1:{port}",
+        data_dir=data_dir,
+        secret_key_hex=secret_hex,
+    )
+
+
+def serve(kind: str, port: int, data_dir: Path, secret_hex: str) -> None:
+    """Run one server with uvicorn (one worker, no access log) until terminated."""
+    import uvicorn
+
+    def factory() -> Any:
+        if kind == "real":
+            from vote.app import create_app
+
+            return create_app(real_settings(data_dir, secret_hex, port))
+        return create_baseline_app(f"sqlite+aiosqlite:///{data_dir / 'baseline.sqlite3'}")
+
+    uvicorn.run(
+        factory,
+        factory=True,
+        host="127.0.0.1",
+        port=port,
+        workers=1,
+        access_log=False,
+        log_level="warning",
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+class Server(msgspec.Struct):
+    kind: str
+    port: int
+    pid: int
+
+    def cpu_seconds(self) -> float | None:
+        """CPU time (user + system, all threads) the server has used so far; None off Linux."""
+        try:
+            fields = Path(f"/proc/{self.pid}/stat").read_text().rpartition(")")[2].split()
+        except OSError:
+            return None
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@contextmanager
+def server_process(kind: str, data_dir: Path, secret_hex: str) -> Iterator[Server]:
+    """Start a server subprocess; yield it once it accepts connections; stop it."""
+    port = free_port()
+    command = [sys.executable, __file__, "--serve", kind, "--port", str(port)]
+    command += ["--data-dir", str(data_dir), "--secret", secret_hex]
+    process = subprocess.Popen(command)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"the {kind} server exited with {process.returncode}")
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"the {kind} server did not start") from None
+                time.sleep(0.1)
+        yield Server(kind, port, process.pid)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+# --- seeding through the real services --------------------------------------------------------
+
+
+class Seeded(msgspec.Struct):
+    ballot_id: int
+    credentials: list[str]
+
+
+def roster_csv(first: int, count: int) -> bytes:
+    """A minimal roster (编号,姓名,楼栋,门牌,户号), two residents per household."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["编号", "姓名", "楼栋", "门牌", "户号"])
+    for number in range(first, first + count):
+        flat = number // 2
+        building, room = f"{flat // 60 + 1}号楼", f"{(flat % 60) // 4 + 1}0{flat % 4 + 1}"
+        writer.writerow([f"B{number:06d}", f"居民{number}", building, room, f"H{flat:06d}"])
+    return buffer.getvalue().encode("utf-8")
+
+
+async def seed(url: str, secret: bytes, base_url: str, voters: int) -> Seeded:
+    """Units, roll import, matter, an open single-choice ballot, one credential per voter."""
+    from ballots import invitations, lifecycle, matters, units
+    from ballots.access import operator
+    from ballots.db import create_engine, create_sessionmaker
+    from ballots.roll import import_roll, parse_roster
+    from tally import Option, Question
+
+    engine = create_engine(url)
+    op = operator("bench")
+    try:
+        async with create_sessionmaker(engine)() as session:
+            district = await units.create_unit(
+                session, op, name="卢湾区", code="luwan", level="district"
+            )
+            street = await units.create_unit(
+                session, op, name="瑞金二路街道", code="ruijin2", level="street",
+                parent_id=district.id,
+            )  # fmt: skip
+            for index, first in enumerate(range(0, voters, ROSTER_ROWS_PER_AREA)):
+                area = await units.create_unit(
+                    session, op, name=f"居民区{index + 1}", code=f"area{index + 1}",
+                    level="area", parent_id=street.id,
+                )  # fmt: skip
+                count = min(ROSTER_ROWS_PER_AREA, voters - first)
+                rows = parse_roster(roster_csv(first, count), f"area{index + 1}.csv")
+                await import_roll(session, op, area.id, rows, dry_run=False)
+            matter = await matters.create_matter(
+                session, op, unit_id=street.id, kind="practical", title="基准测试实事项目"
+            )
+            question = Question(
+                id="choice",
+                kind="single",
+                prompt="选择一个项目",
+                options=[Option(id=f"o{i}", label=f"项目{i}") for i in range(1, 5)],
+            )
+            draft = lifecycle.BallotDraft(title="基准测试投票", questions=[question])
+            ballot = await lifecycle.create_ballot(session, op, matter.id, draft)
+            await session.commit()
+            await lifecycle.open_ballot(session, op, ballot.id)
+            issued = await invitations.issue_invitations(session, op, secret, base_url, ballot.id)
+            await session.commit()
+            return Seeded(ballot_id=ballot.id, credentials=[inv.credential for inv in issued])
+    finally:
+        await engine.dispose()
+
+
+async def count_rows(url: str, table: str, ballot_id: int | None = None) -> int:
+    """Rows in ``table`` (optionally of one ballot), read through the same engine settings."""
+    from sqlalchemy import text
+
+    from ballots.db import create_engine
+
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as conn:
+            query = f"SELECT count(*) FROM {table}"
+            if ballot_id is not None:
+                query += f" WHERE ballot_id = {int(ballot_id)}"
+            return int((await conn.execute(text(query))).scalar_one())
+    finally:
+        await engine.dispose()
+
+
+# --- the load generator -----------------------------------------------------------------------
+
+
+class _Connection(asyncio.Protocol):
+    """One keep-alive HTTP/1.1 connection: send a request, wait for one response."""
+
+    def __init__(self) -> None:
+        self.transport: asyncio.Transport | None = None
+        self.buffer = bytearray()
+        self.waiter: asyncio.Future[tuple[int, bytes]] | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = typing.cast(asyncio.Transport, transport)  # uvloop's is no subclass
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        if self.waiter is not None and not self.waiter.done():
+            response = self._take_response()
+            if response is not None:
+                self.waiter.set_result(response)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self.waiter is not None and not self.waiter.done():
+            self.waiter.set_exception(exc or ConnectionError("connection closed by the server"))
+
+    def _take_response(self) -> tuple[int, bytes] | None:
+        end = self.buffer.find(b"\r\n\r\n")
+        if end < 0:
+            return None
+        head = bytes(self.buffer[:end]).lower()
+        start = head.find(b"\r\ncontent-length:")
+        if start < 0:
+            raise RuntimeError("response without Content-Length: " + head.decode(errors="replace"))
+        stop = head.find(b"\r\n", start + 2)
+        length = int(head[start + 17 : stop if stop >= 0 else len(head)])
+        total = end + 4 + length
+        if len(self.buffer) < total:
+            return None
+        status = int(head[9:12])
+        body = bytes(self.buffer[end + 4 : total])
+        del self.buffer[:total]
+        return status, body
+
+    async def request(self, raw: bytes) -> tuple[int, bytes]:
+        assert self.transport is not None
+        self.waiter = asyncio.get_running_loop().create_future()
+        self.transport.write(raw)
+        return await self.waiter
+
+
+class RunResult(msgspec.Struct):
+    label: str
+    requests: int
+    seconds: float
+    cpu_seconds: float
+    latencies_ms: list[float]
+    errors: dict[str, int]
+    server_cpu_seconds: float | None = None
+
+    @property
+    def ok(self) -> int:
+        return self.requests - sum(self.errors.values())
+
+    @property
+    def rate(self) -> float:
+        return self.requests / self.seconds
+
+    def percentile(self, q: float) -> float:
+        data = sorted(self.latencies_ms)
+        return data[min(len(data) - 1, int(q * len(data)))]
+
+
+def post_request(port: int, path: str, body: bytes) -> bytes:
+    head = (
+        f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+        f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+    )
+    return head.encode() + body
+
+
+def cast_requests(port: int, ballot_id: int, credentials: list[str]) -> list[bytes]:
+    """One request per credential, each a first vote with its own submission id."""
+    path = f"/api/v1/ballots/{ballot_id}/casts"
+    return [
+        post_request(
+            port,
+            path,
+            msgspec.json.encode(
+                {"credential": c, "answers": ANSWERS, "submission_id": secrets.token_hex(8)}
+            ),
+        )
+        for c in credentials
+    ]
+
+
+async def drive(label: str, port: int, raws: list[bytes], concurrency: int) -> RunResult:
+    """Send ``raws`` over ``concurrency`` keep-alive connections; time each request."""
+    loop = asyncio.get_running_loop()
+    connections = []
+    for _ in range(concurrency):
+        _, protocol = await loop.create_connection(_Connection, "127.0.0.1", port)
+        connections.append(protocol)
+    feed = iter(raws)
+    latencies: list[float] = []
+    errors: dict[str, int] = {}
+    clock = time.perf_counter
+
+    async def client(connection: _Connection) -> None:
+        for raw in feed:
+            started = clock()
+            try:
+                status, body = await connection.request(raw)
+            except (ConnectionError, RuntimeError) as error:
+                key = f"{type(error).__name__}: {error}"
+                errors[key] = errors.get(key, 0) + 1
+                return
+            latencies.append((clock() - started) * 1000)
+            if not 200 <= status < 300:
+                key = f"{status} {body[:160].decode(errors='replace')}"
+                errors[key] = errors.get(key, 0) + 1
+
+    cpu_start, wall_start = time.process_time(), clock()
+    await asyncio.gather(*(client(c) for c in connections))
+    seconds, cpu = clock() - wall_start, time.process_time() - cpu_start
+    for connection in connections:
+        if connection.transport is not None:
+            connection.transport.close()
+    return RunResult(label, len(raws), seconds, cpu, latencies, errors)
+
+
+def run_load(label: str, server: Server, raws: list[bytes], concurrency: int) -> RunResult:
+    """Run :func:`drive` on a fresh event loop (uvloop when installed, like the servers).
+
+    Also records the CPU time the server process used meanwhile.
+    """
+    try:
+        import uvloop
+
+        factory: Callable[[], asyncio.AbstractEventLoop] = uvloop.new_event_loop
+    except ImportError:  # pragma: no cover - uvloop ships with uvicorn[standard]
+        factory = asyncio.new_event_loop
+    cpu_before = server.cpu_seconds()
+    with asyncio.Runner(loop_factory=factory) as runner:
+        result = runner.run(drive(label, server.port, raws, concurrency))
+    cpu_after = server.cpu_seconds()
+    if cpu_before is not None and cpu_after is not None:
+        result.server_cpu_seconds = cpu_after - cpu_before
+    return result
+
+
+# --- reporting --------------------------------------------------------------------------------
+
+
+def merged(label: str, runs: list[RunResult]) -> RunResult:
+    return RunResult(
+        label,
+        sum(r.requests for r in runs),
+        sum(r.seconds for r in runs),
+        sum(r.cpu_seconds for r in runs),
+        [ms for r in runs for ms in r.latencies_ms],
+        {k: sum(r.errors.get(k, 0) for r in runs) for r in runs for k in r.errors},
+        None if any(r.server_cpu_seconds is None for r in runs)
+        else sum(r.server_cpu_seconds or 0.0 for r in runs),
+    )  # fmt: skip
+
+
+def show(result: RunResult) -> None:
+    server_cpu = ""
+    if result.server_cpu_seconds is not None:
+        server_cpu = (
+            f", server CPU {result.server_cpu_seconds / result.seconds:.0%}"
+            f" = {result.server_cpu_seconds / result.requests * 1000:.2f} ms/req"
+        )
+    print(
+        f"  {result.label:<21} {result.rate:>6.0f} req/s  p50 {result.percentile(0.50):>6.1f} ms"
+        f"  p99 {result.percentile(0.99):>6.1f} ms  max {max(result.latencies_ms):>6.1f} ms"
+        f"  {result.requests:>5} req, {sum(result.errors.values())} errors"
+        f"  (client CPU {result.cpu_seconds / result.seconds:.0%}{server_cpu})",
+        flush=True,
+    )
+    for key, count in sorted(result.errors.items(), key=lambda item: -item[1])[:10]:
+        print(f"      {count} x {key}")
+
+
+# --- main -------------------------------------------------------------------------------------
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--requests", type=int, default=4000, help="measured casts per run")
+    parser.add_argument("--concurrency", type=int, default=64, help="concurrent clients")
+    parser.add_argument("--warmup", type=int, default=400, help="unmeasured casts before each run")
+    parser.add_argument("--rounds", type=int, default=2, help="baseline/real runs, alternating")
+    parser.add_argument("--quick", action="store_true", help="~20 s smoke run")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary data directory")
+    parser.add_argument("--serve", choices=["real", "baseline"], help=argparse.SUPPRESS)
+    parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--data-dir", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--secret", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.requests, args.warmup, args.rounds = 1000, 200, 1
+    return args
+
+
+def benchmark(args: argparse.Namespace, data_dir: Path) -> None:
+    from ballots import migrate
+
+    secret_hex = secrets.token_hex(32)
+    url = f"sqlite+aiosqlite:///{data_dir / 'vote.sqlite3'}"
+    per_run = args.warmup + args.requests
+    voters = per_run * args.rounds
+    print(f"cast benchmark: {args.rounds} round(s) x {args.requests} casts per target, "
+          f"{args.warmup} warm-up, {args.concurrency} concurrent clients, {os.cpu_count()} CPUs")  # fmt: skip
+    started = time.perf_counter()
+    migrate.upgrade(url)
+    seeded = asyncio.run(seed(url, bytes.fromhex(secret_hex), "http://127.0.0.1", voters))
+    print(f"seeded {len(seeded.credentials)} voters with credentials through the real services "
+          f"in {time.perf_counter() - started:.1f} s ({data_dir})", flush=True)  # fmt: skip
+    if len(seeded.credentials) < voters:
+        raise SystemExit(f"only {len(seeded.credentials)} credentials for {voters} casts")
+
+    baseline_runs: list[RunResult] = []
+    real_runs: list[RunResult] = []
+    real_ok = 0
+    with (
+        server_process("baseline", data_dir, secret_hex) as base_server,
+        server_process("real", data_dir, secret_hex) as real_server,
+    ):
+        ping = post_request(base_server.port, "/ping", b"").replace(b"POST", b"GET", 1)
+        run_load("warm-up", base_server, [ping] * 1000, args.concurrency)
+        show(run_load("trivial GET /ping", base_server, [ping] * args.requests, args.concurrency))
+        for round_number in range(args.rounds):
+            mine = seeded.credentials[round_number * per_run : (round_number + 1) * per_run]
+            base_raws = cast_requests(base_server.port, seeded.ballot_id, mine)
+            run_load("warm-up", base_server, base_raws[: args.warmup], args.concurrency)
+            baseline = run_load(
+                f"baseline round {round_number + 1}",
+                base_server,
+                base_raws[args.warmup :],
+                args.concurrency,
+            )
+            show(baseline)
+            baseline_runs.append(baseline)
+
+            real_raws = cast_requests(real_server.port, seeded.ballot_id, mine)
+            warm = run_load("warm-up", real_server, real_raws[: args.warmup], args.concurrency)
+            if warm.errors:
+                show(warm)
+            real = run_load(
+                f"real round {round_number + 1}",
+                real_server,
+                real_raws[args.warmup :],
+                args.concurrency,
+            )
+            show(real)
+            real_runs.append(real)
+            real_ok += warm.ok + real.ok
+
+    participation = asyncio.run(count_rows(url, "participation", seeded.ballot_id))
+    casts = asyncio.run(count_rows(url, "casts", seeded.ballot_id))
+    base_rows = asyncio.run(count_rows(f"sqlite+aiosqlite:///{data_dir / 'baseline.sqlite3'}",
+                                       "baseline_casts"))  # fmt: skip
+
+    base, real = (
+        merged("baseline (all rounds)", baseline_runs),
+        merged("real (all rounds)", real_runs),
+    )
+    ratio = real.rate / base.rate
+    p99 = real.percentile(0.99)
+    print()
+    show(base)
+    show(real)
+    print(f"\n  ratio real/baseline throughput: {ratio:.2f}  (aim >= {AIM_RATIO})")
+    print(f"  real p99 at {args.concurrency} clients: {p99:.1f} ms  (aim < {AIM_P99_MS:.0f} ms)")
+    print(f"  no lost votes: {real_ok} successful casts, {participation} participation rows, "
+          f"{casts} cast rows -> {'OK' if real_ok == participation == casts else 'MISMATCH'}; "
+          f"baseline rows {base_rows}")  # fmt: skip
+    ratio_ok, p99_ok = ratio >= AIM_RATIO, p99 < AIM_P99_MS
+    errors_ok = not real.errors
+    if args.concurrency != 64:
+        print("  (the aims are stated for 64 concurrent clients)")
+    verdict = "HOLD" if ratio_ok and p99_ok and errors_ok else "DO NOT HOLD"
+    print(f"  aims {verdict}: throughput {'ok' if ratio_ok else 'below aim'}, "
+          f"p99 {'ok' if p99_ok else 'above aim'}, errors {'none' if errors_ok else 'present'}")  # fmt: skip
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    if args.serve:
+        serve(args.serve, args.port, args.data_dir, args.secret)
+        return
+    if args.keep:
+        benchmark(args, Path(tempfile.mkdtemp(prefix="vote-bench-")))
+        return
+    with tempfile.TemporaryDirectory(prefix="vote-bench-") as directory:
+        benchmark(args, Path(directory))
+
+
+if __name__ == "__main__":
+    main()
