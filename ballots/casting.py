@@ -164,7 +164,27 @@ async def _cast_once(
         select(Cast).where(Cast.ballot_id == ballot_id, Cast.submission_key == submission_key)
     )
     if earlier is not None:
-        return Receipt(ballot_id=ballot_id, tracker=earlier.tracker, cast_hour=earlier.cast_hour)
+        replaced = False
+        if not submission_id and ballot.revoting and ballot.state == "open":
+            # Same answers as an earlier, since replaced, ballot: the voter changed back to it.
+            replaced = (
+                await session.execute(
+                    update(Participation)
+                    .where(
+                        Participation.ballot_id == ballot_id,
+                        Participation.count_key == elector.count_key,
+                        Participation.elector_id == elector.id,
+                        Participation.cast_id != earlier.id,
+                    )
+                    .values(cast_id=earlier.id)
+                )
+            ).rowcount == 1  # type: ignore[attr-defined]
+        return Receipt(
+            ballot_id=ballot_id,
+            tracker=earlier.tracker,
+            cast_hour=earlier.cast_hour,
+            replaced_earlier=replaced,
+        )
     if ballot.state != "open":
         raise BallotNotOpen(state=ballot.state)
     try:
@@ -184,6 +204,14 @@ async def _cast_once(
     if taken_by is not None and taken_by != elector.id:
         raise HouseholdAlreadyVoted()
     if taken_by is not None and not ballot.revoting:
+        # An identical request may have committed since we looked: give it its receipt.
+        earlier = await session.scalar(
+            select(Cast).where(Cast.ballot_id == ballot_id, Cast.submission_key == submission_key)
+        )
+        if earlier is not None:
+            return Receipt(
+                ballot_id=ballot_id, tracker=earlier.tracker, cast_hour=earlier.cast_hour
+            )
         raise AlreadyVoted()
     now = datetime.now(UTC)
     cast = Cast(

@@ -1,0 +1,432 @@
+"""Casting: only open ballots and current credentials; every answer rule; idempotent retries;
+one counted ballot per person or household, also under concurrency; no voter identity stored."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+
+import msgspec
+import pytest
+from sqlalchemy import func, inspect, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+import tally
+from ballots.casting import Receipt, cast_ballot, voter_status
+from ballots.credentials import new_credential
+from ballots.db import create_engine, create_sessionmaker, is_sqlite
+from ballots.eligibility import Eligibility
+from ballots.errors import (
+    AlreadyVoted,
+    BallotNotOpen,
+    HouseholdAlreadyVoted,
+    InvalidAnswer,
+    NotFound,
+    UnknownCredential,
+)
+from ballots.lifecycle import close_ballot, get_ballot
+from ballots.models import Cast, Participation
+from tests.ballots.factories import (
+    ADMIN,
+    HEADER,
+    KEY,
+    World,
+    build_world,
+    draft,
+    import_roster,
+    issue,
+    new_ballot,
+    open_with_credentials,
+    refresh_ids,
+    single,
+)
+
+A, B = {"q1": ["a"]}, {"q1": ["b"]}
+
+
+async def count_rows(session: AsyncSession, model: type[Cast] | type[Participation]) -> int:
+    return (await session.scalar(select(func.count()).select_from(model))) or 0
+
+
+async def closed_result(session: AsyncSession, ballot_id: int) -> dict[str, object]:
+    await close_ballot(session, ADMIN, ballot_id)
+    await session.commit()
+    ballot = await get_ballot(session, ballot_id)
+    assert ballot.result is not None
+    result: dict[str, object] = json.loads(ballot.result)
+    return result
+
+
+def option_ballots(result: dict[str, object], question: int = 0) -> dict[str, int]:
+    questions = result["questions"]
+    assert isinstance(questions, list)
+    return {o["id"]: o["ballots"] for o in questions[question]["options"]}
+
+
+# --- who may cast ----------------------------------------------------------------------------
+
+
+async def test_an_unopened_ballot_refuses_votes(session: AsyncSession) -> None:
+    world = await build_world(session)
+    ballot_id = await new_ballot(session, world)
+    credentials = await issue(session, ballot_id)  # printed before the meeting
+    with pytest.raises(BallotNotOpen) as caught:
+        await cast_ballot(session, KEY, ballot_id, credentials[world.rid("M01")], A)
+    assert caught.value.params["state"] == "draft"
+    assert await count_rows(session, Cast) == 0
+
+
+async def test_a_closed_ballot_refuses_votes(session: AsyncSession) -> None:
+    world = await build_world(session)
+    ballot_id, credentials = await open_with_credentials(session, world)
+    await close_ballot(session, ADMIN, ballot_id)
+    await session.commit()
+    with pytest.raises(BallotNotOpen) as caught:
+        await cast_ballot(session, KEY, ballot_id, credentials[world.rid("M01")], A)
+    assert caught.value.params["state"] == "closed"
+    assert await count_rows(session, Cast) == 0
+
+
+async def test_unknown_or_malformed_credentials_are_refused(session: AsyncSession) -> None:
+    world = await build_world(session)
+    ballot_id, _ = await open_with_credentials(session, world)
+    for credential in (new_credential(), "12345", ""):
+        with pytest.raises(UnknownCredential):
+            await cast_ballot(session, KEY, ballot_id, credential, A)
+    assert await count_rows(session, Cast) == 0
+
+
+async def test_a_valid_credential_only_works_on_its_own_ballot(session: AsyncSession) -> None:
+    world = await build_world(session)
+    first, credentials = await open_with_credentials(session, world)
+    second, _ = await open_with_credentials(session, world)
+    with pytest.raises(UnknownCredential):
+        await cast_ballot(session, KEY, second, credentials[world.rid("M01")], A)
+    with pytest.raises(NotFound):
+        await cast_ballot(session, KEY, 999_999, credentials[world.rid("M01")], A)
+    await cast_ballot(session, KEY, first, credentials[world.rid("M01")], A)
+
+
+async def test_the_wrong_service_key_finds_no_credential(session: AsyncSession) -> None:
+    world = await build_world(session)
+    ballot_id, credentials = await open_with_credentials(session, world)
+    with pytest.raises(UnknownCredential):
+        await cast_ballot(session, b"another key", ballot_id, credentials[world.rid("M01")], A)
+
+
+async def test_a_credential_typed_with_spaces_or_full_width_digits_works(
+    session: AsyncSession,
+) -> None:
+    world = await build_world(session)
+    ballot_id, credentials = await open_with_credentials(session, world)
+    typed = credentials[world.rid("M01")].replace("-", " ")
+    typed = typed.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    receipt = await cast_ballot(session, KEY, ballot_id, typed, A)
+    assert receipt.ballot_id == ballot_id
+
+
+# --- answer rules ----------------------------------------------------------------------------
+
+
+def three_questions() -> list[tally.Question]:
+    multiple = msgspec.convert(
+        {
+            "id": "q2",
+            "kind": "multiple",
+            "prompt": "选两项以内",
+            "min_choices": 1,
+            "max_choices": 2,
+            "options": [{"id": x, "label": x} for x in ("x", "y", "z")],
+        },
+        tally.Question,
+    )
+    budget = msgspec.convert(
+        {
+            "id": "q3",
+            "kind": "budget",
+            "prompt": "实事项目（预算100万）",
+            "budget_limit": 100,
+            "options": [
+                {"id": "roof", "label": "平改坡", "cost": 60},
+                {"id": "fire", "label": "消防设备", "cost": 50},
+                {"id": "water", "label": "老虎灶", "cost": 30},
+            ],
+        },
+        tally.Question,
+    )
+    return [single(), multiple, budget]
+
+
+GOOD = {"q1": ["a"], "q2": ["x", "y"], "q3": ["roof", "water"]}
+
+
+@pytest.mark.parametrize(
+    ("change", "code", "params"),
+    [
+        ({"q1": ["d"]}, "unknown-option", {"question": "q1", "option": "d"}),
+        ({"q2": ["x", "y", "z"]}, "too-many-choices", {"maximum": 2, "given": 3}),
+        ({"q2": []}, "too-few-choices", {"minimum": 1, "given": 0}),
+        ({"q1": ["a", "b"]}, "too-many-choices", {"question": "q1", "maximum": 1}),
+        ({"q2": ["x", "x"]}, "duplicate-choice", {"question": "q2"}),
+        ({"q3": ["roof", "fire"]}, "over-budget", {"total": 110, "limit": 100}),
+        ({"q3": None}, "missing-answer", {"question": "q3"}),
+        ({"q9": ["a"]}, "unknown-question", {"question": "q9"}),
+    ],
+)
+async def test_each_answer_rule_is_enforced_with_a_code(
+    session: AsyncSession, change: dict[str, list[str] | None], code: str, params: dict[str, object]
+) -> None:
+    world = await build_world(session)
+    ballot_id, credentials = await open_with_credentials(session, world, draft(*three_questions()))
+    answers = {**GOOD, **change}
+    answers = {k: v for k, v in answers.items() if v is not None}
+    credential = credentials[world.rid("M01")]
+    with pytest.raises(InvalidAnswer) as caught:
+        await cast_ballot(session, KEY, ballot_id, credential, answers)  # type: ignore[arg-type]
+    assert caught.value.params["code"] == code
+    assert params.items() <= caught.value.params.items()
+    assert "{" not in caught.value.detail  # the message is filled in
+    assert await count_rows(session, Cast) == 0
+    # The refused attempt used nothing up: a valid ballot is still accepted.
+    await cast_ballot(session, KEY, ballot_id, credential, GOOD)
+
+
+# --- one counted ballot per person -----------------------------------------------------------
+
+
+async def test_a_retry_with_the_same_submission_id_returns_the_same_receipt(
+    session: AsyncSession,
+) -> None:
+    world = await build_world(session)
+    ballot_id, credentials = await open_with_credentials(session, world)
+    credential = credentials[world.rid("M01")]
+    first = await cast_ballot(session, KEY, ballot_id, credential, A, submission_id="s-1")
+    again = await cast_ballot(session, KEY, ballot_id, credential, A, submission_id="s-1")
+    assert again.tracker == first.tracker and again.cast_hour == first.cast_hour
+    assert await count_rows(session, Cast) == 1
+    assert await count_rows(session, Participation) == 1
+
+
+async def test_same_answers_without_submission_id_return_the_same_receipt(
+    session: AsyncSession,
+) -> None:
+    world = await build_world(session)
+    ballot_id, credentials = await open_with_credentials(session, world)
+    credential = credentials[world.rid("M01")]
+    first = await cast_ballot(session, KEY, ballot_id, credential, A)
+    again = await cast_ballot(session, KEY, ballot_id, credential, {"q1": ["a"]})
+    assert again == first
+    assert await count_rows(session, Cast) == 1
+
+
+async def test_a_second_different_vote_is_refused_without_revoting(session: AsyncSession) -> None:
+    world = await build_world(session)
+    ballot_id, credentials = await open_with_credentials(session, world)
+    credential = credentials[world.rid("M01")]
+    await cast_ballot(session, KEY, ballot_id, credential, A)
+    with pytest.raises(AlreadyVoted):
+        await cast_ballot(session, KEY, ballot_id, credential, B)
+    with pytest.raises(AlreadyVoted):
+        await cast_ballot(session, KEY, ballot_id, credential, A, submission_id="new-phone")
+    result = await closed_result(session, ballot_id)
+    assert result["ballots"] == 1
+    assert option_ballots(result) == {"a": 1, "b": 0, "c": 0}
+
+
+async def test_with_revoting_the_last_ballot_counts(session: AsyncSession) -> None:
+    world = await build_world(session)
+    ballot_id, credentials = await open_with_credentials(session, world, draft(revoting=True))
+    credential = credentials[world.rid("M01")]
+    first = await cast_ballot(session, KEY, ballot_id, credential, A)
+    second = await cast_ballot(session, KEY, ballot_id, credential, B)
+    assert not first.replaced_earlier and second.replaced_earlier
+    assert second.tracker != first.tracker
+    assert await count_rows(session, Participation) == 1
+    result = await closed_result(session, ballot_id)
+    assert result["ballots"] == 1
+    assert option_ballots(result) == {"a": 0, "b": 1, "c": 0}
+
+
+async def test_with_revoting_changing_back_to_the_first_answer_counts(
+    session: AsyncSession,
+) -> None:
+    world = await build_world(session)
+    ballot_id, credentials = await open_with_credentials(session, world, draft(revoting=True))
+    credential = credentials[world.rid("M01")]
+    await cast_ballot(session, KEY, ballot_id, credential, A)
+    await cast_ballot(session, KEY, ballot_id, credential, B)
+    await cast_ballot(session, KEY, ballot_id, credential, A)  # changed their mind back
+    result = await closed_result(session, ballot_id)
+    assert result["ballots"] == 1
+    assert option_ballots(result) == {"a": 1, "b": 0, "c": 0}
+
+
+async def test_one_vote_per_household(session: AsyncSession) -> None:
+    world = await build_world(session)
+    ballot_id, credentials = await open_with_credentials(
+        session, world, draft(voting_unit="household", revoting=True)
+    )
+    await cast_ballot(session, KEY, ballot_id, credentials[world.rid("M01")], A)
+    for member in ("M02", "M03"):
+        with pytest.raises(HouseholdAlreadyVoted):
+            await cast_ballot(session, KEY, ballot_id, credentials[world.rid(member)], B)
+    await cast_ballot(session, KEY, ballot_id, credentials[world.rid("M05")], B)
+    result = await closed_result(session, ballot_id)
+    assert result["ballots"] == 2
+    assert option_ballots(result) == {"a": 1, "b": 1, "c": 0}
+
+
+async def test_voter_status_tells_who_has_voted(session: AsyncSession) -> None:
+    world = await build_world(session)
+    ballot_id, credentials = await open_with_credentials(
+        session, world, draft(voting_unit="household")
+    )
+    voter, housemate = credentials[world.rid("M05")], credentials[world.rid("M06")]
+    before = await voter_status(session, KEY, ballot_id, voter)
+    assert (before.ballot_state, before.has_voted, before.household_has_voted) == (
+        "open",
+        False,
+        False,
+    )
+    await cast_ballot(session, KEY, ballot_id, voter, A)
+    mine = await voter_status(session, KEY, ballot_id, voter)
+    assert mine.has_voted and not mine.household_has_voted
+    theirs = await voter_status(session, KEY, ballot_id, housemate)
+    assert not theirs.has_voted and theirs.household_has_voted
+    other = await voter_status(session, KEY, ballot_id, credentials[world.rid("M04")])
+    assert not other.has_voted and not other.household_has_voted
+
+
+async def test_casts_hold_no_voter_identity_and_only_the_hour(session: AsyncSession) -> None:
+    world = await build_world(session)
+    ballot_id, credentials = await open_with_credentials(session, world)
+    receipt = await cast_ballot(session, KEY, ballot_id, credentials[world.rid("M01")], A)
+    columns = set(inspect(Cast).columns.keys())
+    assert columns == {
+        "id",
+        "ballot_id",
+        "tracker",
+        "answers",
+        "channel",
+        "cast_hour",
+        "submission_key",
+    }
+    cast = (await session.scalars(select(Cast))).one()
+    assert (cast.cast_hour.minute, cast.cast_hour.second, cast.cast_hour.microsecond) == (0, 0, 0)
+    assert receipt.cast_hour == cast.cast_hour and receipt.tracker == cast.tracker
+    assert json.loads(cast.answers) == A
+
+
+# --- concurrency -----------------------------------------------------------------------------
+
+SINAN_BIG = HEADER + "".join(
+    ["S01,孙丽,1,101,1-101,业主,1960,70,\n"]
+    + [f"H{i},何{i}号,9,901,9-901,业主,1970,90,\n" for i in range(1, 6)]
+    + [f"P{i:02d},潘{i}号,8,{800 + i},8-{800 + i},业主,1980,40,\n" for i in range(1, 25)]
+)
+
+
+@asynccontextmanager
+async def separate_sessions(db_url: str, count: int) -> AsyncIterator[list[AsyncSession]]:
+    """``count`` sessions that do not share a connection, as separate workers would have."""
+    engines = [create_engine(db_url) for _ in range(count if is_sqlite(db_url) else 1)]
+    makers = [create_sessionmaker(engine) for engine in engines]
+    sessions = [makers[i % len(makers)]() for i in range(count)]
+    try:
+        yield sessions
+    finally:
+        for each in sessions:
+            await each.close()
+        for engine in engines:
+            await engine.dispose()
+
+
+async def cast_concurrently(
+    db_url: str, ballot_id: int, attempts: Sequence[tuple[str, dict[str, list[str]], str]]
+) -> list[Receipt | BaseException]:
+    async with separate_sessions(db_url, len(attempts)) as sessions:
+        return await asyncio.gather(
+            *(
+                cast_ballot(s, KEY, ballot_id, credential, answers, submission_id=submission)
+                for s, (credential, answers, submission) in zip(sessions, attempts, strict=True)
+            ),
+            return_exceptions=True,
+        )
+
+
+async def sinan_world(session: AsyncSession) -> World:
+    world = await build_world(session)
+    await import_roster(session, world.other_area_id, SINAN_BIG)
+    await refresh_ids(session, world)
+    return world
+
+
+async def open_sinan(
+    session: AsyncSession, world: World, voting_unit: str = "person"
+) -> tuple[int, dict[int, str]]:
+    rules = Eligibility(units=[world.other_area_id])
+    return await open_with_credentials(
+        session, world, draft(voting_unit=voting_unit, eligibility=rules)
+    )
+
+
+async def test_twenty_phones_one_credential_one_counted(session: AsyncSession, db_url: str) -> None:
+    world = await sinan_world(session)
+    ballot_id, credentials = await open_sinan(session, world)
+    credential = credentials[world.rid("S01")]
+    attempts = [(credential, {"q1": ["abc"[i % 3]]}, f"phone-{i}") for i in range(20)]
+    outcomes = await cast_concurrently(db_url, ballot_id, attempts)
+    receipts = [o for o in outcomes if isinstance(o, Receipt)]
+    errors = [o for o in outcomes if not isinstance(o, Receipt)]
+    assert len(receipts) == 1, outcomes
+    assert all(isinstance(e, AlreadyVoted) for e in errors), errors
+    assert await count_rows(session, Participation) == 1
+    assert await count_rows(session, Cast) == 1
+    result = await closed_result(session, ballot_id)
+    assert result["ballots"] == 1
+
+
+async def test_twenty_identical_retries_all_get_the_same_receipt(
+    session: AsyncSession, db_url: str
+) -> None:
+    world = await sinan_world(session)
+    ballot_id, credentials = await open_sinan(session, world)
+    credential = credentials[world.rid("S01")]
+    outcomes = await cast_concurrently(db_url, ballot_id, [(credential, A, "same-request")] * 20)
+    assert all(isinstance(o, Receipt) for o in outcomes), [type(o) for o in outcomes]
+    assert len({o.tracker for o in outcomes if isinstance(o, Receipt)}) == 1
+    assert await count_rows(session, Participation) == 1
+    assert await count_rows(session, Cast) == 1
+
+
+async def test_five_household_members_at_once_one_counted(
+    session: AsyncSession, db_url: str
+) -> None:
+    world = await sinan_world(session)
+    ballot_id, credentials = await open_sinan(session, world, "household")
+    members = [credentials[world.rid(f"H{i}")] for i in range(1, 6)]
+    attempts = [(members[i % 5], {"q1": ["abc"[i % 3]]}, f"phone-{i}") for i in range(20)]
+    outcomes = await cast_concurrently(db_url, ballot_id, attempts)
+    receipts = [o for o in outcomes if isinstance(o, Receipt)]
+    errors = [o for o in outcomes if not isinstance(o, Receipt)]
+    assert len(receipts) == 1, outcomes
+    assert all(isinstance(e, AlreadyVoted | HouseholdAlreadyVoted) for e in errors), errors
+    assert any(isinstance(e, HouseholdAlreadyVoted) for e in errors)
+    assert await count_rows(session, Participation) == 1
+    result = await closed_result(session, ballot_id)
+    assert result["ballots"] == 1
+
+
+async def test_many_voters_at_once_are_all_counted(session: AsyncSession, db_url: str) -> None:
+    world = await sinan_world(session)
+    ballot_id, credentials = await open_sinan(session, world)
+    singles = [credentials[world.rid(f"P{i:02d}")] for i in range(1, 25)]
+    attempts = [(c, {"q1": ["abc"[i % 3]]}, "") for i, c in enumerate(singles)]
+    outcomes = await cast_concurrently(db_url, ballot_id, attempts)
+    assert all(isinstance(o, Receipt) for o in outcomes), outcomes
+    assert len({o.tracker for o in outcomes if isinstance(o, Receipt)}) == 24
+    result = await closed_result(session, ballot_id)
+    assert result["ballots"] == 24
+    assert option_ballots(result) == {"a": 8, "b": 8, "c": 8}
