@@ -21,7 +21,8 @@ supporters, repeat until no project is affordable. Parameters:
 - ``budget_step``: default 1% of the limit; ``max_steps``: default 1000.
 
 The greedy fill after MES orders projects by votes (utility ``cost``) or votes per yuan
-(utility ``cardinality``). Prices within a relative 1e-9 of each other are ties and are drawn.
+(utility ``cardinality``). Draws in every run of the budget increase are listed, since each
+run's outcome decides whether the increase goes on. Prices within a relative 1e-9 of each other are ties and are drawn.
 """
 
 from __future__ import annotations
@@ -114,9 +115,8 @@ def equal_shares(context: Context) -> QuestionResult:
     mes = _EqualShares(context.profile.weights, costs, utility)
     if mes.total_weight <= 0:
         return _finish(context, "mes", [], [], votes, ballots, "")
-    seed, question = context.ties.seed, context.ties.question
-    ties = TieBreaker(seed, question)
-    selected, rounds = mes.run(limit, ties)
+    # Every run's draws are listed: each run's feasibility decides where the increase stops.
+    selected, rounds = mes.run(limit, context.ties)
     virtual = limit
     if completion == "increase":
         approved = {project for project, value in votes.items() if value > 0}
@@ -128,12 +128,10 @@ def equal_shares(context: Context) -> QuestionResult:
             if exhaustive or approved.issubset(selected):
                 break
             trial_budget = limit + count * step
-            trial_ties = TieBreaker(seed, question)
-            trial, trial_rounds = mes.run(trial_budget, trial_ties)
+            trial, trial_rounds = mes.run(trial_budget, context.ties)
             if sum(costs[project] for project in trial) > limit:
                 break
-            selected, rounds, ties, virtual = trial, trial_rounds, trial_ties, trial_budget
-    context.ties.draws.extend(ties.draws)
+            selected, rounds, virtual = trial, trial_rounds, trial_budget
     note = "" if virtual == limit else f"equal shares run with a virtual budget of {virtual:g}"
     if completion != "none":
         density = (

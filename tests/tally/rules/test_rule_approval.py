@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from rule_helpers import records_of, spec_of
-
 from tally import count
+from tests.tally.rules.rule_helpers import records_of, spec_of
 
 
 def test_two_winners_by_approvals() -> None:

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from rule_helpers import records_of, spec_of
-
 from tally import Option, count
+from tests.tally.rules.rule_helpers import records_of, spec_of
 
 PROJECTS = [
     Option(id="roof", label="平改坡", cost=600),

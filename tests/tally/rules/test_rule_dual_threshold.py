@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from rule_helpers import spec_of
 
 from tally import Electorate, Record, SpecError, count
 from tally.spec import yesno_options
+from tests.tally.rules.rule_helpers import spec_of
 
 ESTATE = Electorate(size=1000, area=150_000.0)
 

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from rule_helpers import records_of, spec_of
-
 from tally import count
+from tests.tally.rules.rule_helpers import records_of, spec_of
 
 
 def test_plurality_is_the_default_for_single() -> None:

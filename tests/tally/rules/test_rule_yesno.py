@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from rule_helpers import records_of, spec_of
 
 from tally import Electorate, SpecError, count
 from tally.spec import yesno_options
+from tests.tally.rules.rule_helpers import records_of, spec_of
 
 VOTES = records_of((60, ["yes"]), (40, ["no"]), (30, ["abstain"]))
 
