@@ -237,3 +237,29 @@ async def create_draft(
     )
     assert response.status_code == 201, response.text
     return int(response.json()["ballot"]["id"])
+
+
+def zh(message: str) -> str:
+    """``message`` in the default locale (zh-CN), as the pages should show it."""
+    from vote.i18n import translations
+
+    return str(translations("zh_CN").gettext(message))
+
+
+async def page_login(client: Client, username: str, secret: str, *, ahead: int = 0) -> Any:
+    """Log in through the chair's login form; the client keeps the session cookie."""
+    return await client.post(
+        "/chair/login",
+        data={
+            "username": username,
+            "password": DEMO_PASSWORD,
+            "totp": totp_code(secret, ahead=ahead),
+        },
+        follow_redirects=False,
+    )
+
+
+def csrf_of(html: str) -> str:
+    found = CSRF_FIELD.search(html)
+    assert found, "the page carries no csrf_token field"
+    return found.group(1)

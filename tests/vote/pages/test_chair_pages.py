@@ -1,0 +1,150 @@
+"""The chair's pages: login with password and TOTP (an httponly cookie), the dashboard, actions
+guarded by a CSRF token, and printing invitations with QR codes."""
+
+from __future__ import annotations
+
+from ballots.models import Ballot, Elector
+from tests.vote.helpers import Client, World, create_draft, csrf_of, page_login, zh
+
+
+async def dashboard_csrf(client: Client) -> str:
+    response = await client.get("/chair/")
+    assert response.status_code == 200, response.text
+    return csrf_of(response.text)
+
+
+async def ballot_state(world: World, ballot_id: int, state: str) -> bool:
+    return await world.db.count(Ballot, Ballot.id == ballot_id, Ballot.state == state) == 1
+
+
+async def test_login_page_renders(client: Client, world: World) -> None:
+    response = await client.get("/chair/login")
+    assert response.status_code == 200
+    assert 'name="totp"' in response.text
+    assert zh("Committee staff log in") in response.text
+
+
+async def test_login_sets_an_httponly_session_cookie(client: Client, world: World) -> None:
+    response = await page_login(client, "chair", world.info.totp_secret)
+    assert response.status_code in (302, 303)
+    assert response.headers["location"] == "/chair/"
+    cookie = response.headers["set-cookie"]
+    assert cookie.startswith("vote_session=")
+    assert "httponly" in cookie.lower()
+    assert "samesite=strict" in cookie.lower()
+    assert (await client.get("/chair/")).status_code == 200
+
+
+async def test_wrong_login_shows_the_form_again(client: Client, world: World) -> None:
+    response = await client.post(
+        "/chair/login",
+        data={"username": "chair", "password": "nope-nope-nope", "totp": "123456"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 401
+    assert zh("The user name, password or authenticator code is wrong.") in response.text
+    assert "set-cookie" not in response.headers
+    assert 'value="chair"' in response.text
+
+
+async def test_dashboard_needs_a_login(client: Client, world: World) -> None:
+    response = await client.get("/chair/", follow_redirects=False)
+    assert response.status_code in (302, 303)
+    assert response.headers["location"] == "/chair/login"
+
+
+async def test_dashboard_lists_ballots(client: Client, world: World) -> None:
+    await page_login(client, "chair", world.info.totp_secret)
+    html = (await client.get("/chair/")).text
+    for title in ("2027年实事项目投票", "选定动迁评估公司", "2026年服务评议"):
+        assert title in html
+    assert f'action="/chair/ballots/{world.practical_id}/close"' in html
+    assert f'action="/chair/ballots/{world.published_id}/close"' not in html
+
+
+async def test_action_without_csrf_token_is_refused(client: Client, world: World) -> None:
+    await page_login(client, "chair", world.info.totp_secret)
+    before = await world.db.snapshot()
+    response = await client.post(f"/chair/ballots/{world.practical_id}/close", data={})
+    assert response.status_code == 403
+    assert zh("The form has expired") in response.text
+    wrong = await client.post(
+        f"/chair/ballots/{world.practical_id}/close", data={"csrf_token": "0" * 64}
+    )
+    assert wrong.status_code == 403
+    assert await ballot_state(world, world.practical_id, "open")
+    assert await world.db.snapshot() == before
+
+
+async def test_action_with_csrf_token_works(client: Client, world: World) -> None:
+    await page_login(client, "chair", world.info.totp_secret)
+    token = await dashboard_csrf(client)
+    response = await client.post(
+        f"/chair/ballots/{world.practical_id}/close", data={"csrf_token": token}
+    )
+    assert response.status_code == 200, response.text
+    assert zh("Voting is closed and the ballots are counted.") in response.text
+    assert await ballot_state(world, world.practical_id, "closed")
+    published = await client.post(
+        f"/chair/ballots/{world.practical_id}/publish", headers={"X-CSRF-Token": token}
+    )
+    assert published.status_code == 200
+    assert await ballot_state(world, world.practical_id, "published")
+
+
+async def test_refused_action_shows_an_error(client: Client, world: World) -> None:
+    await page_login(client, "chair", world.info.totp_secret)
+    token = await dashboard_csrf(client)
+    response = await client.post(
+        f"/chair/ballots/{world.published_id}/open", data={"csrf_token": token}
+    )
+    assert response.status_code == 409
+    assert 'role="alert"' in response.text
+    assert await ballot_state(world, world.published_id, "published")
+
+
+async def test_print_invitations_page_has_qr_codes(
+    client: Client, world: World, chair_headers: dict[str, str]
+) -> None:
+    draft_id = await create_draft(client, chair_headers, world.matters[world.published_id])
+    await page_login(client, "chair", world.info.totp_secret, ahead=1)
+    token = await dashboard_csrf(client)
+    response = await client.post(
+        f"/chair/ballots/{draft_id}/invitations", data={"csrf_token": token}
+    )
+    assert response.status_code == 200, response.text
+    issued = await world.db.count(
+        Elector, Elector.ballot_id == draft_id, Elector.credential_hash.is_not(None)
+    )
+    assert issued > 0
+    assert response.text.count("<svg") == issued
+
+    again = await client.post(f"/chair/ballots/{draft_id}/invitations", data={"csrf_token": token})
+    assert "<svg" not in again.text  # codes are shown once; printing again issues nothing
+
+
+async def test_print_invitations_as_pdf(
+    client: Client, world: World, chair_headers: dict[str, str]
+) -> None:
+    draft_id = await create_draft(client, chair_headers, world.matters[world.published_id])
+    await page_login(client, "chair", world.info.totp_secret, ahead=1)
+    token = await dashboard_csrf(client)
+    response = await client.post(
+        f"/chair/ballots/{draft_id}/invitations.pdf", data={"csrf_token": token}
+    )
+    assert response.status_code in (200, 201)
+    assert response.headers["content-type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+
+
+async def test_logout_ends_the_session(client: Client, world: World) -> None:
+    await page_login(client, "chair", world.info.totp_secret)
+    session = client.cookies.get("vote_session")
+    assert session
+    token = await dashboard_csrf(client)
+    response = await client.post(
+        "/chair/logout", data={"csrf_token": token}, follow_redirects=False
+    )
+    assert response.status_code in (302, 303)
+    client.cookies.set("vote_session", session)  # replaying the old cookie does not work
+    assert (await client.get("/chair/", follow_redirects=False)).status_code in (302, 303)
