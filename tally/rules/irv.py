@@ -26,11 +26,14 @@ def irv(context: Context) -> QuestionResult:
     context.allow()
     profile = context.profile
     order = [option.id for option in context.question.options]
-    # piles[option] = list of [ranking, weight, position of the option in the ranking]
-    piles: dict[str, list[tuple[Answer, float, int]]] = {option: [] for option in order}
+    # piles[option] = {ranking: weight} of ballots now counting for ``option`` (their first
+    # continuing preference). Moved ballots are cut down to their continuing preferences, so
+    # rankings that differ only in eliminated options merge and later rounds get cheaper.
+    piles: dict[str, dict[Answer, float]] = {option: {} for option in order}
     for answer, weight in profile.weights.items():
         if answer:
-            piles[answer[0]].append((answer, weight, 0))
+            piles[answer[0]][answer] = weight
+    tallies = {option: sum(piles[option].values()) for option in order}
     continuing = set(order)
     rounds: list[Round] = []
     eliminated_order: list[str] = []
@@ -43,40 +46,35 @@ def irv(context: Context) -> QuestionResult:
         )
     winner = ""
     while True:
-        tallies = {
-            option: sum(item[1] for item in piles[option])
-            for option in order
-            if option in continuing
-        }
-        history.append(tallies)
-        active = sum(tallies.values())
-        current = Round(number=len(rounds) + 1, tallies=tallies, exhausted=exhausted)
+        standing = {option: tallies[option] for option in order if option in continuing}
+        history.append(standing)
+        active = sum(standing.values())
+        current = Round(number=len(rounds) + 1, tallies=standing, exhausted=exhausted)
         rounds.append(current)
-        leader = max(tallies.values())
-        leaders = [option for option, value in tallies.items() if value == leader]
+        leader = max(standing.values())
+        leaders = [option for option, value in standing.items() if value == leader]
         if len(continuing) == 1 or (len(leaders) == 1 and leader * 2 > active):
             winner = leaders[0]
             current.elected = [winner]
             break
-        lowest = min(tallies.values())
+        lowest = min(standing.values())
         if lowest == 0:
-            out = sorted(option for option, value in tallies.items() if value == 0)
-            if len(out) == len(continuing):  # cannot happen with valid votes; keep one
-                out = out[1:]
+            out = sorted(option for option, value in standing.items() if value == 0)
         else:
-            tied = [option for option, value in tallies.items() if value == lowest]
+            tied = [option for option, value in standing.items() if value == lowest]
             out = [_last(context, tied, history, current.number)]
         current.eliminated = out
         transfers: dict[str, float] = {}
         continuing.difference_update(out)
         for option in out:
-            for answer, weight, position in piles.pop(option):
-                nxt = position + 1
-                while nxt < len(answer) and answer[nxt] not in continuing:
-                    nxt += 1
-                if nxt < len(answer):
-                    piles[answer[nxt]].append((answer, weight, nxt))
-                    destination = answer[nxt]
+            del tallies[option]
+            for answer, weight in piles.pop(option).items():
+                rest = tuple(choice for choice in answer[1:] if choice in continuing)
+                if rest:
+                    destination = rest[0]
+                    pile = piles[destination]
+                    pile[rest] = pile.get(rest, 0.0) + weight
+                    tallies[destination] += weight
                 else:
                     exhausted += weight
                     destination = EXHAUSTED
