@@ -87,7 +87,8 @@ def negotiate(query: str | None, cookie: str | None, accept_language: str | None
                     quality = float(params.strip()[2:])
                 except ValueError:
                     quality = 0.0
-            weighted.append((quality, tag))
+            if quality > 0:  # q=0 means "not acceptable" (RFC 9110 §12.4.2)
+                weighted.append((quality, tag))
         for _, tag in sorted(weighted, key=lambda item: -item[0]):
             locale = normalise_locale(tag)
             if locale:
