@@ -16,12 +16,13 @@ import secrets
 from datetime import UTC, datetime
 
 import msgspec
-from sqlalchemy import select, update
+from sqlalchemy import Connection, and_, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 import tally
 from ballots.credentials import credential_hash
+from ballots.db import sqlite_writer
 from ballots.errors import (
     N_,
     AlreadyVoted,
@@ -31,7 +32,7 @@ from ballots.errors import (
     NotFound,
     UnknownCredential,
 )
-from ballots.lifecycle import ballot_spec
+from ballots.lifecycle import decode_spec
 from ballots.models import Ballot, Cast, Elector, Participation
 
 ANSWER_MESSAGES = {
@@ -130,12 +131,28 @@ async def cast_ballot(
     submission_id: str = "",
     channel: str = "online",
 ) -> Receipt:
-    """Record a vote and commit it; return its receipt (the same one on a retry)."""
+    """Record a vote and commit it; return its receipt (the same one on a retry).
+
+    The work is one short transaction of plain statements (:func:`_cast_in`). On SQLite it runs
+    on the dedicated writer thread; elsewhere on the session's connection. The session's own
+    pending work, if any, is committed first.
+    """
+    if session.in_transaction():
+        await session.commit()
+    hashed = credential_hash(key, credential)
+
+    def work(connection: Connection) -> Receipt:
+        return _cast_in(connection, key, ballot_id, hashed, answers, submission_id, channel)
+
+    engine = session.bind
+    assert isinstance(engine, AsyncEngine), "cast_ballot needs a session bound to an engine"
+    writer = sqlite_writer(engine)
     for attempt in range(3):
         try:
-            receipt = await _cast_once(
-                session, key, ballot_id, credential, answers, submission_id, channel
-            )
+            if writer is not None:
+                return await writer.run(work)
+            connection = await session.connection()
+            receipt = await connection.run_sync(work)
             await session.commit()
             return receipt
         except IntegrityError:
@@ -149,46 +166,95 @@ async def cast_ballot(
     raise AssertionError("unreachable")
 
 
-async def _cast_once(
-    session: AsyncSession,
+# The cast path's statements, built once: building and keying them per vote costs more than
+# running them.
+_LOOKUP = (
+    select(
+        Elector.id,
+        Elector.count_key,
+        Ballot.state,
+        Ballot.spec,
+        Ballot.revoting,
+        Participation.elector_id,
+        Participation.cast_id,
+    )
+    .select_from(Elector)
+    .join(Ballot, Ballot.id == Elector.ballot_id)
+    .outerjoin(
+        Participation,
+        and_(
+            Participation.ballot_id == Elector.ballot_id,
+            Participation.count_key == Elector.count_key,
+        ),
+    )
+    .where(Elector.credential_hash == bindparam("hashed"), Elector.ballot_id == bindparam("ballot"))
+)
+# Share-lock the ballot row so a concurrent close waits for this cast (SQLite's BEGIN IMMEDIATE
+# already serialises writers).
+_LOOKUP_LOCKED = _LOOKUP.with_for_update(read=True, of=Ballot)
+_BALLOT_EXISTS = select(Ballot.id).where(Ballot.id == bindparam("ballot"))
+_EARLIER = select(Cast.id, Cast.tracker, Cast.cast_hour).where(
+    Cast.ballot_id == bindparam("ballot"), Cast.submission_key == bindparam("submission_key")
+)
+_INSERT_CAST = insert(Cast).returning(Cast.id)
+_INSERT_PARTICIPATION = insert(Participation)
+_COUNT_CAST = (
+    update(Participation)
+    .where(
+        Participation.ballot_id == bindparam("ballot"),
+        Participation.count_key == bindparam("key"),
+    )
+    .values(cast_id=bindparam("cast"))
+)
+
+
+def _cast_in(
+    connection: Connection,
     key: bytes,
     ballot_id: int,
-    credential: str,
+    hashed: bytes | None,
     answers: tally.Answers,
     submission_id: str,
     channel: str,
 ) -> Receipt:
-    elector, ballot = await _find_elector(session, key, ballot_id, credential, lock=True)
-    submission_key = _submission_key(key, elector.id, submission_id, answers)
-    earlier = await session.scalar(
-        select(Cast).where(Cast.ballot_id == ballot_id, Cast.submission_key == submission_key)
-    )
-    if earlier is not None:
-        replaced = False
-        if not submission_id and ballot.revoting and ballot.state == "open":
-            # Same answers as an earlier, since replaced, ballot: the voter changed back to it.
-            replaced = (
-                await session.execute(
-                    update(Participation)
-                    .where(
-                        Participation.ballot_id == ballot_id,
-                        Participation.count_key == elector.count_key,
-                        Participation.elector_id == elector.id,
-                        Participation.cast_id != earlier.id,
-                    )
-                    .values(cast_id=earlier.id)
-                )
-            ).rowcount == 1  # type: ignore[attr-defined]
-        return Receipt(
-            ballot_id=ballot_id,
-            tracker=earlier.tracker,
-            cast_hour=earlier.cast_hour,
-            replaced_earlier=replaced,
-        )
-    if ballot.state != "open":
-        raise BallotNotOpen(state=ballot.state)
+    """Cast within an open transaction: one lookup, then two inserts for a first vote."""
+    row = None
+    if hashed is not None:
+        lookup = _LOOKUP if connection.dialect.name == "sqlite" else _LOOKUP_LOCKED
+        row = connection.execute(lookup, {"hashed": hashed, "ballot": ballot_id}).first()
+    if row is None:
+        if connection.execute(_BALLOT_EXISTS, {"ballot": ballot_id}).first() is None:
+            raise NotFound(what="ballot", id=ballot_id)
+        raise UnknownCredential()
+    elector_id, count_key, state, spec_text, revoting, taken_by, counted_cast = row
+    submission_key = _submission_key(key, elector_id, submission_id, answers)
+    slot = {"ballot": ballot_id, "key": count_key}
+    if taken_by is not None:
+        earlier = connection.execute(
+            _EARLIER, {"ballot": ballot_id, "submission_key": submission_key}
+        ).first()
+        if earlier is not None:
+            replaced = False
+            if (
+                not submission_id
+                and revoting
+                and state == "open"
+                and taken_by == elector_id
+                and counted_cast != earlier.id
+            ):
+                # Same answers as an earlier, since replaced, ballot: the voter changed back.
+                connection.execute(_COUNT_CAST, {**slot, "cast": earlier.id})
+                replaced = True
+            return Receipt(
+                ballot_id=ballot_id,
+                tracker=earlier.tracker,
+                cast_hour=earlier.cast_hour,
+                replaced_earlier=replaced,
+            )
+    if state != "open":
+        raise BallotNotOpen(state=state)
     try:
-        tally.check_answers(ballot_spec(ballot), answers)
+        tally.check_answers(decode_spec(spec_text), answers)
     except tally.AnswerError as error:
         raise InvalidAnswer(
             ANSWER_MESSAGES.get(error.code, error.message),
@@ -196,57 +262,38 @@ async def _cast_once(
             question=error.question,
             **error.params,
         ) from error
-    taken_by = await session.scalar(
-        select(Participation.elector_id).where(
-            Participation.ballot_id == ballot_id, Participation.count_key == elector.count_key
-        )
-    )
-    if taken_by is not None and taken_by != elector.id:
+    if taken_by is not None and taken_by != elector_id:
         raise HouseholdAlreadyVoted()
-    if taken_by is not None and not ballot.revoting:
-        # An identical request may have committed since we looked: give it its receipt.
-        earlier = await session.scalar(
-            select(Cast).where(Cast.ballot_id == ballot_id, Cast.submission_key == submission_key)
-        )
-        if earlier is not None:
-            return Receipt(
-                ballot_id=ballot_id, tracker=earlier.tracker, cast_hour=earlier.cast_hour
-            )
+    if taken_by is not None and not revoting:
         raise AlreadyVoted()
-    now = datetime.now(UTC)
-    cast = Cast(
-        ballot_id=ballot_id,
-        tracker=new_tracker(),
-        answers=msgspec.json.encode(answers).decode(),
-        channel=channel,
-        cast_hour=now.replace(minute=0, second=0, microsecond=0),
-        submission_key=submission_key,
-    )
-    session.add(cast)
-    await session.flush()
+    tracker = new_tracker()
+    cast_hour = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    cast_id = connection.execute(
+        _INSERT_CAST,
+        {
+            "ballot_id": ballot_id,
+            "tracker": tracker,
+            "answers": msgspec.json.encode(answers).decode(),
+            "channel": channel,
+            "cast_hour": cast_hour,
+            "submission_key": submission_key,
+        },
+    ).scalar_one()
     if taken_by is None:
-        session.add(
-            Participation(
-                ballot_id=ballot_id,
-                count_key=elector.count_key,
-                elector_id=elector.id,
-                cast_id=cast.id,
-            )
+        connection.execute(
+            _INSERT_PARTICIPATION,
+            {
+                "ballot_id": ballot_id,
+                "count_key": count_key,
+                "elector_id": elector_id,
+                "cast_id": cast_id,
+            },
         )
-        await session.flush()
     else:
-        await session.execute(
-            update(Participation)
-            .where(
-                Participation.ballot_id == ballot_id,
-                Participation.count_key == elector.count_key,
-                Participation.elector_id == elector.id,
-            )
-            .values(cast_id=cast.id)
-        )
+        connection.execute(_COUNT_CAST, {**slot, "cast": cast_id})
     return Receipt(
         ballot_id=ballot_id,
-        tracker=cast.tracker,
-        cast_hour=cast.cast_hour,
+        tracker=tracker,
+        cast_hour=cast_hour,
         replaced_earlier=taken_by is not None,
     )

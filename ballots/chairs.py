@@ -181,17 +181,13 @@ async def create_token(
 async def actor_from_token(session: AsyncSession, token: str, source: str = "") -> Actor:
     """Resolve a session or API token to its chair's :class:`Actor`, or raise NotAuthenticated."""
     row = (
-        (
-            await session.execute(
-                select(ChairToken, Chair, Unit)
-                .join(Chair, Chair.id == ChairToken.chair_id)
-                .join(Unit, Unit.id == Chair.unit_id)
-                .where(ChairToken.token_hash == token_hash(token))
-            )
+        await session.execute(
+            select(ChairToken, Chair, Unit)
+            .join(Chair, Chair.id == ChairToken.chair_id)
+            .join(Unit, Unit.id == Chair.unit_id)
+            .where(ChairToken.token_hash == token_hash(token))
         )
-        .tuples()
-        .first()
-    )
+    ).first()
     if row is None:
         raise NotAuthenticated()
     stored, chair, unit = row
@@ -221,4 +217,4 @@ async def list_chairs(
         .join(Unit, Unit.id == Chair.unit_id)
         .where(Unit.path.startswith(within_path))
     )
-    return list(rows.tuples().all())
+    return list(rows.all())

@@ -85,7 +85,7 @@ async def compute_electorate(
             .where(Unit.path.startswith(path))
             .order_by(Resident.id)
         )
-        for resident, household_area in rows.tuples():
+        for resident, household_area in rows:
             if resident.id in seen or not matches(rules, resident, today):
                 continue
             seen.add(resident.id)

@@ -62,7 +62,7 @@ async def _issue(
 ) -> list[Invitation]:
     matter = await session.get(Matter, ballot.matter_id)
     assert matter is not None
-    unit_names = dict((await session.execute(select(Unit.id, Unit.name))).tuples().all())
+    unit_names = dict((await session.execute(select(Unit.id, Unit.name))).all())
     now = datetime.now(UTC)
     invitations = []
     for elector, resident, household in rows:
@@ -107,7 +107,7 @@ async def issue_invitations(
     result = await session.execute(
         _elector_rows(ballot.id).where(Elector.credential_hash.is_(None))
     )
-    invitations = await _issue(session, key, base_url, ballot, list(result.tuples().all()))
+    invitations = await _issue(session, key, base_url, ballot, list(result.all()))
     audit.record(
         session, actor, "invitations.issue", f"ballot:{ballot.id}", unit.id, count=len(invitations)
     )
@@ -122,7 +122,7 @@ async def reissue_credential(
     result = await session.execute(
         _elector_rows(ballot.id).where(Elector.resident_id == resident_id)
     )
-    row = result.tuples().first()
+    row = result.first()
     if row is None:
         raise NotFound(
             "Resident {id} is not eligible for this ballot.", what="elector", id=resident_id

@@ -68,13 +68,14 @@ async def ballot_unit(session: AsyncSession, ballot: Ballot) -> Unit:
 
 def ballot_spec(ballot: Ballot) -> tally.BallotSpec:
     """The ballot's questions and counting settings as a ``tally`` spec."""
-    return _decode_spec(ballot.spec)
+    return decode_spec(ballot.spec)
 
 
 _SPEC_CACHE: dict[str, tally.BallotSpec] = {}
 
 
-def _decode_spec(text: str) -> tally.BallotSpec:
+def decode_spec(text: str) -> tally.BallotSpec:
+    """Decode a stored spec (cached: specs never change once a ballot is open)."""
     spec = _SPEC_CACHE.get(text)
     if spec is None:
         spec = msgspec.json.decode(text, type=tally.BallotSpec)
@@ -271,7 +272,7 @@ async def counted_records(session: AsyncSession, ballot: Ballot) -> list[tally.R
     by_area = spec.weighting == "area"
     return [
         tally.Record(answers=decode.decode(answers), weight=weight if by_area else 1.0, unit=key)
-        for answers, weight, key in rows.tuples()
+        for answers, weight, key in rows
     ]
 
 
@@ -360,4 +361,4 @@ async def list_ballots(
         .where(Unit.path.startswith(within_path))
         .order_by(Ballot.id.desc())
     )
-    return list(rows.tuples().all())
+    return list(rows.all())

@@ -41,6 +41,12 @@ from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Any
 
+# Running `python bench/cast.py` puts bench/ first on sys.path, where bench/tally.py would
+# shadow the tally package: look packages up from the repository root instead.
+_HERE = Path(__file__).resolve().parent
+sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != _HERE]
+sys.path.insert(0, str(_HERE.parent))
+
 import msgspec
 
 ROSTER_ROWS_PER_AREA = 10_000  # parse_roster accepts at most 20,000 rows per file
@@ -66,7 +72,7 @@ def create_baseline_app(database_url: str) -> Any:
     from litestar.datastructures import State
     from sqlalchemy import Column, Integer, MetaData, String, Table, Text, insert
 
-    from ballots.db import create_engine
+    from ballots.db import create_engine, dispose
 
     metadata = MetaData()
     table = Table(
@@ -88,7 +94,7 @@ def create_baseline_app(database_url: str) -> Any:
         try:
             yield
         finally:
-            await engine.dispose()
+            await dispose(engine)
 
     @post("/api/v1/ballots/{ballot_id:int}/casts", status_code=201)
     async def cast(state: State, ballot_id: int, data: BaselineCastIn) -> dict[str, int]:
@@ -221,7 +227,7 @@ async def seed(url: str, secret: bytes, base_url: str, voters: int) -> Seeded:
     """Units, roll import, matter, an open single-choice ballot, one credential per voter."""
     from ballots import invitations, lifecycle, matters, units
     from ballots.access import operator
-    from ballots.db import create_engine, create_sessionmaker
+    from ballots.db import create_engine, create_sessionmaker, dispose
     from ballots.roll import import_roll, parse_roster
     from tally import Option, Question
 
@@ -261,14 +267,14 @@ async def seed(url: str, secret: bytes, base_url: str, voters: int) -> Seeded:
             await session.commit()
             return Seeded(ballot_id=ballot.id, credentials=[inv.credential for inv in issued])
     finally:
-        await engine.dispose()
+        await dispose(engine)
 
 
 async def count_rows(url: str, table: str, ballot_id: int | None = None) -> int:
     """Rows in ``table`` (optionally of one ballot), read through the same engine settings."""
     from sqlalchemy import text
 
-    from ballots.db import create_engine
+    from ballots.db import create_engine, dispose
 
     engine = create_engine(url)
     try:
@@ -278,7 +284,7 @@ async def count_rows(url: str, table: str, ballot_id: int | None = None) -> int:
                 query += f" WHERE ballot_id = {int(ballot_id)}"
             return int((await conn.execute(text(query))).scalar_one())
     finally:
-        await engine.dispose()
+        await dispose(engine)
 
 
 # --- the load generator -----------------------------------------------------------------------

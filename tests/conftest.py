@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ballots.db import create_engine, create_sessionmaker
+from ballots.db import create_engine, create_sessionmaker, dispose
 from ballots.migrate import upgrade
 
 POSTGRES_URL = os.environ.get(
@@ -89,4 +89,4 @@ async def session(db_url: str) -> AsyncIterator[AsyncSession]:
     engine = create_engine(db_url)
     async with create_sessionmaker(engine)() as db_session:
         yield db_session
-    await engine.dispose()
+    await dispose(engine)

@@ -23,7 +23,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 
-from ballots.db import create_engine, create_sessionmaker
+from ballots.db import create_engine, create_sessionmaker, dispose, is_sqlite
 from ballots.errors import DomainError
 from vote import i18n
 from vote.api import chair as chair_api
@@ -116,6 +116,11 @@ def create_app(settings: Settings | None = None, *, limiter: RateLimiter | None 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         engine = create_engine(settings.database_url)
+        read_engine = (
+            create_engine(settings.database_url, read_only=True)
+            if is_sqlite(settings.database_url)
+            else engine
+        )
         redis_client = redis_asyncio.from_url(settings.redis_url) if settings.redis_url else None
         chosen: RateLimiter = limiter or (
             RedisRateLimiter(redis_client) if redis_client is not None else MemoryRateLimiter()
@@ -124,12 +129,15 @@ def create_app(settings: Settings | None = None, *, limiter: RateLimiter | None 
             settings=settings,
             secret_key=settings.secret_key(),
             sessionmaker=create_sessionmaker(engine),
+            read_sessionmaker=create_sessionmaker(read_engine),
             limiter=chosen,
         )
         try:
             yield
         finally:
-            await engine.dispose()
+            await dispose(engine)
+            if read_engine is not engine:
+                await dispose(read_engine)
             if redis_client is not None:
                 await redis_client.aclose()
 

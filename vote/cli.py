@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ballots import chairs, invitations, lifecycle, matters, units
 from ballots.access import operator
-from ballots.db import create_engine, create_sessionmaker
+from ballots.db import create_engine, create_sessionmaker, dispose
 from ballots.errors import DomainError, NotFound, TransitionNotAllowed, fill
 from ballots.migrate import upgrade
 from ballots.models import Chair
@@ -44,7 +44,7 @@ def run_db(work: Callable[[AsyncSession, Settings], Coroutine[Any, Any, T]]) -> 
             async with create_sessionmaker(engine)() as session:
                 return await work(session, settings)
         finally:
-            await engine.dispose()
+            await dispose(engine)
 
     try:
         return asyncio.run(main())

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-import ipaddress
 import hmac
+import ipaddress
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -28,6 +28,7 @@ class AppContext(msgspec.Struct):
     settings: Settings
     secret_key: bytes
     sessionmaker: async_sessionmaker[AsyncSession]
+    read_sessionmaker: async_sessionmaker[AsyncSession]
     limiter: RateLimiter
 
 
@@ -44,9 +45,14 @@ def ctx_of(state: State) -> AppContext:
     return ctx
 
 
-async def provide_db(state: State) -> AsyncIterator[AsyncSession]:
-    """A database session per request; handlers commit what they change."""
-    async with ctx_of(state).sessionmaker() as session:
+async def provide_db(state: State, request: Request[Any, Any, Any]) -> AsyncIterator[AsyncSession]:
+    """A database session per request; handlers commit what they change.
+
+    GET and HEAD requests read through the read engine, so page views never queue behind votes.
+    """
+    ctx = ctx_of(state)
+    factory = ctx.read_sessionmaker if request.method in ("GET", "HEAD") else ctx.sessionmaker
+    async with factory() as session:
         yield session
 
 

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 import tally
 from ballots.casting import Receipt, cast_ballot, voter_status
 from ballots.credentials import new_credential
-from ballots.db import create_engine, create_sessionmaker, is_sqlite
+from ballots.db import create_engine, create_sessionmaker, dispose, is_sqlite
 from ballots.eligibility import Eligibility
 from ballots.errors import (
     AlreadyVoted,
@@ -340,7 +340,7 @@ async def separate_sessions(db_url: str, count: int) -> AsyncIterator[list[Async
         for each in sessions:
             await each.close()
         for engine in engines:
-            await engine.dispose()
+            await dispose(engine)
 
 
 async def cast_concurrently(

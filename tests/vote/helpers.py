@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ballots import chairs, invitations
 from ballots.access import operator
-from ballots.db import create_engine, create_sessionmaker
+from ballots.db import create_engine, create_sessionmaker, dispose
 from ballots.models import AuditEntry, Ballot, Cast, Elector, Participation, Resident, Unit
 from vote.demo import DEMO_PASSWORD, DemoInfo, seed
 
@@ -42,7 +42,7 @@ class Db:
             async with create_sessionmaker(engine)() as session:
                 return await work(session)
         finally:
-            await engine.dispose()
+            await dispose(engine)
 
     async def count(self, model: Any, *where: Any) -> int:
         async def work(session: AsyncSession) -> int:

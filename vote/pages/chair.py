@@ -118,9 +118,7 @@ async def _dashboard(
                     .where(Participation.ballot_id.in_(ids))
                     .group_by(Participation.ballot_id)
                 )
-            )
-            .tuples()
-            .all()
+            ).all()
         )
         if ids
         else {}

@@ -22,18 +22,14 @@ from vote.pages.errors import page
 @get("/", name="home")
 async def home(db: AsyncSession) -> Template:
     rows = (
-        (
-            await db.execute(
-                select(Ballot, Matter)
-                .join(Matter, Matter.id == Ballot.matter_id)
-                .where(Ballot.state.in_(("open", "closed", "published")))
-                .order_by(Ballot.id.desc())
-                .limit(50)
-            )
+        await db.execute(
+            select(Ballot, Matter)
+            .join(Matter, Matter.id == Ballot.matter_id)
+            .where(Ballot.state.in_(("open", "closed", "published")))
+            .order_by(Ballot.id.desc())
+            .limit(50)
         )
-        .tuples()
-        .all()
-    )
+    ).all()
     return page(
         "home.html",
         open_ballots=[(b, m) for b, m in rows if b.state == "open"],
