@@ -73,6 +73,7 @@ def create_baseline_app(database_url: str) -> Any:
     from sqlalchemy import Column, Integer, MetaData, String, Table, Text, insert
 
     from ballots.db import create_engine, dispose
+    from vote.app import tune_runtime
 
     metadata = MetaData()
     table = Table(
@@ -91,6 +92,7 @@ def create_baseline_app(database_url: str) -> Any:
         async with engine.begin() as conn:
             await conn.run_sync(metadata.create_all)
         app.state.engine = engine
+        tune_runtime()  # the same interpreter settings as the real app, for a fair comparison
         try:
             yield
         finally:

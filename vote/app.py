@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import gc
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -108,6 +110,20 @@ async def _security_headers(response: Response[Any]) -> Response[Any]:
     return response
 
 
+def tune_runtime() -> None:
+    """Interpreter settings for a server process, applied once the app has loaded.
+
+    Everything loaded so far lives as long as the process, so it is frozen out of the garbage
+    collector's passes, and collections run less often: both remove pauses from the latency
+    tail. A shorter GIL switch interval lets the SQLite writer thread and the event loop hand
+    over quickly (the default 5 ms would add up to 5 ms to every vote under load).
+    """
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(20_000, 20, 20)
+    sys.setswitchinterval(0.001)
+
+
 def create_app(settings: Settings | None = None, *, limiter: RateLimiter | None = None) -> Litestar:
     """Build the app for ``settings`` (default: from the environment)."""
     settings = settings or Settings.from_env()
@@ -132,6 +148,7 @@ def create_app(settings: Settings | None = None, *, limiter: RateLimiter | None 
             read_sessionmaker=create_sessionmaker(read_engine),
             limiter=chosen,
         )
+        tune_runtime()
         try:
             yield
         finally:

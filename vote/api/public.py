@@ -69,7 +69,7 @@ MAX_VOTE_BODY_BYTES = 64 * 1024
     request_max_body_size=MAX_VOTE_BODY_BYTES,
 )
 async def cast(
-    request: Request[Any, Any, Any], db: AsyncSession, ctx: AppContext, ballot_id: int, data: CastIn
+    request: Request[Any, Any, Any], ctx: AppContext, ballot_id: int, data: CastIn
 ) -> Receipt:
     """Cast a vote with the credential from an invitation.
 
@@ -80,14 +80,15 @@ async def cast(
     ip = client_ip(request, ctx.settings)
     await guard_code_attempts(ctx, ip)
     try:
-        return await cast_ballot(
-            db,
-            ctx.secret_key,
-            ballot_id,
-            data.credential,
-            data.answers,
-            submission_id=data.submission_id[:100],
-        )
+        async with ctx.sessionmaker() as db:
+            return await cast_ballot(
+                db,
+                ctx.secret_key,
+                ballot_id,
+                data.credential,
+                data.answers,
+                submission_id=data.submission_id[:100],
+            )
     except UnknownCredential:
         await note_code_failure(ctx, ip)
         raise
