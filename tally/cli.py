@@ -3,23 +3,24 @@
 ``tally count SPEC RECORDS`` reads a ballot spec (JSON) and records (JSON Lines, one
 :class:`~tally.result.Record` a line; ``-`` reads standard input), counts them and prints the
 result as JSON. Bad input exits with status 1 and one line naming the file, line and field.
+Identical lines are counted before decoding (:mod:`tally.lines`), so only distinct records are
+decoded and checked.
 Subcommands are argparse subparsers so that ``tally verify BOARD`` can join later.
 """
 
 from __future__ import annotations
 
 import argparse
-import math
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import IO
 
 import msgspec
 
-from tally.count import count
-from tally.result import Electorate, Record
-from tally.spec import AnswerError, BallotSpec, SpecError, check_answers, decode_spec
+from tally.count import count_weighted
+from tally.lines import LineError, read_lines
+from tally.result import Electorate
+from tally.spec import BallotSpec, SpecError, decode_spec
 
 
 class InputError(Exception):
@@ -72,27 +73,27 @@ def _count_command(arguments: argparse.Namespace) -> int:
     elif arguments.electorate_area is not None:
         raise InputError("--electorate-area needs --electorate-size too")
     if arguments.records == "-":
-        records = _read_records(sys.stdin, "<stdin>", spec)
-        result = _count(spec, records, electorate)
+        name = "<stdin>"
+        data = sys.stdin.buffer.read()
     else:
-        path = Path(arguments.records)
+        name = arguments.records
         try:
-            with path.open(encoding="utf-8") as stream:
-                result = _count(spec, _read_records(stream, str(path), spec), electorate)
+            data = Path(name).read_bytes()
         except OSError as error:
-            raise InputError(f"{path}: cannot read: {error.strerror}") from error
-    data = msgspec.json.encode(result)
-    if arguments.pretty:
-        data = msgspec.json.format(data, indent=2)
-    sys.stdout.write(data.decode("utf-8") + "\n")
-    return 0
-
-
-def _count(spec: BallotSpec, records: Iterator[Record], electorate: Electorate | None) -> object:
+            raise InputError(f"{name}: cannot read: {error.strerror}") from error
     try:
-        return count(spec, records, electorate)
+        counted = read_lines(spec, data)
+    except LineError as error:
+        raise InputError(f"{name} line {error.line}: {error.message}") from error
+    try:
+        result = count_weighted(spec, counted, electorate)
     except SpecError as error:
         raise InputError(f"spec: {error}") from error
+    output = msgspec.json.encode(result)
+    if arguments.pretty:
+        output = msgspec.json.format(output, indent=2)
+    sys.stdout.write(output.decode("utf-8") + "\n")
+    return 0
 
 
 def _read_spec(name: str) -> BallotSpec:
@@ -104,49 +105,3 @@ def _read_spec(name: str) -> BallotSpec:
         return decode_spec(data)
     except SpecError as error:
         raise InputError(f"{name}: {error}") from error
-
-
-def _read_records(stream: IO[str], name: str, spec: BallotSpec) -> Iterator[Record]:
-    decoder = msgspec.json.Decoder(Record)
-    for number, line in enumerate(stream, start=1):
-        if not line.strip():
-            continue
-        try:
-            record = decoder.decode(line)
-        except msgspec.ValidationError as error:
-            raise InputError(f"{name} line {number}: {_field_message(error, line)}") from error
-        except msgspec.DecodeError as error:
-            raise InputError(f"{name} line {number}: not valid JSON: {error}") from error
-        if not (record.weight >= 0 and math.isfinite(record.weight)):
-            raise InputError(f"{name} line {number}: weight: must be a finite number >= 0")
-        try:
-            check_answers(spec, record.answers)
-        except AnswerError as error:
-            raise InputError(
-                f"{name} line {number}: answers.{error.question}: {error.message}"
-            ) from error
-        yield record
-
-
-def _field_message(error: msgspec.ValidationError, line: str) -> str:
-    """msgspec says "Expected `float`, got `str` - at `$.weight`"; put the field first.
-
-    msgspec writes a bad dict value as ``answers[...]``; name the question id instead.
-    """
-    text = str(error)
-    message, marker, path = text.rpartition(" - at `")
-    if not marker:
-        return f"record: {text}"
-    field = path.rstrip("`").removeprefix("$").removeprefix(".") or "record"
-    if field.startswith("answers[...]"):
-        field = _bad_answer(line) or field
-    return f"{field}: {message}"
-
-
-def _bad_answer(line: str) -> str | None:
-    """The ``answers.QUESTION`` path of the first answer that is not a list of strings."""
-    answers = msgspec.json.decode(line).get("answers", {})
-    for question, chosen in answers.items():
-        if not isinstance(chosen, list) or not all(isinstance(item, str) for item in chosen):
-            return f"answers.{question}"
-    return None

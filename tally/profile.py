@@ -13,6 +13,7 @@ import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import repeat
 from operator import attrgetter, methodcaller
 
 from tally.result import Record
@@ -79,29 +80,77 @@ def build_profiles(
     fast = not weighted and not unit_questions
     if fast and (len(question_ids) == 1 or isinstance(records, Sequence)):
         return _count_unweighted(question_ids, records)
+    return build_weighted_profiles(
+        spec,
+        zip(records, repeat(1)),
+        weighted=weighted,
+        unit_questions=unit_questions,
+    )
+
+
+def build_weighted_profiles(
+    spec: BallotSpec,
+    counted: Iterable[tuple[Record, int]],
+    *,
+    weighted: frozenset[str] = frozenset(),
+    unit_questions: frozenset[str] = frozenset(),
+) -> tuple[list[Profile], int, float]:
+    """Like :func:`build_profiles`, from ``(record, multiplicity)`` pairs.
+
+    A pair stands for ``multiplicity`` identical records (a positive integer), so input that is
+    already collapsed costs one step per distinct record. Summed weights are exact (correctly
+    rounded, :func:`math.fsum`), so neither the order of the records nor how they are grouped
+    changes any figure: the pairs give bit for bit what the expanded records give.
+    """
+    question_ids = [question.id for question in spec.questions]
     profiles = [Profile(question_id) for question_id in question_ids]
-    plan = [(profile, profile.question_id in weighted) for profile in profiles]
+    terms: list[dict[Answer, list[float]] | None] = []
+    unit_terms: list[dict[str, dict[Answer, list[float]]] | None] = []
     for profile in profiles:
-        if profile.question_id in unit_questions:
-            profile.units = {}
+        terms.append({} if profile.question_id in weighted else None)
+        unit_terms.append({} if profile.question_id in unit_questions else None)
+    plan = list(zip(question_ids, profiles, terms, unit_terms, strict=True))
     total_records = 0
-    total_weight = 0.0
-    for record in records:
-        if not (record.weight >= 0 and math.isfinite(record.weight)):
+    total_terms: list[float] = []
+    for record, multiplicity in counted:
+        if type(multiplicity) is not int or multiplicity < 1:
+            raise ValueError(f"record {total_records + 1}: multiplicity must be a positive integer")
+        weight = record.weight
+        if not (weight >= 0 and math.isfinite(weight)):
             raise ValueError(f"record {total_records + 1}: weight must be a finite number >= 0")
-        unit = record.unit or f"\x00{total_records}"
-        total_records += 1
-        total_weight += record.weight
+        copies = [weight] * multiplicity
         answers = record.answers
-        for profile, weighs in plan:
-            weight = record.weight if weighs else 1.0
-            answer = tuple(answers.get(profile.question_id, ()))
-            profile.counts[answer] = profile.counts.get(answer, 0) + 1
-            profile.weights[answer] = profile.weights.get(answer, 0.0) + weight
-            if profile.units is not None:
-                by_answer = profile.units.setdefault(unit, {})
-                by_answer[answer] = by_answer.get(answer, 0.0) + weight
-    return profiles, total_records, total_weight
+        for question_id, profile, weights, units in plan:
+            answer = tuple(answers.get(question_id, ()))
+            counts = profile.counts
+            counts[answer] = counts.get(answer, 0) + multiplicity
+            if weights is not None:
+                pile = weights.get(answer)
+                if pile is None:
+                    weights[answer] = copies[:]
+                else:
+                    pile.extend(copies)
+            if units is not None:
+                unit_weight = weight if weights is not None else 1.0
+                if record.unit:
+                    by_answer = units.setdefault(record.unit, {})
+                    by_answer.setdefault(answer, []).extend([unit_weight] * multiplicity)
+                else:
+                    for number in range(total_records, total_records + multiplicity):
+                        units[f"\x00{number}"] = {answer: [unit_weight]}
+        total_records += multiplicity
+        total_terms.extend(copies)
+    for profile, weights, units in zip(profiles, terms, unit_terms, strict=True):
+        if weights is None:
+            profile.weights = {answer: float(count) for answer, count in profile.counts.items()}
+        else:
+            profile.weights = {answer: math.fsum(pile) for answer, pile in weights.items()}
+        if units is not None:
+            profile.units = {
+                unit: {answer: math.fsum(pile) for answer, pile in by_answer.items()}
+                for unit, by_answer in units.items()
+            }
+    return profiles, total_records, math.fsum(total_terms)
 
 
 def _count_unweighted(

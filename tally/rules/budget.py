@@ -161,33 +161,41 @@ def equal_shares(context: Context) -> QuestionResult:
 
 
 class _EqualShares:
-    """The Method of Equal Shares on distinct approval sets (weights summed per set)."""
+    """The Method of Equal Shares on distinct approval sets (weights summed per set).
+
+    Voters who support the same funded projects have paid the same prices, so they hold the
+    same money: a run only needs the approval sets grouped by which of the funded projects they
+    contain (a *pattern*), with each group's summed weight per project. Those groups depend on
+    the set of funded projects, not on the budget, so they are built once and shared by every
+    run of the budget increase; a run then costs a few steps per pattern, however many ballots
+    there are.
+    """
 
     def __init__(self, weights: dict[Answer, float], costs: dict[str, float], utility: str) -> None:
-        self.weights = list(weights.values())
-        self.total_weight = sum(self.weights)
+        self.total_weight = sum(weights.values())
         self.costs = costs
         self.utility = {
             project: (cost if utility == "cost" else 1.0) for project, cost in costs.items()
         }
-        self.supporters: dict[str, list[int]] = {project: [] for project in costs}
-        for group, answer in enumerate(weights):
-            for project in answer:
-                self.supporters[project].append(group)
+        self.groups = [(frozenset(answer), weight) for answer, weight in weights.items() if answer]
+        self.partitions: dict[frozenset[str], _Partition] = {
+            frozenset(): _Partition({frozenset(): list(range(len(self.groups)))}, self.groups)
+        }
 
     def run(self, budget: float, ties: TieBreaker) -> tuple[list[str], list[Round]]:
         """One MES run with ``budget`` shared out; the funded projects and one round each."""
-        share = budget / self.total_weight
-        money = [share] * len(self.weights)  # per unit of weight, per distinct approval set
-        weights = self.weights
-        candidates = [project for project in self.costs if self.supporters[project]]
+        funded: frozenset[str] = frozenset()
+        partition = self.partitions[funded]
+        # Money per unit of weight held by the voters of each pattern.
+        money: dict[frozenset[str], float] = {funded: budget / self.total_weight}
+        candidates = [project for project in self.costs if partition.support.get(project)]
         selected: list[str] = []
         rounds: list[Round] = []
         while candidates:
             prices: dict[str, float] = {}
             still = []
             for project in candidates:
-                price = self._price(project, money, weights)
+                price = self._price(project, partition.support[project], money)
                 if price is not None:
                     prices[project] = price
                     still.append(project)
@@ -200,19 +208,30 @@ class _EqualShares:
             ]
             chosen = ties.first(tied, f"equal shares budget {budget:g} round {len(rounds) + 1}")
             pay = prices[chosen] * self.utility[chosen]
-            for group in self.supporters[chosen]:
-                money[group] = money[group] - pay if money[group] > pay else 0.0
+            for pattern, _ in partition.support[chosen]:
+                left = money[pattern]
+                money[pattern | {chosen}] = left - pay if left > pay else 0.0
+            funded = funded | {chosen}
+            following = self.partitions.get(funded)
+            if following is None:
+                following = self.partitions[funded] = partition.split(chosen, self.groups)
+            partition = following
             selected.append(chosen)
             candidates.remove(chosen)
             rounds.append(Round(number=len(rounds) + 1, tallies=prices, elected=[chosen]))
         return selected, rounds
 
-    def _price(self, project: str, money: list[float], weights: list[float]) -> float | None:
+    def _price(
+        self,
+        project: str,
+        support: list[tuple[frozenset[str], float]],
+        money: dict[frozenset[str], float],
+    ) -> float | None:
         """The smallest ρ at which the project's supporters can pay its cost, or None."""
         pools: dict[float, float] = {}
-        for group in self.supporters[project]:
-            left = money[group]
-            pools[left] = pools.get(left, 0.0) + weights[group]
+        for pattern, weight in support:
+            left = money[pattern]
+            pools[left] = pools.get(left, 0.0) + weight
         cost = self.costs[project]
         available = sum(left * weight for left, weight in pools.items())
         if available < cost * (1 - 1e-12):
@@ -227,3 +246,62 @@ class _EqualShares:
             paid += left * pools[left]
             weight_left -= pools[left]
         return max(pools) / utility  # only reached through rounding at the affordability edge
+
+
+class _Partition:
+    """The approval sets grouped by pattern (which funded projects they contain).
+
+    ``members[pattern]`` lists the approval sets (indexes, in profile order) of a pattern;
+    ``support[project]`` lists, per pattern holding supporters of ``project``, their summed
+    weight.
+    """
+
+    def __init__(
+        self,
+        members: dict[frozenset[str], list[int]],
+        groups: list[tuple[frozenset[str], float]],
+        support: dict[str, list[tuple[frozenset[str], float]]] | None = None,
+    ) -> None:
+        self.members = members
+        if support is None:
+            support = {}
+            for pattern, indexes in members.items():
+                for project, weight in _weights(indexes, groups).items():
+                    support.setdefault(project, []).append((pattern, weight))
+        self.support = support
+
+    def split(self, chosen: str, groups: list[tuple[frozenset[str], float]]) -> _Partition:
+        """The partition once ``chosen`` is funded too: its supporters move to new patterns."""
+        touched = {pattern for pattern, _ in self.support[chosen]}
+        members = {
+            pattern: indexes for pattern, indexes in self.members.items() if pattern not in touched
+        }
+        changed: dict[frozenset[str], list[int]] = {}
+        for pattern in touched:
+            stay: list[int] = []
+            move: list[int] = []
+            for index in self.members[pattern]:
+                (move if chosen in groups[index][0] else stay).append(index)
+            if stay:
+                changed[pattern] = stay
+            changed[pattern | {chosen}] = move
+        members.update(changed)
+        support: dict[str, list[tuple[frozenset[str], float]]] = {}
+        for project, entries in self.support.items():
+            kept = [(pattern, weight) for pattern, weight in entries if pattern not in touched]
+            if kept:
+                support[project] = kept
+        for pattern, indexes in changed.items():
+            for project, weight in _weights(indexes, groups).items():
+                support.setdefault(project, []).append((pattern, weight))
+        return _Partition(members, groups, support)
+
+
+def _weights(indexes: list[int], groups: list[tuple[frozenset[str], float]]) -> dict[str, float]:
+    """Summed weight per project over the approval sets ``indexes`` (in order)."""
+    weights: dict[str, float] = {}
+    for index in indexes:
+        answer, weight = groups[index]
+        for project in answer:
+            weights[project] = weights.get(project, 0.0) + weight
+    return weights
