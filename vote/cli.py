@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import getpass
+import os
 import sys
 from collections.abc import Awaitable, Callable, Coroutine
 from pathlib import Path
@@ -26,6 +27,19 @@ from ballots.roll import RosterHasErrors, import_roll, parse_roster
 from vote.settings import Settings, ensure_data_dir
 
 T = TypeVar("T")
+
+
+def _use_listen_address(host: str, port: int) -> None:
+    """Without ``VOTE_BASE_URL``, links and QR codes point where the server listens."""
+    if not os.environ.get("VOTE_BASE_URL"):
+        shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # noqa: S104 - display only
+        os.environ["VOTE_BASE_URL"] = f"http://{shown}:{port}"
+        if shown != host:
+            click.echo(
+                "note: set VOTE_BASE_URL to the address phones can reach; links use "
+                f"{os.environ['VOTE_BASE_URL']}",
+                err=True,
+            )
 
 
 def _settings() -> Settings:
@@ -69,6 +83,7 @@ def serve(host: str, port: int, workers: int) -> None:
     """Run the web service (migrating the database first)."""
     import uvicorn
 
+    _use_listen_address(host, port)
     settings = _settings()
     upgrade(settings.database_url)
     settings.secret_key()  # create the key before workers race for it
@@ -416,6 +431,8 @@ def demo(ctx: click.Context, then_serve: bool, host: str, port: int) -> None:
         return
     from vote import demo as demo_data
 
+    if then_serve:
+        _use_listen_address(host, port)
     settings = _settings()
     upgrade(settings.database_url)
 
