@@ -5,6 +5,7 @@
 ``VOTE_DATA_DIR``      where the secret key and the default database live (default ``./var``)
 ``VOTE_REDIS_URL``     Redis for rate limits across workers (default: none, in-process)
 ``VOTE_SECRET_KEY``    the secret as hex, instead of the key file (for containers)
+``VOTE_SIGNING_KEY``   the board signing key's 32-byte Ed25519 seed as hex, instead of its file
 ``VOTE_TRUSTED_PROXIES`` comma-separated proxy addresses or networks (CIDR) whose
                        X-Forwarded-For is believed
 """
@@ -17,6 +18,8 @@ from pathlib import Path
 
 import msgspec
 
+from ballots.signing import Signer, load_or_create_signer, signer_from_seed
+
 
 class Settings(msgspec.Struct, frozen=True):
     """Everything the app and the CLI need to know about their environment."""
@@ -26,6 +29,7 @@ class Settings(msgspec.Struct, frozen=True):
     data_dir: Path
     redis_url: str = ""
     secret_key_hex: str = ""
+    signing_key_hex: str = ""
     trusted_proxies: tuple[str, ...] = ()
     max_body_bytes: int = 64 * 1024
     max_upload_bytes: int = 10 * 1024 * 1024
@@ -45,6 +49,7 @@ class Settings(msgspec.Struct, frozen=True):
             data_dir=data_dir,
             redis_url=env.get("VOTE_REDIS_URL", ""),
             secret_key_hex=env.get("VOTE_SECRET_KEY", ""),
+            signing_key_hex=env.get("VOTE_SIGNING_KEY", ""),
             trusted_proxies=proxies,
         )
 
@@ -56,6 +61,13 @@ class Settings(msgspec.Struct, frozen=True):
         if self.secret_key_hex:
             return bytes.fromhex(self.secret_key_hex)
         return load_or_create_key(self.data_dir / "secret.key")
+
+
+def signer(settings: Settings) -> Signer:
+    """The Ed25519 key that signs board tree heads (file ``signing.key``, mode 0600)."""
+    if settings.signing_key_hex:
+        return signer_from_seed(bytes.fromhex(settings.signing_key_hex))
+    return load_or_create_signer(settings.data_dir / "signing.key")
 
 
 def load_or_create_key(path: Path) -> bytes:

@@ -3,6 +3,7 @@
 from ballots.models.audit import AuditEntry
 from ballots.models.ballots import Ballot, Cast, Elector, Participation
 from ballots.models.base import Base, UTCDateTime, utcnow
+from ballots.models.board import BoardLeaf, BoardNode, TreeHead
 from ballots.models.chairs import Chair, ChairToken
 from ballots.models.matters import Matter, MatterEvent
 from ballots.models.roll import Household, Resident
@@ -12,6 +13,8 @@ __all__ = [
     "AuditEntry",
     "Ballot",
     "Base",
+    "BoardLeaf",
+    "BoardNode",
     "Cast",
     "Chair",
     "ChairToken",
@@ -21,6 +24,7 @@ __all__ = [
     "MatterEvent",
     "Participation",
     "Resident",
+    "TreeHead",
     "UTCDateTime",
     "Unit",
     "utcnow",

@@ -28,6 +28,8 @@ class Ballot(Base):
 
     ``eligibility`` is a JSON rule set (see :mod:`ballots.eligibility`); ``electorate_size`` and
     ``electorate_area`` are recorded when the ballot opens; ``result`` is ``tally``'s output.
+    ``log_size`` and ``log_edge`` (the right edge of the Merkle tree, concatenated hashes) let a
+    cast append to the board in constant work; appends take this row's lock.
     """
 
     __tablename__ = "ballots"
@@ -47,6 +49,9 @@ class Ballot(Base):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     result: Mapped[str | None] = mapped_column(Text)
+    publish_participation: Mapped[bool] = mapped_column(Boolean, default=False)
+    log_size: Mapped[int] = mapped_column(Integer, default=0)
+    log_edge: Mapped[bytes] = mapped_column(LargeBinary, default=b"")
 
 
 class Elector(Base):
@@ -86,6 +91,7 @@ class Cast(Base):
     channel: Mapped[str] = mapped_column(String(16), default="online")
     cast_hour: Mapped[datetime] = mapped_column(UTCDateTime())
     submission_key: Mapped[bytes] = mapped_column(LargeBinary(32))
+    leaf_index: Mapped[int | None] = mapped_column(Integer)
 
 
 class Participation(Base):

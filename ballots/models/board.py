@@ -1,0 +1,43 @@
+"""The bulletin board's storage: leaves (exact event bytes), Merkle nodes and signed tree heads."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Integer, LargeBinary, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ballots.models.base import Base, UTCDateTime
+
+
+class BoardLeaf(Base):
+    """One event of a ballot's log, stored as the exact bytes (UTF-8 JSON text) that are hashed."""
+
+    __tablename__ = "board_leaves"
+
+    ballot_id: Mapped[int] = mapped_column(ForeignKey("ballots.id"), primary_key=True)
+    index: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    data: Mapped[str] = mapped_column(Text)
+
+
+class BoardNode(Base):
+    """The hash of a perfect subtree of a ballot's Merkle tree: ``level`` 0 holds leaf hashes."""
+
+    __tablename__ = "board_nodes"
+
+    ballot_id: Mapped[int] = mapped_column(ForeignKey("ballots.id"), primary_key=True)
+    level: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    index: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+
+
+class TreeHead(Base):
+    """A signed tree head: the root of the first ``tree_size`` leaves, signed at ``timestamp``."""
+
+    __tablename__ = "tree_heads"
+
+    ballot_id: Mapped[int] = mapped_column(ForeignKey("ballots.id"), primary_key=True)
+    tree_size: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    root_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+    timestamp: Mapped[datetime] = mapped_column(UTCDateTime())
+    signature: Mapped[bytes] = mapped_column(LargeBinary(64))
