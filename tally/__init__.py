@@ -1,16 +1,41 @@
-"""tally: pure counting rules, the ballot spec and (later) the bulletin-board verifier.
+"""tally: pure counting rules, the ballot spec, the Merkle log and the bulletin board.
 
 ``count(spec, records, electorate=None) -> BallotResult`` is the entry point (see
 ``docs/counting.md``); ``count_weighted`` takes ``(record, multiplicity)`` pairs and
 ``count_lines`` the bytes of a JSON Lines records file, collapsing identical lines before
 decoding them.
 
+``tally.merkle`` is the RFC 9162 Merkle log; ``tally.board`` builds, reads and verifies the public
+bulletin board (``verify_board``, ``tally verify BOARD``; see ``docs/bulletin-board.md``).
+
 Nothing here imports from ``ballots`` or ``vote``, a web framework or a database: an outside
 auditor can install this package alone and recount published data.
 """
 
+from tally.board import (
+    Board,
+    BoardFormatError,
+    BoardWriter,
+    CheckResult,
+    Header,
+    TreeHead,
+    VerifyReport,
+    cast_event,
+    close_event,
+    make_header,
+    participation_event,
+    read_board,
+    read_tree_head,
+    result_event,
+    setup_event,
+    sign_tree_head,
+    tree_head_message,
+    verify_board,
+    write_board,
+)
 from tally.count import count, count_weighted
 from tally.lines import LineError, count_lines, read_lines
+from tally.merkle import MemoryNodeStore, MerkleLog, NodeStore
 from tally.result import (
     BallotResult,
     Check,
@@ -37,9 +62,17 @@ __all__ = [
     "Answers",
     "BallotResult",
     "BallotSpec",
+    "Board",
+    "BoardFormatError",
+    "BoardWriter",
     "Check",
+    "CheckResult",
     "Electorate",
+    "Header",
     "LineError",
+    "MemoryNodeStore",
+    "MerkleLog",
+    "NodeStore",
     "Option",
     "OptionResult",
     "Question",
@@ -48,10 +81,24 @@ __all__ = [
     "Round",
     "SpecError",
     "TieBreak",
+    "TreeHead",
+    "VerifyReport",
+    "cast_event",
     "check_answers",
     "check_spec",
+    "close_event",
     "count",
     "count_lines",
     "count_weighted",
+    "make_header",
+    "participation_event",
+    "read_board",
     "read_lines",
+    "read_tree_head",
+    "result_event",
+    "setup_event",
+    "sign_tree_head",
+    "tree_head_message",
+    "verify_board",
+    "write_board",
 ]
