@@ -19,8 +19,10 @@ import msgspec
 from sqlalchemy import Connection, and_, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.orm import aliased
 
 import tally
+from ballots import board
 from ballots.credentials import credential_hash
 from ballots.db import sqlite_writer
 from ballots.errors import (
@@ -34,6 +36,8 @@ from ballots.errors import (
 )
 from ballots.lifecycle import decode_spec
 from ballots.models import Ballot, Cast, Elector, Participation
+from ballots.signing import Signer
+from tally import board as tally_board
 
 ANSWER_MESSAGES = {
     "unknown-question": N_("There is no question {question} on this ballot."),
@@ -49,12 +53,17 @@ ANSWER_MESSAGES = {
 
 
 class Receipt(msgspec.Struct):
-    """What a voter keeps: the tracker finds their ballot on the public board later."""
+    """What a voter keeps: the tracker finds their ballot on the public board.
+
+    ``leaf_index`` is its position on the board; ``tree_head`` a signed head that includes it.
+    """
 
     ballot_id: int
     tracker: str
     cast_hour: datetime
     replaced_earlier: bool = False
+    leaf_index: int | None = None
+    tree_head: tally_board.TreeHead | None = None
 
 
 class VoterStatus(msgspec.Struct):
@@ -130,8 +139,12 @@ async def cast_ballot(
     *,
     submission_id: str = "",
     channel: str = "online",
+    signer: Signer | None = None,
 ) -> Receipt:
     """Record a vote and commit it; return its receipt (the same one on a retry).
+
+    The vote goes onto the ballot's public board in the same transaction; with a ``signer`` the
+    receipt carries a signed tree head that includes it.
 
     The work is one short transaction of plain statements (:func:`_cast_in`). On SQLite it runs
     on the dedicated writer thread; elsewhere on the session's connection. The session's own
@@ -142,7 +155,7 @@ async def cast_ballot(
     hashed = credential_hash(key, credential)
 
     def work(connection: Connection) -> Receipt:
-        return _cast_in(connection, key, ballot_id, hashed, answers, submission_id, channel)
+        return _cast_in(connection, key, ballot_id, hashed, answers, submission_id, channel, signer)
 
     engine = session.bind
     assert isinstance(engine, AsyncEngine), "cast_ballot needs a session bound to an engine"
@@ -168,15 +181,22 @@ async def cast_ballot(
 
 # The cast path's statements, built once: building and keying them per vote costs more than
 # running them.
+_Counted = aliased(Cast)
 _LOOKUP = (
     select(
         Elector.id,
         Elector.count_key,
+        Elector.weight,
         Ballot.state,
         Ballot.spec,
         Ballot.revoting,
+        Ballot.log_size,
+        Ballot.log_edge,
         Participation.elector_id,
-        Participation.cast_id,
+        _Counted.tracker,
+        _Counted.cast_hour,
+        _Counted.submission_key,
+        _Counted.leaf_index,
     )
     .select_from(Elector)
     .join(Ballot, Ballot.id == Elector.ballot_id)
@@ -187,13 +207,14 @@ _LOOKUP = (
             Participation.count_key == Elector.count_key,
         ),
     )
+    .outerjoin(_Counted, _Counted.id == Participation.cast_id)
     .where(Elector.credential_hash == bindparam("hashed"), Elector.ballot_id == bindparam("ballot"))
 )
-# Share-lock the ballot row so a concurrent close waits for this cast (SQLite's BEGIN IMMEDIATE
-# already serialises writers).
-_LOOKUP_LOCKED = _LOOKUP.with_for_update(read=True, of=Ballot)
+# Lock the ballot row: casts append to its board one at a time, and a close waits for them
+# (SQLite's BEGIN IMMEDIATE already serialises writers).
+_LOOKUP_LOCKED = _LOOKUP.with_for_update(of=Ballot)
 _BALLOT_EXISTS = select(Ballot.id).where(Ballot.id == bindparam("ballot"))
-_EARLIER = select(Cast.id, Cast.tracker, Cast.cast_hour).where(
+_EARLIER = select(Cast.tracker, Cast.cast_hour, Cast.leaf_index).where(
     Cast.ballot_id == bindparam("ballot"), Cast.submission_key == bindparam("submission_key")
 )
 _INSERT_CAST = insert(Cast).returning(Cast.id)
@@ -216,8 +237,15 @@ def _cast_in(
     answers: tally.Answers,
     submission_id: str,
     channel: str,
+    signer: Signer | None,
 ) -> Receipt:
-    """Cast within an open transaction: one lookup, then two inserts for a first vote."""
+    """Cast within an open transaction: one lookup, then the cast, its board leaf, participation.
+
+    A submission is a retry (answered with its first receipt) when it carries the
+    ``submission_id`` of an earlier cast, or, without one, when its answers equal those of the
+    ballot that counts now. With revoting, any other submission replaces the counted ballot —
+    including a change back to earlier answers.
+    """
     row = None
     if hashed is not None:
         lookup = _LOOKUP if connection.dialect.name == "sqlite" else _LOOKUP_LOCKED
@@ -226,35 +254,47 @@ def _cast_in(
         if connection.execute(_BALLOT_EXISTS, {"ballot": ballot_id}).first() is None:
             raise NotFound(what="ballot", id=ballot_id)
         raise UnknownCredential()
-    elector_id, count_key, state, spec_text, revoting, taken_by, counted_cast = row
+    (
+        elector_id,
+        count_key,
+        weight,
+        state,
+        spec_text,
+        revoting,
+        log_size,
+        log_edge,
+        taken_by,
+        counted_tracker,
+        counted_hour,
+        counted_key,
+        counted_leaf,
+    ) = row
     submission_key = _submission_key(key, elector_id, submission_id, answers)
-    slot = {"ballot": ballot_id, "key": count_key}
-    if taken_by is not None:
-        earlier = connection.execute(
-            _EARLIER, {"ballot": ballot_id, "submission_key": submission_key}
-        ).first()
-        if earlier is not None:
-            replaced = False
-            if (
-                not submission_id
-                and revoting
-                and state == "open"
-                and taken_by == elector_id
-                and counted_cast != earlier.id
-            ):
-                # Same answers as an earlier, since replaced, ballot: the voter changed back.
-                connection.execute(_COUNT_CAST, {**slot, "cast": earlier.id})
-                replaced = True
-            return Receipt(
-                ballot_id=ballot_id,
-                tracker=earlier.tracker,
-                cast_hour=earlier.cast_hour,
-                replaced_earlier=replaced,
-            )
+
+    def receipt(tracker: str, hour: datetime, leaf: int | None, size: int, edge: bytes) -> Receipt:
+        head = None
+        if signer is not None and size:
+            head = board.sign_head(signer, ballot_id, size, board.root_of(size, edge))
+        return Receipt(
+            ballot_id=ballot_id, tracker=tracker, cast_hour=hour, leaf_index=leaf, tree_head=head
+        )
+
+    if taken_by == elector_id:
+        if counted_key == submission_key:
+            return receipt(counted_tracker, counted_hour, counted_leaf, log_size, log_edge)
+        if submission_id:
+            earlier = connection.execute(
+                _EARLIER, {"ballot": ballot_id, "submission_key": submission_key}
+            ).first()
+            if earlier is not None:
+                return receipt(
+                    earlier.tracker, earlier.cast_hour, earlier.leaf_index, log_size, log_edge
+                )
     if state != "open":
         raise BallotNotOpen(state=state)
+    spec = decode_spec(spec_text)
     try:
-        tally.check_answers(decode_spec(spec_text), answers)
+        tally.check_answers(spec, answers)
     except tally.AnswerError as error:
         raise InvalidAnswer(
             ANSWER_MESSAGES.get(error.code, error.message),
@@ -268,6 +308,18 @@ def _cast_in(
         raise AlreadyVoted()
     tracker = new_tracker()
     cast_hour = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    leaf = tally_board.cast_event(
+        tracker=tracker,
+        answers=answers,
+        unit=tally_board.unit_pseudonym(key, board.board_ballot_id(ballot_id), count_key),
+        hour=cast_hour,
+        weight=weight if spec.weighting == "area" else 1.0,
+        channel=channel,
+        replaces=counted_tracker if taken_by is not None else None,
+    )
+    (leaf_index,), size, edge = board.append_events(
+        connection, ballot_id, log_size, log_edge, [leaf]
+    )
     cast_id = connection.execute(
         _INSERT_CAST,
         {
@@ -277,6 +329,7 @@ def _cast_in(
             "channel": channel,
             "cast_hour": cast_hour,
             "submission_key": submission_key,
+            "leaf_index": leaf_index,
         },
     ).scalar_one()
     if taken_by is None:
@@ -290,10 +343,7 @@ def _cast_in(
             },
         )
     else:
-        connection.execute(_COUNT_CAST, {**slot, "cast": cast_id})
-    return Receipt(
-        ballot_id=ballot_id,
-        tracker=tracker,
-        cast_hour=cast_hour,
-        replaced_earlier=taken_by is not None,
-    )
+        connection.execute(_COUNT_CAST, {"ballot": ballot_id, "key": count_key, "cast": cast_id})
+    done = receipt(tracker, cast_hour, leaf_index, size, edge)
+    done.replaced_earlier = taken_by is not None
+    return done

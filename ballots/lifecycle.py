@@ -7,7 +7,6 @@ makes it public. Every move is appended to the matter's timeline and the audit l
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -15,9 +14,10 @@ from typing import Any, Literal
 import msgspec
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 import tally
-from ballots import audit
+from ballots import audit, board
 from ballots.access import Actor, require
 from ballots.eligibility import Eligibility, compute_electorate, electorate_totals
 from ballots.errors import (
@@ -29,8 +29,20 @@ from ballots.errors import (
     TransitionNotAllowed,
 )
 from ballots.matters import add_event, get_matter
-from ballots.models import Ballot, Cast, Elector, Matter, Participation, Unit
+from ballots.models import (
+    Ballot,
+    BoardLeaf,
+    Cast,
+    Elector,
+    Matter,
+    Participation,
+    Resident,
+    Unit,
+)
+from ballots.roll import mask_name
+from ballots.signing import Signer
 from ballots.units import get_unit
+from tally import board as tally_board
 
 BALLOT_STATES = ("draft", "open", "closed", "published", "cancelled")
 ALLOWED_MOVES: dict[str, dict[str, str]] = {
@@ -50,6 +62,7 @@ class BallotDraft(msgspec.Struct, forbid_unknown_fields=True):
     voting_unit: Literal["person", "household"] = "person"
     weighting: Literal["none", "area"] = "none"
     eligibility: Eligibility = msgspec.field(default_factory=Eligibility)
+    publish_participation: bool = False
 
 
 async def get_ballot(session: AsyncSession, ballot_id: int) -> Ballot:
@@ -126,6 +139,7 @@ async def create_ballot(
         spec=spec,
         state="draft",
         revoting=draft.revoting,
+        publish_participation=draft.publish_participation,
         voting_unit=draft.voting_unit,
         eligibility=msgspec.to_builtins(draft.eligibility),
     )
@@ -158,6 +172,7 @@ async def update_ballot(
     await _check_eligibility_units(session, actor, draft.eligibility)
     ballot.title = draft.title.strip()
     ballot.revoting = draft.revoting
+    ballot.publish_participation = draft.publish_participation
     ballot.voting_unit = draft.voting_unit
     ballot.eligibility = msgspec.to_builtins(draft.eligibility)
     audit.record(session, actor, "ballot.update", f"ballot:{ballot.id}", unit.id)
@@ -235,14 +250,30 @@ async def sync_electorate(
     return electorate_totals(voters)
 
 
-async def open_ballot(session: AsyncSession, actor: Actor, ballot_id: int) -> Ballot:
-    """Open voting: freeze the electorate and record its size and area."""
+async def open_ballot(
+    session: AsyncSession, actor: Actor, ballot_id: int, signer: Signer | None = None
+) -> Ballot:
+    """Open voting: freeze the electorate, record its size and area, start the public board.
+
+    The board's first leaf is the manifest; with a ``signer`` its first tree head is signed now
+    (otherwise when someone first asks for one).
+    """
     ballot, unit = await _move(session, actor, ballot_id, "open")
     now = datetime.now(UTC)
     size, area = await sync_electorate(session, ballot, now)
     if size == 0:
         raise EmptyElectorate()
     ballot.electorate_size, ballot.electorate_area, ballot.opened_at = size, area, now
+    manifest = tally_board.setup_event(
+        ballot_id=board.board_ballot_id(ballot.id),
+        title=ballot.title,
+        spec=ballot_spec(ballot),
+        electorate=tally.Electorate(size=size, area=area),
+        opened_at=now,
+        revoting=ballot.revoting,
+        participation=ballot.publish_participation,
+    )
+    await _append(session, ballot.id, [manifest], signer)
     add_event(
         session,
         ballot.matter_id,
@@ -258,39 +289,93 @@ async def open_ballot(session: AsyncSession, actor: Actor, ballot_id: int) -> Ba
     return ballot
 
 
+async def _append(
+    session: AsyncSession, ballot_id: int, events: list[bytes], signer: Signer | None
+) -> None:
+    """Append events to the ballot's board within the session's transaction (and sign a head)."""
+    await session.flush()
+
+    def work(sync_session: Session) -> None:
+        connection = sync_session.connection()
+        if signer is None:
+            size, edge = connection.execute(
+                select(Ballot.log_size, Ballot.log_edge).where(Ballot.id == ballot_id)
+            ).one()
+            board.append_events(connection, ballot_id, size, edge, events)
+        else:
+            board.append_and_sign(connection, signer, ballot_id, events)
+
+    await session.run_sync(work)
+
+
 async def counted_records(session: AsyncSession, ballot: Ballot) -> list[tally.Record]:
-    """The ballots that count (one per person or household), as ``tally`` records."""
-    spec = ballot_spec(ballot)
+    """The ballots that count (one per person or household), as ``tally`` records.
+
+    They are read from the board's own cast leaves, in board order, so the count is made from
+    exactly what anyone can recount.
+    """
     rows = await session.execute(
-        select(Cast.answers, Elector.weight, Participation.count_key)
+        select(BoardLeaf.data)
+        .join(Cast, (Cast.ballot_id == BoardLeaf.ballot_id) & (Cast.leaf_index == BoardLeaf.index))
         .join(Participation, Participation.cast_id == Cast.id)
-        .join(Elector, Elector.id == Participation.elector_id)
         .where(Participation.ballot_id == ballot.id)
-        .order_by(Cast.tracker)
+        .order_by(BoardLeaf.index)
     )
-    decode = msgspec.json.Decoder(dict[str, list[str]])
-    by_area = spec.weighting == "area"
-    return [
-        tally.Record(answers=decode.decode(answers), weight=weight if by_area else 1.0, unit=key)
-        for answers, weight, key in rows
-    ]
+    records = []
+    for (data,) in rows:
+        event = tally_board.decode_event(data.encode("utf-8"))
+        assert isinstance(event, tally_board.Cast)
+        records.append(tally.Record(answers=event.answers, weight=event.weight, unit=event.unit))
+    return records
 
 
-async def close_ballot(session: AsyncSession, actor: Actor, ballot_id: int) -> Ballot:
-    """Close voting, count the ballots through ``tally`` and store the result."""
+async def _participants(session: AsyncSession, ballot_id: int) -> list[tuple[str, str]]:
+    """Who took part, masked, sorted by address (never in voting order, which the board shows)."""
+    rows = await session.execute(
+        select(Resident.name, Resident.building, Resident.room)
+        .join(Elector, Elector.resident_id == Resident.id)
+        .join(Participation, Participation.elector_id == Elector.id)
+        .where(Participation.ballot_id == ballot_id)
+    )
+    entries = [(mask_name(name), f"{building}{room}") for name, building, room in rows]
+    return sorted(entries, key=lambda entry: (entry[1], entry[0]))
+
+
+async def close_ballot(
+    session: AsyncSession, actor: Actor, ballot_id: int, signer: Signer | None = None
+) -> Ballot:
+    """Close voting, count the ballots through ``tally`` and store the result.
+
+    The board gets the close event; the root hash after it is the public tie-break seed; then the
+    participation list (where the ballot publishes one) and the result, and a signed tree head.
+    """
     ballot, unit = await _move(session, actor, ballot_id, "close")
     ballot.closed_at = datetime.now(UTC)
     records = await counted_records(session, ballot)
-    spec = ballot_spec(ballot)
-    trackers = sorted(
-        (await session.scalars(select(Cast.tracker).where(Cast.ballot_id == ballot.id))).all()
+    await _append(
+        session,
+        ballot.id,
+        [tally_board.close_event(closed_at=ballot.closed_at, counted=len(records))],
+        None,
     )
-    spec.tie_seed = hashlib.sha256("\n".join(trackers).encode()).hexdigest()
+    size, edge = (
+        await session.execute(
+            select(Ballot.log_size, Ballot.log_edge).where(Ballot.id == ballot.id)
+        )
+    ).one()
+    seed = board.root_of(size, edge).hex()
+    spec = msgspec.structs.replace(ballot_spec(ballot), tie_seed=seed)
     electorate = tally.Electorate(
         size=ballot.electorate_size or 0, area=ballot.electorate_area or 0.0
     )
     result = tally.count(spec, records, electorate=electorate)
-    ballot.result = msgspec.json.encode(result).decode()
+    encoded = msgspec.json.encode(result)
+    ballot.result = encoded.decode()
+    events = []
+    if ballot.publish_participation:
+        events.append(tally_board.participation_event(await _participants(session, ballot.id)))
+    events.append(tally_board.result_event(result=encoded, tie_seed=seed))
+    await _append(session, ballot.id, events, signer)
     add_event(
         session,
         ballot.matter_id,

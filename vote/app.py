@@ -38,7 +38,7 @@ from vote.pages.errors import page_error_response
 from vote.pages.labels import option_name, template_helpers
 from vote.problems import domain_error_handler, http_error_handler, internal_error_handler
 from vote.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
-from vote.settings import Settings, ensure_data_dir
+from vote.settings import Settings, ensure_data_dir, signer
 from vote.web import AppContext, provide_ctx, provide_db
 
 PACKAGE_DIR = Path(__file__).parent
@@ -147,6 +147,7 @@ def create_app(settings: Settings | None = None, *, limiter: RateLimiter | None 
             sessionmaker=create_sessionmaker(engine),
             read_sessionmaker=create_sessionmaker(read_engine),
             limiter=chosen,
+            signer=signer(settings),
         )
         tune_runtime()
         try:

@@ -24,7 +24,7 @@ from ballots.migrate import upgrade
 from ballots.models import Chair
 from ballots.models.chairs import CHAIR_ROLES
 from ballots.roll import RosterHasErrors, import_roll, parse_roster
-from vote.settings import Settings, ensure_data_dir
+from vote.settings import Settings, ensure_data_dir, signer
 
 T = TypeVar("T")
 
@@ -344,8 +344,9 @@ def _transition_command(action: str, service: Callable[..., Awaitable[Any]]) -> 
     @ballot.command(action, help=f"{action.title()} a ballot.")
     @click.argument("ballot_id", type=int)
     def command(ballot_id: int) -> None:
-        async def work(session: AsyncSession, _: Settings) -> None:
-            moved = await service(session, operator(), ballot_id)
+        async def work(session: AsyncSession, settings: Settings) -> None:
+            extra = {"signer": signer(settings)} if action in ("open", "close") else {}
+            moved = await service(session, operator(), ballot_id, **extra)
             await session.commit()
             click.echo(f"ballot {moved.id} is now {moved.state}")
 
@@ -439,7 +440,9 @@ def demo(ctx: click.Context, then_serve: bool, host: str, port: int) -> None:
     async def work(session: AsyncSession, settings: Settings) -> demo_data.DemoInfo | None:
         if await demo_data.is_seeded(session):
             return None
-        return await demo_data.seed(session, settings.secret_key(), settings.base_url)
+        return await demo_data.seed(
+            session, settings.secret_key(), settings.base_url, signer=signer(settings)
+        )
 
     info = run_db(work)
     if info is None:

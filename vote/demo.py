@@ -22,6 +22,7 @@ from ballots.casting import cast_ballot
 from ballots.eligibility import Eligibility
 from ballots.models import Unit
 from ballots.roll import import_roll, parse_roster
+from ballots.signing import Signer
 from tally import Option, Question
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
@@ -90,7 +91,12 @@ async def is_seeded(session: AsyncSession) -> bool:
 
 
 async def seed(
-    session: AsyncSession, secret_key: bytes, base_url: str, *, seed_value: int = 1999
+    session: AsyncSession,
+    secret_key: bytes,
+    base_url: str,
+    *,
+    seed_value: int = 1999,
+    signer: Signer | None = None,
 ) -> DemoInfo:
     """Fill an empty database with the demo; return logins and a few invitation URLs."""
     rng = random.Random(seed_value)
@@ -221,13 +227,14 @@ async def seed(
                 Question(id="property", kind="rating", prompt="物业公司服务", options=levels),
             ],
             eligibility=Eligibility(min_age=18),
+            publish_participation=True,
         ),
     )
     await session.commit()
 
     urls: dict[str, list[str]] = {}
     for draft in (practical_ballot, firm_ballot, evaluation_ballot):
-        await lifecycle.open_ballot(session, op, draft.id)
+        await lifecycle.open_ballot(session, op, draft.id, signer)
         issued = await invitations.issue_invitations(session, op, secret_key, base_url, draft.id)
         await session.commit()
         urls[draft.title] = [inv.url for inv in issued]
@@ -239,7 +246,7 @@ async def seed(
                         "property": [rng.choices(["good", "fair", "poor"], weights=[3, 4, 3])[0]],
                     }
                     await cast_ballot(session, secret_key, draft.id, inv.credential, answers)
-            await lifecycle.close_ballot(session, op, draft.id)
+            await lifecycle.close_ballot(session, op, draft.id, signer)
             await lifecycle.publish_ballot(session, op, draft.id)
             await session.commit()
     return DemoInfo(

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from ballots.access import Actor
 from ballots.chairs import actor_from_token
 from ballots.errors import N_, DomainError, NotAuthenticated
+from ballots.signing import Signer
 from vote.ratelimit import RateLimiter
 from vote.settings import Settings
 
@@ -30,6 +31,7 @@ class AppContext(msgspec.Struct):
     sessionmaker: async_sessionmaker[AsyncSession]
     read_sessionmaker: async_sessionmaker[AsyncSession]
     limiter: RateLimiter
+    signer: Signer
 
 
 class CsrfFailed(DomainError):

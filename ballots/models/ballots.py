@@ -10,6 +10,7 @@ from sqlalchemy import (
     Boolean,
     Float,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     String,
@@ -78,11 +79,12 @@ class Elector(Base):
 class Cast(Base):
     """One submitted ballot. It holds no voter identity and only a coarse (hourly) time.
 
-    ``submission_key`` is a keyed hash that makes a retried submission find its first receipt.
+    ``submission_key`` is a keyed hash that makes a retried submission find its first receipt;
+    ``leaf_index`` is the ballot's position on the public board.
     """
 
     __tablename__ = "casts"
-    __table_args__ = (UniqueConstraint("ballot_id", "submission_key"),)
+    __table_args__ = (Index("ix_casts_ballot_id_submission_key", "ballot_id", "submission_key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ballot_id: Mapped[int] = mapped_column(ForeignKey("ballots.id"), index=True)

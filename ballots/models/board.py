@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from sqlalchemy import ForeignKey, Integer, LargeBinary, Text
+from sqlalchemy import BigInteger, ForeignKey, Integer, LargeBinary, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ballots.models.base import Base, UTCDateTime
+from ballots.models.base import Base
 
 
 class BoardLeaf(Base):
@@ -32,12 +30,15 @@ class BoardNode(Base):
 
 
 class TreeHead(Base):
-    """A signed tree head: the root of the first ``tree_size`` leaves, signed at ``timestamp``."""
+    """A signed tree head: the root of the first ``tree_size`` leaves, signed at ``timestamp_ms``.
+
+    The time is kept as the exact integer the signature covers (milliseconds since 1970 UTC).
+    """
 
     __tablename__ = "tree_heads"
 
     ballot_id: Mapped[int] = mapped_column(ForeignKey("ballots.id"), primary_key=True)
     tree_size: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     root_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
-    timestamp: Mapped[datetime] = mapped_column(UTCDateTime())
+    timestamp_ms: Mapped[int] = mapped_column(BigInteger)
     signature: Mapped[bytes] = mapped_column(LargeBinary(64))

@@ -312,6 +312,7 @@ async def test_casts_hold_no_voter_identity_and_only_the_hour(session: AsyncSess
         "channel",
         "cast_hour",
         "submission_key",
+        "leaf_index",
     }
     cast = (await session.scalars(select(Cast))).one()
     assert (cast.cast_hour.minute, cast.cast_hour.second, cast.cast_hour.microsecond) == (0, 0, 0)

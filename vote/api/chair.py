@@ -220,6 +220,11 @@ async def update_ballot(
     return await _ballot_out(db, ballot)
 
 
+def _signing(action: str, ctx: AppContext) -> dict[str, Any]:
+    """Opening and closing sign a tree head of the ballot's board."""
+    return {"signer": ctx.signer} if action in ("open", "close") else {}
+
+
 def _transition(action: str):  # type: ignore[no-untyped-def]
     service = {
         "open": lifecycle.open_ballot,
@@ -235,8 +240,8 @@ def _transition(action: str):  # type: ignore[no-untyped-def]
         name=f"{action}_ballot",
         operation_id=f"{action.title()}Ballot",
     )
-    async def handler(db: AsyncSession, actor: Actor, ballot_id: int) -> BallotOut:
-        ballot = await service(db, actor, ballot_id)
+    async def handler(db: AsyncSession, ctx: AppContext, actor: Actor, ballot_id: int) -> BallotOut:
+        ballot = await service(db, actor, ballot_id, **_signing(action, ctx))
         await db.commit()
         return await _ballot_out(db, ballot)
 

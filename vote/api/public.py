@@ -88,6 +88,7 @@ async def cast(
                 data.credential,
                 data.answers,
                 submission_id=data.submission_id[:100],
+                signer=ctx.signer,
             )
     except UnknownCredential:
         await note_code_failure(ctx, ip)

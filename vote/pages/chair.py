@@ -19,7 +19,7 @@ from ballots.access import Actor
 from ballots.chairs import SESSION_LIFETIME, revoke_token
 from ballots.errors import N_, DomainError, NotAuthenticated, NotFound
 from ballots.models import Participation
-from vote.api.chair import login_chair
+from vote.api.chair import _signing, login_chair
 from vote.i18n import current_locale, gettext_, localise
 from vote.pages.errors import page
 from vote.printing import qr_svg, render_invitations_pdf
@@ -169,7 +169,7 @@ async def ballot_action(
         raise NotFound(what="action", id=action)
     service, done = SERVICES[action]
     try:
-        await service(db, actor, ballot_id)
+        await service(db, actor, ballot_id, **_signing(action, ctx))
         await db.commit()
     except DomainError as error:
         await db.rollback()

@@ -99,6 +99,7 @@ async def submit_vote(
             credential,
             answers,
             submission_id=(form.get("submission_id") or [""])[0][:100],
+            signer=ctx.signer,
         )
     except DomainError as error:
         if isinstance(error, UnknownCredential):

@@ -10,8 +10,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import ballots.models.base
-
 revision: str = "0003"
 down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
@@ -45,7 +43,7 @@ def upgrade() -> None:
         sa.Column("ballot_id", sa.Integer(), nullable=False),
         sa.Column("tree_size", sa.Integer(), autoincrement=False, nullable=False),
         sa.Column("root_hash", sa.LargeBinary(length=32), nullable=False),
-        sa.Column("timestamp", ballots.models.base.UTCDateTime(), nullable=False),
+        sa.Column("timestamp_ms", sa.BigInteger(), nullable=False),
         sa.Column("signature", sa.LargeBinary(length=64), nullable=False),
         sa.ForeignKeyConstraint(
             ["ballot_id"], ["ballots.id"], name=op.f("fk_tree_heads_ballot_id_ballots")
@@ -65,10 +63,19 @@ def upgrade() -> None:
 
     with op.batch_alter_table("casts", schema=None) as batch_op:
         batch_op.add_column(sa.Column("leaf_index", sa.Integer(), nullable=True))
+        # Answers-derived submission keys repeat when a voter changes back to earlier answers.
+        batch_op.drop_constraint("uq_casts_ballot_id_submission_key", type_="unique")
+        batch_op.create_index(
+            "ix_casts_ballot_id_submission_key", ["ballot_id", "submission_key"], unique=False
+        )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("casts", schema=None) as batch_op:
+        batch_op.drop_index("ix_casts_ballot_id_submission_key")
+        batch_op.create_unique_constraint(
+            "uq_casts_ballot_id_submission_key", ["ballot_id", "submission_key"]
+        )
         batch_op.drop_column("leaf_index")
 
     with op.batch_alter_table("ballots", schema=None) as batch_op:
