@@ -186,12 +186,12 @@ def append_and_sign(
 
 
 async def latest_head(
-    session: AsyncSession, signer: Signer, ballot_id: int
+    session: AsyncSession, signer: Signer, ballot_id: int, *, store: bool = False
 ) -> tally_board.TreeHead:
-    """The signed head of the whole log now: the stored one, or a new one if leaves came since.
+    """The signed head of the whole log now: the stored one, or one signed now.
 
-    New heads are stored, so while a ballot is open heads are signed as often as someone asks
-    for one (and at open and close).
+    With ``store`` a newly signed head is kept (the periodic signer does this while a ballot is
+    open); read-only requests sign without storing, which needs no write.
     """
     ballot = await session.get(Ballot, ballot_id)
     if ballot is None:
@@ -200,9 +200,21 @@ async def latest_head(
     if stored is not None:
         return _head_of(stored)
     head = sign_head(signer, ballot_id, ballot.log_size, root_of(ballot.log_size, ballot.log_edge))
-    await session.run_sync(lambda s: store_head(s.connection(), ballot_id, head))
-    await session.commit()
+    if store:
+        await session.run_sync(lambda s: store_head(s.connection(), ballot_id, head))
+        await session.commit()
     return head
+
+
+async def sign_open_ballots(session: AsyncSession, signer: Signer) -> int:
+    """Store a signed head for every open ballot whose log grew since its last head."""
+    signed = 0
+    for ballot_id in (await session.scalars(select(Ballot.id).where(Ballot.state == "open"))).all():
+        size = await session.scalar(select(Ballot.log_size).where(Ballot.id == ballot_id))
+        if size and await session.get(TreeHead, (ballot_id, size)) is None:
+            await latest_head(session, signer, ballot_id, store=True)
+            signed += 1
+    return signed
 
 
 async def head_at(
@@ -313,7 +325,7 @@ async def stream_board(session: AsyncSession, signer: Signer, ballot_id: int) ->
     ballot = await session.get(Ballot, ballot_id)
     if ballot is None:
         raise NotFound(what="ballot", id=ballot_id)
-    await latest_head(session, signer, ballot_id)
+    latest = await latest_head(session, signer, ballot_id)
     heads = sorted(
         (
             _head_of(row)
@@ -323,6 +335,8 @@ async def stream_board(session: AsyncSession, signer: Signer, ballot_id: int) ->
         ),
         key=lambda head: head.tree_size,
     )
+    if not heads or heads[-1].tree_size != latest.tree_size:
+        heads.append(latest)
     header = tally_board.make_header(board_ballot_id(ballot_id), signer.public_key)
     lines = [tally_board.header_line(header)]
     position = 0

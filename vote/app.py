@@ -5,7 +5,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
+import logging
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -25,9 +27,11 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 
+from ballots.board import sign_open_ballots
 from ballots.db import create_engine, create_sessionmaker, dispose, is_sqlite
 from ballots.errors import DomainError
 from vote import i18n
+from vote.api import board as board_api
 from vote.api import chair as chair_api
 from vote.api import public as public_api
 from vote.api import roll as roll_api
@@ -110,6 +114,17 @@ async def _security_headers(response: Response[Any]) -> Response[Any]:
     return response
 
 
+async def _sign_periodically(ctx: AppContext) -> None:
+    """While the app runs, sign and keep a tree head of every open ballot whose board grew."""
+    while True:
+        await asyncio.sleep(ctx.settings.tree_head_interval)
+        try:
+            async with ctx.sessionmaker() as session:
+                await sign_open_ballots(session, ctx.signer)
+        except Exception:  # keep signing later; the next round retries
+            logging.getLogger("vote").exception("signing tree heads failed")
+
+
 def tune_runtime() -> None:
     """Interpreter settings for a server process, applied once the app has loaded.
 
@@ -150,9 +165,11 @@ def create_app(settings: Settings | None = None, *, limiter: RateLimiter | None 
             signer=signer(settings),
         )
         tune_runtime()
+        signing = asyncio.create_task(_sign_periodically(app.state.ctx))
         try:
             yield
         finally:
+            signing.cancel()
             await dispose(engine)
             if read_engine is not engine:
                 await dispose(read_engine)
@@ -165,6 +182,7 @@ def create_app(settings: Settings | None = None, *, limiter: RateLimiter | None 
             chair_api.router,
             chair_api.auth_router,
             roll_api.router,
+            board_api.router,
             voting_pages.router,
             public_pages.router,
             chair_pages.router,

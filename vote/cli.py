@@ -376,6 +376,30 @@ def ballot_result(ballot_id: int) -> None:
     click.echo(run_db(work))
 
 
+@main.group("board")
+def board_group() -> None:
+    """The public bulletin board of a ballot."""
+
+
+@board_group.command("export")
+@click.argument("ballot_id", type=int)
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+def board_export(ballot_id: int, out: Path) -> None:
+    """Write a ballot's board file (check it with `tally verify FILE`)."""
+    from ballots import board
+
+    async def work(session: AsyncSession, settings: Settings) -> bytes:
+        found = await lifecycle.get_ballot(session, ballot_id)
+        if found.state == "draft":
+            raise TransitionNotAllowed(state=found.state, action="exported")
+        return b"".join(await board.stream_board(session, signer(settings), ballot_id))
+
+    data = run_db(work)
+    out.write_bytes(data)
+    lines = data.count(b"\n")
+    click.echo(f"wrote {lines} lines to {out}")
+
+
 @main.command("invitations")
 @click.argument("ballot_id", type=int)
 @click.option(

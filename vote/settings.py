@@ -6,6 +6,7 @@
 ``VOTE_REDIS_URL``     Redis for rate limits across workers (default: none, in-process)
 ``VOTE_SECRET_KEY``    the secret as hex, instead of the key file (for containers)
 ``VOTE_SIGNING_KEY``   the board signing key's 32-byte Ed25519 seed as hex, instead of its file
+``VOTE_TREE_HEAD_INTERVAL`` seconds between signed tree heads of open ballots (default 300)
 ``VOTE_TRUSTED_PROXIES`` comma-separated proxy addresses or networks (CIDR) whose
                        X-Forwarded-For is believed
 """
@@ -32,6 +33,7 @@ class Settings(msgspec.Struct, frozen=True):
     signing_key_hex: str = ""
     trusted_proxies: tuple[str, ...] = ()
     max_body_bytes: int = 64 * 1024
+    tree_head_interval: float = 300.0
     max_upload_bytes: int = 10 * 1024 * 1024
 
     @classmethod
@@ -50,6 +52,7 @@ class Settings(msgspec.Struct, frozen=True):
             redis_url=env.get("VOTE_REDIS_URL", ""),
             secret_key_hex=env.get("VOTE_SECRET_KEY", ""),
             signing_key_hex=env.get("VOTE_SIGNING_KEY", ""),
+            tree_head_interval=float(env.get("VOTE_TREE_HEAD_INTERVAL", "300")),
             trusted_proxies=proxies,
         )
 

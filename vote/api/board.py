@@ -1,0 +1,104 @@
+"""Bulletin-board API: the board file, the latest signed tree head, leaves, proofs, the key.
+
+Everything here is public for every ballot that has opened: anyone may download the board and
+check it with ``tally verify``, or check one receipt's inclusion.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import msgspec
+from litestar import Response, Router, get
+from litestar.params import Parameter
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ballots import board
+from tally.board import TreeHead
+from vote.api.public import public_ballot
+from vote.web import AppContext
+
+MAX_LEAVES = 1000
+
+
+class PublicKey(msgspec.Struct):
+    """The service's Ed25519 public key, which signs every tree head."""
+
+    algorithm: str
+    public_key: str
+    key_id: str
+
+
+class LeafOut(msgspec.Struct):
+    index: int
+    data: str
+
+
+@get("/board/key", summary="The public key that signs tree heads")
+async def signing_key(ctx: AppContext) -> PublicKey:
+    return PublicKey(
+        algorithm="Ed25519", public_key=ctx.signer.public_key_b64, key_id=ctx.signer.key_id
+    )
+
+
+@get("/ballots/{ballot_id:int}/board", summary="Download the ballot's board (JSON Lines)")
+async def board_file(db: AsyncSession, ctx: AppContext, ballot_id: int) -> Response[bytes]:
+    """The whole board, as specified in docs/bulletin-board.md; check it with ``tally verify``."""
+    await public_ballot(db, ballot_id)
+    lines = await board.stream_board(db, ctx.signer, ballot_id)
+    return Response(
+        b"".join(lines),
+        media_type="application/jsonl",
+        headers={"content-disposition": f'attachment; filename="ballot-{ballot_id}-board.jsonl"'},
+    )
+
+
+@get("/ballots/{ballot_id:int}/board/head", summary="The latest signed tree head")
+async def tree_head(db: AsyncSession, ctx: AppContext, ballot_id: int) -> TreeHead:
+    await public_ballot(db, ballot_id)
+    return await board.latest_head(db, ctx.signer, ballot_id)
+
+
+@get("/ballots/{ballot_id:int}/board/leaves", summary="Leaves of the board, by index")
+async def leaves(
+    db: AsyncSession,
+    ballot_id: int,
+    start: Annotated[int, Parameter(ge=0)] = 0,
+    count: Annotated[int, Parameter(ge=1, le=MAX_LEAVES)] = 100,
+) -> list[LeafOut]:
+    await public_ballot(db, ballot_id)
+    found = await board.leaves(db, ballot_id, start, start + count)
+    return [LeafOut(index=index, data=data) for index, data in found]
+
+
+@get("/ballots/{ballot_id:int}/board/proof", summary="Inclusion proof for a receipt's tracker")
+async def inclusion(
+    db: AsyncSession,
+    ctx: AppContext,
+    ballot_id: int,
+    tracker: Annotated[str, Parameter(max_length=64)],
+    tree_size: Annotated[int | None, Parameter(ge=1)] = None,
+) -> board.Proof:
+    """The audit path from the tracker's leaf to the root of the signed head of ``tree_size``."""
+    await public_ballot(db, ballot_id)
+    return await board.inclusion_proof(db, ctx.signer, ballot_id, tracker.strip(), tree_size)
+
+
+@get("/ballots/{ballot_id:int}/board/consistency", summary="Consistency proof between two sizes")
+async def consistency(
+    db: AsyncSession,
+    ctx: AppContext,
+    ballot_id: int,
+    first: Annotated[int, Parameter(ge=1)],
+    second: Annotated[int | None, Parameter(ge=1)] = None,
+) -> board.Proof:
+    """Proof that the board at ``second`` (default: now) extends the board at ``first``."""
+    await public_ballot(db, ballot_id)
+    return await board.consistency_proof(db, ctx.signer, ballot_id, first, second)
+
+
+router = Router(
+    path="/api/v1",
+    route_handlers=[signing_key, board_file, tree_head, leaves, inclusion, consistency],
+    tags=["board"],
+)
