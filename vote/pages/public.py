@@ -11,12 +11,15 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import ballots.errors as domain_errors
+from ballots import board
 from ballots.lifecycle import ballot_spec
 from ballots.matters import get_matter, timeline
 from ballots.models import Ballot, Matter, Unit
+from tally.merkle import verify_inclusion
 from vote.api.public import _public_event, public_ballot, published_result
-from vote.i18n import DEFAULT_LOCALE, gettext_, normalise_locale
+from vote.i18n import DEFAULT_LOCALE, gettext_, localise, normalise_locale
 from vote.pages.errors import page
+from vote.web import AppContext
 
 
 @get("/", name="home")
@@ -38,7 +41,7 @@ async def home(db: AsyncSession) -> Template:
 
 
 @get("/ballots/{ballot_id:int}", name="ballot-page")
-async def ballot_page(db: AsyncSession, ballot_id: int) -> Template:
+async def ballot_page(db: AsyncSession, ctx: AppContext, ballot_id: int) -> Template:
     ballot = await public_ballot(db, ballot_id)
     matter = await get_matter(db, ballot.matter_id)
     result = published_result(ballot)
@@ -56,6 +59,35 @@ async def ballot_page(db: AsyncSession, ballot_id: int) -> Template:
         result=result,
         result_pairs=pairs,
         turnout=turnout,
+        head=await board.latest_head(db, ctx.signer, ballot.id) if ballot.log_size else None,
+        key_id=ctx.signer.key_id,
+    )
+
+
+@get("/ballots/{ballot_id:int}/check", name="check-page")
+async def check_page(
+    db: AsyncSession, ctx: AppContext, ballot_id: int, tracker: str = ""
+) -> Template:
+    """Check a receipt: the server proves inclusion, and the phone re-checks the proof itself."""
+    ballot = await public_ballot(db, ballot_id)
+    tracker = tracker.strip().lower()[:64]
+    proof, verified, error = None, False, ""
+    if tracker:
+        try:
+            proof = await board.inclusion_proof(db, ctx.signer, ballot_id, tracker)
+        except board.TrackerNotOnBoard as missing:
+            error = localise(missing.detail_msgid, missing.params)
+        else:
+            assert proof.leaf_index is not None and proof.leaf_hash is not None
+            verified = verify_inclusion(
+                proof.leaf_index,
+                proof.tree_size,
+                bytes.fromhex(proof.leaf_hash),
+                [bytes.fromhex(h) for h in proof.hashes],
+                bytes.fromhex(proof.tree_head.root_hash),
+            )
+    return page(
+        "check.html", ballot=ballot, tracker=tracker, proof=proof, verified=verified, error=error
     )
 
 
@@ -132,6 +164,6 @@ async def choose_language(
 
 router = Router(
     path="/",
-    route_handlers=[home, ballot_page, matter_page, problems, problem, choose_language],
+    route_handlers=[home, ballot_page, check_page, matter_page, problems, problem, choose_language],
     include_in_schema=False,
 )

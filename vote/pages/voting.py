@@ -23,6 +23,7 @@ from tally import BallotSpec
 from vote.api.public import public_ballot
 from vote.i18n import gettext_, localise
 from vote.pages.errors import page
+from vote.printing import qr_svg
 from vote.web import AppContext, client_ip, guard_code_attempts, note_code_failure
 
 VOTE_FORM_MAX_BYTES = 64 * 1024
@@ -119,7 +120,14 @@ async def submit_vote(
             credential=keep_code,
             chosen=answers,
         )
-    return page("receipt.html", ballot=ballot, receipt=receipt)
+    check_path = f"/ballots/{ballot_id}/check?tracker={receipt.tracker}"
+    return page(
+        "receipt.html",
+        ballot=ballot,
+        receipt=receipt,
+        check_path=check_path,
+        check_qr=qr_svg(ctx.settings.base_url + check_path),
+    )
 
 
 router = Router(path="/", route_handlers=[vote_page, submit_vote], include_in_schema=False)
