@@ -53,6 +53,7 @@ ROSTER_ROWS_PER_AREA = 10_000  # parse_roster accepts at most 20,000 rows per fi
 ANSWERS = {"choice": ["o2"]}
 AIM_RATIO = 0.5
 AIM_P99_MS = 100.0
+AIM_BOARD_RATIO = 0.8
 
 
 # --- the baseline app -------------------------------------------------------------------------
@@ -138,9 +139,11 @@ def serve(kind: str, port: int, data_dir: Path, secret_hex: str) -> None:
     import uvicorn
 
     def factory() -> Any:
-        if kind == "real":
+        if kind in ("real", "nolog"):
             from vote.app import create_app
 
+            if kind == "nolog":
+                switch_board_off()
             return create_app(real_settings(data_dir, secret_hex, port))
         return create_baseline_app(f"sqlite+aiosqlite:///{data_dir / 'baseline.sqlite3'}")
 
@@ -153,6 +156,22 @@ def serve(kind: str, port: int, data_dir: Path, secret_hex: str) -> None:
         access_log=False,
         log_level="warning",
     )
+
+
+def switch_board_off() -> None:
+    """The real app with the board append replaced by a no-op: the "log off" comparison.
+
+    Everything else on the cast path stays (lookup, checks, the cast row, participation, the
+    signed head in the receipt), so the difference is exactly the cost of keeping the log.
+    """
+    from ballots import board
+
+    def append_nothing(
+        connection: Any, ballot_id: int, size: int, edge: bytes, events: Any
+    ) -> tuple[list[int], int, bytes]:
+        return list(range(size, size + len(events))), size, edge
+
+    board.append_events = append_nothing  # type: ignore[assignment]
 
 
 def free_port() -> int:
@@ -484,7 +503,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--rounds", type=int, default=2, help="baseline/real runs, alternating")
     parser.add_argument("--quick", action="store_true", help="~20 s smoke run")
     parser.add_argument("--keep", action="store_true", help="keep the temporary data directory")
-    parser.add_argument("--serve", choices=["real", "baseline"], help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--against",
+        choices=["baseline", "nolog"],
+        default="baseline",
+        help="compare the real cast path with a bare endpoint (baseline) or with itself with "
+        "the board switched off (nolog; aim: the board keeps >= 80%% of the throughput)",
+    )
+    parser.add_argument("--serve", choices=["real", "baseline", "nolog"], help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--data-dir", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--secret", help=argparse.SUPPRESS)
@@ -500,7 +526,9 @@ def benchmark(args: argparse.Namespace, data_dir: Path) -> None:
     secret_hex = secrets.token_hex(32)
     url = f"sqlite+aiosqlite:///{data_dir / 'vote.sqlite3'}"
     per_run = args.warmup + args.requests
-    voters = per_run * args.rounds
+    # The board on/off comparison runs the real app twice: each needs voters of its own.
+    pools = 2 if args.against == "nolog" else 1
+    voters = per_run * args.rounds * pools
     print(f"cast benchmark: {args.rounds} round(s) x {args.requests} casts per target, "
           f"{args.warmup} warm-up, {args.concurrency} concurrent clients, {os.cpu_count()} CPUs")  # fmt: skip
     started = time.perf_counter()
@@ -513,9 +541,9 @@ def benchmark(args: argparse.Namespace, data_dir: Path) -> None:
 
     baseline_runs: list[RunResult] = []
     real_runs: list[RunResult] = []
-    real_ok = 0
+    real_ok = other_ok = 0
     with (
-        server_process("baseline", data_dir, secret_hex) as base_server,
+        server_process(args.against, data_dir, secret_hex) as base_server,
         server_process("real", data_dir, secret_hex) as real_server,
     ):
         ping = post_request(base_server.port, "/ping", b"").replace(b"POST", b"GET", 1)
@@ -524,16 +552,22 @@ def benchmark(args: argparse.Namespace, data_dir: Path) -> None:
         for round_number in range(args.rounds):
             mine = seeded.credentials[round_number * per_run : (round_number + 1) * per_run]
             base_raws = cast_requests(base_server.port, seeded.ballot_id, mine)
-            run_load("warm-up", base_server, base_raws[: args.warmup], args.concurrency)
+            other_ok += run_load(
+                "warm-up", base_server, base_raws[: args.warmup], args.concurrency
+            ).ok
             baseline = run_load(
-                f"baseline round {round_number + 1}",
+                f"{args.against} round {round_number + 1}",
                 base_server,
                 base_raws[args.warmup :],
                 args.concurrency,
             )
             show(baseline)
             baseline_runs.append(baseline)
+            other_ok += baseline.ok
 
+            if pools == 2:
+                offset = (args.rounds + round_number) * per_run
+                mine = seeded.credentials[offset : offset + per_run]
             real_raws = cast_requests(real_server.port, seeded.ballot_id, mine)
             warm = run_load("warm-up", real_server, real_raws[: args.warmup], args.concurrency)
             if warm.errors:
@@ -550,11 +584,8 @@ def benchmark(args: argparse.Namespace, data_dir: Path) -> None:
 
     participation = asyncio.run(count_rows(url, "participation", seeded.ballot_id))
     casts = asyncio.run(count_rows(url, "casts", seeded.ballot_id))
-    base_rows = asyncio.run(count_rows(f"sqlite+aiosqlite:///{data_dir / 'baseline.sqlite3'}",
-                                       "baseline_casts"))  # fmt: skip
-
     base, real = (
-        merged("baseline (all rounds)", baseline_runs),
+        merged(f"{args.against} (all rounds)", baseline_runs),
         merged("real (all rounds)", real_runs),
     )
     ratio = real.rate / base.rate
@@ -562,6 +593,16 @@ def benchmark(args: argparse.Namespace, data_dir: Path) -> None:
     print()
     show(base)
     show(real)
+    if args.against == "nolog":
+        print(f"\n  board on/off throughput: {ratio:.2f}  (aim >= {AIM_BOARD_RATIO})")
+        both = real_ok + other_ok
+        print(f"  no lost votes: {both} successful casts (both servers), {participation} "
+              f"participation rows -> {'OK' if both == participation else 'MISMATCH'}")  # fmt: skip
+        holds = ratio >= AIM_BOARD_RATIO and not real.errors
+        print(f"  aim {'HOLDS' if holds else 'DOES NOT HOLD'}")
+        return
+    base_rows = asyncio.run(count_rows(f"sqlite+aiosqlite:///{data_dir / 'baseline.sqlite3'}",
+                                       "baseline_casts"))  # fmt: skip
     print(f"\n  ratio real/baseline throughput: {ratio:.2f}  (aim >= {AIM_RATIO})")
     print(f"  real p99 at {args.concurrency} clients: {p99:.1f} ms  (aim < {AIM_P99_MS:.0f} ms)")
     print(f"  no lost votes: {real_ok} successful casts, {participation} participation rows, "
