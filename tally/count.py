@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from tally.profile import Profile, build_profiles, build_weighted_profiles
+from tally.profile import Profile, build_profiles, build_weighted_profiles, gc_paused
 from tally.result import BallotResult, Electorate, Record
 from tally.rules import ALWAYS_WEIGHTED, DEFAULT_RULES, RULES, UNIT_RULES, Context, Rule
 from tally.spec import BallotSpec, Question, SpecError, check_spec
@@ -38,10 +38,11 @@ def count(
     rule parameter.
     """
     plan = _Plan(spec, electorate)
-    profiles, ballots, total_weight = build_profiles(
-        spec, records, weighted=plan.weighted, unit_questions=plan.unit_questions
-    )
-    return plan.run(profiles, ballots, total_weight)
+    with gc_paused():
+        profiles, ballots, total_weight = build_profiles(
+            spec, records, weighted=plan.weighted, unit_questions=plan.unit_questions
+        )
+        return plan.run(profiles, ballots, total_weight)
 
 
 def count_weighted(
@@ -59,10 +60,11 @@ def count_weighted(
     not a positive integer.
     """
     plan = _Plan(spec, electorate)
-    profiles, ballots, total_weight = build_weighted_profiles(
-        spec, counted, weighted=plan.weighted, unit_questions=plan.unit_questions
-    )
-    return plan.run(profiles, ballots, total_weight)
+    with gc_paused():
+        profiles, ballots, total_weight = build_weighted_profiles(
+            spec, counted, weighted=plan.weighted, unit_questions=plan.unit_questions
+        )
+        return plan.run(profiles, ballots, total_weight)
 
 
 class _Plan:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from tally.profile import Answer
 from tally.result import QuestionResult, Round
-from tally.rules.common import Context, first_choices, join, option_results
+from tally.rules.common import Context, join, option_results
 from tally.ties import TieBreak
 
 EXHAUSTED = "exhausted"
@@ -30,16 +30,22 @@ def irv(context: Context) -> QuestionResult:
     # continuing preference). Moved ballots are cut down to their continuing preferences, so
     # rankings that differ only in eliminated options merge and later rounds get cheaper.
     piles: dict[str, dict[Answer, float]] = {option: {} for option in order}
+    firsts: dict[str, int] = dict.fromkeys(order, 0)
+    counts = profile.counts
     for answer, weight in profile.weights.items():
         if answer:
-            piles[answer[0]][answer] = weight
+            first = answer[0]
+            piles[first][answer] = weight
+            firsts[first] += counts[answer]
     tallies = {option: sum(piles[option].values()) for option in order}
     continuing = set(order)
     rounds: list[Round] = []
     eliminated_order: list[str] = []
     history: list[dict[str, float]] = []
     exhausted = 0.0
-    votes, ballots = first_choices(profile)
+    # First preferences, as first_choices() gives them (same sums in the same order).
+    votes = {option: tallies[option] for option in order if piles[option]}
+    ballots = {option: firsts[option] for option in order if piles[option]}
     if profile.valid == 0:
         return context.result(
             "irv", "no-valid-votes", "no valid votes", [], option_results(context, votes, ballots)
@@ -68,8 +74,9 @@ def irv(context: Context) -> QuestionResult:
         continuing.difference_update(out)
         for option in out:
             del tallies[option]
+            keep = continuing.__contains__
             for answer, weight in piles.pop(option).items():
-                rest = tuple(choice for choice in answer[1:] if choice in continuing)
+                rest = tuple(filter(keep, answer))
                 if rest:
                     destination = rest[0]
                     pile = piles[destination]
