@@ -306,6 +306,18 @@ async def consistency_proof(
     )
 
 
+async def participation_list(
+    session: AsyncSession, ballot_id: int
+) -> list[tally_board.ParticipationEntry] | None:
+    """The published (masked) list of who took part, if the ballot's board has one."""
+    size = await session.scalar(select(Ballot.log_size).where(Ballot.id == ballot_id))
+    for _, data in await leaves(session, ballot_id, max(0, (size or 0) - 3)):
+        event = tally_board.decode_event(data.encode("utf-8"))
+        if isinstance(event, tally_board.Participation):
+            return event.entries
+    return None
+
+
 async def leaves(
     session: AsyncSession, ballot_id: int, start: int = 0, end: int | None = None
 ) -> list[tuple[int, str]]:

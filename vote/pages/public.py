@@ -60,6 +60,9 @@ async def ballot_page(db: AsyncSession, ctx: AppContext, ballot_id: int) -> Temp
         result_pairs=pairs,
         turnout=turnout,
         head=await board.latest_head(db, ctx.signer, ballot.id) if ballot.log_size else None,
+        participants=await board.participation_list(db, ballot.id)
+        if ballot.publish_participation and ballot.state in ("closed", "published")
+        else None,
         key_id=ctx.signer.key_id,
     )
 

@@ -124,3 +124,12 @@ async def test_ballot_page_shows_the_signed_fingerprint(client: Client, world: W
     page = await client.get(f"/ballots/{world.published_id}")
     assert head["root_hash"] in page.text
     assert f"/api/v1/ballots/{world.published_id}/board" in page.text
+
+
+async def test_published_ballot_page_lists_participants_masked(
+    client: Client, world: World
+) -> None:
+    page = await client.get(f"/ballots/{world.published_id}")
+    assert "参与投票名单（公示）" in page.text
+    cells = page.text.split("显示名单", 1)[1].split("</table>", 1)[0]
+    assert "*" in cells
