@@ -17,7 +17,7 @@ from ballots import board
 from ballots.casting import cast_ballot
 from ballots.db import create_engine, create_sessionmaker, dispose
 from ballots.lifecycle import close_ballot, get_ballot, open_ballot, publish_ballot
-from ballots.models import BoardLeaf
+from ballots.models import BoardLeaf, TreeHead
 from ballots.signing import signer_from_seed
 from tally import board as tally_board
 from tally.merkle import verify_consistency, verify_inclusion
@@ -204,3 +204,18 @@ async def test_concurrent_casting_keeps_one_valid_log(session: AsyncSession, db_
     await session.commit()
     report = tally_board.verify_board(await _board(session, ballot_id))
     assert report.ok, _failed(report)
+
+
+async def test_open_ballots_get_a_signed_head_when_their_board_grows(
+    session: AsyncSession,
+) -> None:
+    ballot_id, credentials = await _open(session)
+    assert await board.sign_open_ballots(session, SIGNER) == 0  # signed at open already
+    await cast_ballot(session, KEY, ballot_id, next(iter(credentials.values())), A)
+    assert await board.sign_open_ballots(session, SIGNER) == 1
+    assert await board.sign_open_ballots(session, SIGNER) == 0
+    stored = await session.get(TreeHead, (ballot_id, 2))
+    assert stored is not None
+    parsed = await _board(session, ballot_id)
+    assert [head.tree_size for head in parsed.tree_heads] == [1, 2]
+    assert tally_board.verify_board(parsed).ok
