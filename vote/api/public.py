@@ -14,7 +14,7 @@ from ballots.casting import Receipt, VoterStatus, cast_ballot, voter_status
 from ballots.errors import N_, DomainError, NotFound, UnknownCredential
 from ballots.lifecycle import ballot_spec, get_ballot
 from ballots.matters import get_matter, timeline
-from ballots.models import Ballot, Unit
+from ballots.models import Ballot, Matter, MatterEvent, Unit
 from vote.api.schemas import BallotOut, BallotSummary, CastIn, CredentialIn, MatterOut
 from vote.web import AppContext, client_ip, guard_code_attempts, note_code_failure
 
@@ -117,6 +117,13 @@ async def status(
 
 @get("/matters/{matter_id:int}", summary="A matter's decision record (public)")
 async def show_matter(db: AsyncSession, matter_id: int) -> MatterOut:
+    return MatterOut.of(*await public_matter(db, matter_id))
+
+
+async def public_matter(
+    db: AsyncSession, matter_id: int
+) -> tuple[Matter, Unit, list[Ballot], list[MatterEvent]]:
+    """A matter as the public sees it: no drafts, and results only once published."""
     matter = await get_matter(db, matter_id)
     unit = await db.get(Unit, matter.unit_id)
     assert unit is not None
@@ -134,7 +141,7 @@ async def show_matter(db: AsyncSession, matter_id: int) -> MatterOut:
         for event in await timeline(db, matter.id)
         if _public_event(event.kind, ballots, event.ballot_id)
     ]
-    return MatterOut.of(matter, unit, ballots, events)
+    return matter, unit, ballots, events
 
 
 def _public_event(kind: str, ballots: list[Ballot], ballot_id: int | None) -> bool:

@@ -13,10 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 import ballots.errors as domain_errors
 from ballots import board
 from ballots.lifecycle import ballot_spec
-from ballots.matters import get_matter, timeline
-from ballots.models import Ballot, Matter, Unit
+from ballots.matters import get_matter
+from ballots.models import Ballot, Matter
 from tally.merkle import verify_inclusion
-from vote.api.public import _public_event, public_ballot, published_result
+from vote.api.public import public_ballot, public_matter, published_result
 from vote.i18n import DEFAULT_LOCALE, gettext_, localise, normalise_locale
 from vote.pages.errors import page
 from vote.web import AppContext
@@ -96,20 +96,7 @@ async def check_page(
 
 @get("/matters/{matter_id:int}", name="matter-page")
 async def matter_page(db: AsyncSession, matter_id: int) -> Template:
-    matter = await get_matter(db, matter_id)
-    unit = await db.get(Unit, matter.unit_id)
-    ballots = list(
-        (
-            await db.scalars(
-                select(Ballot)
-                .where(Ballot.matter_id == matter.id, Ballot.state != "draft")
-                .order_by(Ballot.id)
-            )
-        ).all()
-    )
-    events = [
-        e for e in await timeline(db, matter.id) if _public_event(e.kind, ballots, e.ballot_id)
-    ]
+    matter, unit, ballots, events = await public_matter(db, matter_id)
     return page(
         "matter.html",
         matter=matter,
