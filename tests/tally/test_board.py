@@ -702,3 +702,19 @@ def test_cli_count_still_works(tmp_path: Path, capsys: pytest.CaptureFixture[str
     status, out, _ = run(capsys, "count", str(spec), str(records))
     assert status == 0
     assert json.loads(out)["ballots"] == 4
+
+
+def test_the_documented_example_board_verifies() -> None:
+    text = (Path(__file__).resolve().parents[2] / "docs" / "bulletin-board.md").read_text(
+        encoding="utf-8"
+    )
+    example = text.split("The whole board (line breaks\nonly between lines):\n\n```json\n", 1)[
+        1
+    ].split("```", 1)[0]
+    report = verify(example.encode("utf-8"), receipt="m2pa-c4rt-88ne-q0zz")
+    assert report.ok, report.first_failure
+    assert report.root_hash == "c2b26c8d061365ca3e62027a4268f329829f12c29b010eae23c56de7ac9ece14"
+    assert "t7wd-ee3k-a1b2-c3d4" in report.check("receipt").detail
+    assert base64.b64decode(read_board(example.encode()).header.public_key) == public_bytes(
+        Ed25519PrivateKey.from_private_bytes(bytes(32))
+    )
