@@ -106,14 +106,21 @@ def append_events(
     indexes = []
     for data in events:
         index = compact.size
-        nodes.extend(compact.append(leaf_hash(data)))
-        leaves.append({"ballot_id": ballot_id, "index": index, "data": data.decode("utf-8")})
+        hashed = leaf_hash(data)
+        nodes.extend(compact.append(hashed)[1:])  # level 0 is the leaf row itself
+        leaves.append(
+            {"ballot_id": ballot_id, "index": index, "data": data.decode("utf-8"), "hash": hashed}
+        )
         indexes.append(index)
     connection.execute(_INSERT_LEAF, leaves)
-    connection.execute(
-        _INSERT_NODE,
-        [{"ballot_id": ballot_id, "level": lv, "index": ix, "hash": h} for (lv, ix), h in nodes],
-    )
+    if nodes:
+        connection.execute(
+            _INSERT_NODE,
+            [
+                {"ballot_id": ballot_id, "level": lv, "index": ix, "hash": h}
+                for (lv, ix), h in nodes
+            ],
+        )
     new_edge = b"".join(compact.hashes)
     moved = connection.execute(
         _UPDATE_LOG,
@@ -237,19 +244,29 @@ async def _nodes(
     session: AsyncSession, ballot_id: int, keys: Sequence[NodeKey]
 ) -> dict[NodeKey, bytes]:
     found: dict[NodeKey, bytes] = {}
-    wanted = list(dict.fromkeys(keys))
+    wanted = list(dict.fromkeys(key for key in keys if key[0] > 0))
+    leaf_indexes = sorted({index for level, index in keys if level == 0})
+    for start in range(0, len(leaf_indexes), 500):
+        rows = await session.execute(
+            select(BoardLeaf.index, BoardLeaf.hash).where(
+                BoardLeaf.ballot_id == ballot_id,
+                BoardLeaf.index.in_(leaf_indexes[start : start + 500]),
+            )
+        )
+        for index, value in rows:
+            found[(0, index)] = value
     for start in range(0, len(wanted), 200):
         chunk = wanted[start : start + 200]
         levels = {level for level, _ in chunk}
         indexes = {index for _, index in chunk}
-        rows = await session.execute(
+        node_rows = await session.execute(
             select(BoardNode.level, BoardNode.index, BoardNode.hash).where(
                 BoardNode.ballot_id == ballot_id,
                 BoardNode.level.in_(levels),
                 BoardNode.index.in_(indexes),
             )
         )
-        for level, index, value in rows:
+        for level, index, value in node_rows:
             if (level, index) in chunk:
                 found[(level, index)] = value
     return found

@@ -13,8 +13,11 @@ process each (so peak memory is its own), times:
 It prints seconds, the ratio verify / baseline, each process's peak resident memory and whether
 the aim holds (issue 4: under 10 s for 1,000,000 ballots). Not a test: nothing asserts a time.
 
-Run: ``python bench/board.py [--ballots N] [--kind single|approval] [--keep DIR]``.
-(Part 2, cast throughput with the log on and off, is a separate function to add later.)
+Part 2 — casting with the log on: runs ``bench/cast.py --against nolog``, which drives the real
+cast endpoint of two servers on the embedded default in the same run, one as shipped and one with
+the board append switched off, and prints the throughput ratio (aim: the log keeps at least 80%).
+
+Run: ``python bench/board.py [--ballots N] [--kind single|approval] [--keep DIR] [--skip-cast]``.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import argparse
 import multiprocessing
 import random
 import resource
+import subprocess
 import sys
 import tempfile
 import time
@@ -245,6 +249,8 @@ def main() -> None:
     parser.add_argument("--ballots", type=int, default=1_000_000)
     parser.add_argument("--kind", choices=("single", "approval"), default="single")
     parser.add_argument("--keep", metavar="DIR", help="write the board into DIR and keep it")
+    parser.add_argument("--skip-cast", action="store_true", help="skip part 2 (cast throughput)")
+    parser.add_argument("--cast-requests", type=int, default=4000, help="part 2: casts per run")
     arguments = parser.parse_args()
     folder = Path(arguments.keep or tempfile.mkdtemp(prefix="board-bench-"))
     folder.mkdir(parents=True, exist_ok=True)
@@ -277,6 +283,13 @@ def main() -> None:
     if not arguments.keep:
         path.unlink()
         folder.rmdir()
+    if not arguments.skip_cast:
+        print(
+            "\npart 2: casting with the board on vs off (bench/cast.py --against nolog)", flush=True
+        )
+        cast = Path(__file__).with_name("cast.py")
+        command = [sys.executable, str(cast), "--against", "nolog"]
+        subprocess.run([*command, "--requests", str(arguments.cast_requests)], check=True)
 
 
 if __name__ == "__main__":

@@ -9,17 +9,21 @@ from ballots.models.base import Base
 
 
 class BoardLeaf(Base):
-    """One event of a ballot's log, stored as the exact bytes (UTF-8 JSON text) that are hashed."""
+    """One event of a ballot's log: the exact bytes (UTF-8 JSON text) that are hashed, and the hash.
+
+    The leaf hashes are the tree's level 0; ``board_nodes`` holds the levels above.
+    """
 
     __tablename__ = "board_leaves"
 
     ballot_id: Mapped[int] = mapped_column(ForeignKey("ballots.id"), primary_key=True)
     index: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     data: Mapped[str] = mapped_column(Text)
+    hash: Mapped[bytes] = mapped_column(LargeBinary(32))
 
 
 class BoardNode(Base):
-    """The hash of a perfect subtree of a ballot's Merkle tree: ``level`` 0 holds leaf hashes."""
+    """The hash of a perfect subtree of a ballot's Merkle tree, from level 1 up (leaves hold 0)."""
 
     __tablename__ = "board_nodes"
 

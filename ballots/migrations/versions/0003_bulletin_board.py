@@ -22,6 +22,7 @@ def upgrade() -> None:
         sa.Column("ballot_id", sa.Integer(), nullable=False),
         sa.Column("index", sa.Integer(), autoincrement=False, nullable=False),
         sa.Column("data", sa.Text(), nullable=False),
+        sa.Column("hash", sa.LargeBinary(length=32), nullable=False),
         sa.ForeignKeyConstraint(
             ["ballot_id"], ["ballots.id"], name=op.f("fk_board_leaves_ballot_id_ballots")
         ),
