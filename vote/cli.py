@@ -482,6 +482,10 @@ def demo(ctx: click.Context, then_serve: bool, host: str, port: int) -> None:
         click.echo(f"  TOTP secret:    {info.totp_secret}  (add it to an authenticator app,")
         click.echo("                  or run `vote demo code` for the current 6-digit code)")
         click.echo(f"Published result: {settings.base_url}/ballots/{info.published_ballot_id}")
+        click.echo(
+            f"Its public board: {settings.base_url}/api/v1/ballots/{info.published_ballot_id}/board"
+            "  (check it: .venv/bin/tally verify URL)"
+        )
         click.echo("Vote with these invitation links (one vote each):")
         for title, links in info.invitation_urls.items():
             click.echo(f"  {title}")
