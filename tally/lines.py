@@ -18,6 +18,7 @@ import io
 import math
 from collections import Counter
 from collections.abc import Callable, Iterable
+from operator import attrgetter
 
 import msgspec
 
@@ -25,6 +26,8 @@ from tally.count import count_weighted
 from tally.profile import gc_paused
 from tally.result import BallotResult, Electorate, Record
 from tally.spec import AnswerError, Answers, BallotSpec, check_answers
+
+_weight_of = attrgetter("weight")
 
 
 class LineError(ValueError):
@@ -50,15 +53,39 @@ def read_lines(spec: BallotSpec, data: bytes) -> list[tuple[Record, int]]:
 
 def _read_lines(spec: BallotSpec, data: bytes) -> list[tuple[Record, int]]:
     lines = Counter(_lines(data))
+    for blank in [line for line in lines if not line.strip()]:
+        del lines[blank]
     decoder = msgspec.json.Decoder(Record)
     check = _answer_checker(spec)
+    # Common case: every distinct line is good. Decode them in one call (lines from BytesIO end
+    # with a newline, but the last may not); any surprise goes to the line-by-line path.
+    try:
+        joined = b"\n".join(line.rstrip(b"\r\n") for line in lines)
+        records = decoder.decode_lines(joined)
+    except msgspec.DecodeError:  # ValidationError is a DecodeError too
+        return _read_one_by_one(lines, data, decoder, check)
+    if len(records) != len(lines) or not all(map(_usable_weight, map(_weight_of, records))):
+        return _read_one_by_one(lines, data, decoder, check)
+    try:
+        for record in records:
+            check(record.answers)
+    except AnswerError:
+        return _read_one_by_one(lines, data, decoder, check)
+    return list(zip(records, lines.values(), strict=True))
+
+
+def _read_one_by_one(
+    lines: Counter[bytes],
+    data: bytes,
+    decoder: msgspec.json.Decoder[Record],
+    check: Callable[[Answers], None],
+) -> list[tuple[Record, int]]:
+    """Decode and check the distinct lines one by one; :class:`LineError` for the first bad."""
     counted: list[tuple[Record, int]] = []
     for line, multiplicity in lines.items():
-        if not line.strip():
-            continue
         try:
             record = decoder.decode(line)
-            if not (record.weight >= 0 and math.isfinite(record.weight)):
+            if not _usable_weight(record.weight):
                 raise _Bad("weight: must be a finite number >= 0")
             check(record.answers)
         except msgspec.ValidationError as error:
@@ -73,6 +100,10 @@ def _read_lines(spec: BallotSpec, data: bytes) -> list[tuple[Record, int]]:
             raise LineError(_number(data, line), str(error)) from error
         counted.append((record, multiplicity))
     return counted
+
+
+def _usable_weight(weight: float) -> bool:
+    return weight >= 0 and math.isfinite(weight)
 
 
 def count_lines(
@@ -96,7 +127,11 @@ def _lines(data: bytes) -> Iterable[bytes]:
     Iterating a ``BytesIO`` makes no list of a million lines; it splits at ``\\n`` only, so
     input holding a ``\\r`` goes through ``splitlines`` instead.
     """
-    return data.splitlines() if b"\r" in data else io.BytesIO(data)
+    if b"\r" in data:
+        return data.splitlines()
+    if data and not data.endswith(b"\n"):
+        data += b"\n"  # so the last line matches its copies earlier in the file
+    return io.BytesIO(data)
 
 
 def _number(data: bytes, line: bytes) -> int:

@@ -3,9 +3,9 @@
 Each round counts every ballot for its highest-ranked continuing option. An option holding more
 than half of the continuing votes is elected; otherwise the option with the fewest votes is
 eliminated and its ballots move to their next continuing preference (or are exhausted). Options
-with no votes at all are eliminated together. A tie for last place is broken by the most recent
-earlier round in which the tied options had different tallies, and failing that by the public
-draw. No parameters.
+with no votes at all are eliminated together (unless no option has any, as when every ballot
+weighs 0). A tie for last place is broken by the most recent earlier round in which the tied
+options had different tallies, and failing that by the public draw. No parameters.
 
 Ballots are collapsed into distinct rankings first, so a million ballots over eight options cost
 little more than the 40,320 possible rankings.
@@ -64,7 +64,7 @@ def irv(context: Context) -> QuestionResult:
             current.elected = [winner]
             break
         lowest = min(standing.values())
-        if lowest == 0:
+        if lowest == 0 and leader > 0:
             out = sorted(option for option, value in standing.items() if value == 0)
         else:
             tied = [option for option, value in standing.items() if value == lowest]
