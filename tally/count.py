@@ -53,9 +53,9 @@ def count_weighted(
     """Count pre-aggregated records: each ``(record, multiplicity)`` pair stands for
     ``multiplicity`` identical records (a positive integer).
 
-    The result is the one :func:`count` gives for the expanded records, bit for bit, but the
-    work is per distinct record: a million ballots that hold 40,320 distinct rankings cost
-    40,320 steps. :func:`tally.lines.count_lines` feeds it from JSON Lines. Raises
+    The result is the one :func:`count` gives for the expanded records (in the same order), bit
+    for bit, but the work is per distinct record: a million ballots that hold 40,320 distinct
+    rankings cost 40,320 steps. :func:`tally.lines.count_lines` feeds it from JSON Lines. Raises
     :class:`SpecError` like :func:`count`, and :class:`ValueError` for a multiplicity that is
     not a positive integer.
     """

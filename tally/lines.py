@@ -4,9 +4,10 @@ Published records are JSON Lines, one :class:`~tally.result.Record` a line. Iden
 are identical lines, so the raw lines are counted first (a ``Counter`` over bytes) and only the
 distinct lines are decoded and checked; each carries its multiplicity into
 :func:`tally.count.count_weighted`. A million ranked ballots over eight options hold at most
-40,320 distinct lines, so decoding, checking and counting cost that many steps. Lines that differ
-in anything (a unit id, spacing, key order) are distinct lines and are decoded one by one; the
-result is the same either way.
+40,320 distinct lines, so decoding, checking and counting cost that many steps (counting the
+raw lines is the one step per line). Lines that differ in anything (a unit id, spacing, key
+order) are distinct lines, each decoded once; the result is the same either way. Records that
+carry a unit id or a tracker are all distinct, so such files gain nothing from the collapse.
 
 A bad line raises :class:`LineError` naming the first bad line in the file (its number counts
 every line, blank ones too) and the field.

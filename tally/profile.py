@@ -125,9 +125,9 @@ def build_weighted_profiles(
     """Like :func:`build_profiles`, from ``(record, multiplicity)`` pairs.
 
     A pair stands for ``multiplicity`` identical records (a positive integer), so input that is
-    already collapsed costs one step per distinct record. Summed weights are exact (correctly
-    rounded, :func:`math.fsum`), so neither the order of the records nor how they are grouped
-    changes any figure: the pairs give bit for bit what the expanded records give.
+    already collapsed costs one step per distinct record. Each answer's summed weight is exact
+    (correctly rounded, :func:`math.fsum`), so grouping identical records changes nothing: the
+    pairs give bit for bit the profiles of the expanded records (in the same order).
     """
     question_ids = [question.id for question in spec.questions]
     if not weighted and not unit_questions:

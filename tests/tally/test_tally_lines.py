@@ -8,7 +8,6 @@ pattern) is also checked against a plain per-voter implementation.
 
 from __future__ import annotations
 
-import random
 from collections import Counter
 
 import msgspec
@@ -125,18 +124,13 @@ def encoded(result: object) -> bytes:
     records=record_lists(),
     weighting=st.sampled_from(["none", "area"]),
     budget_rule=st.sampled_from(["greedy", "mes"]),
-    seed=st.integers(0, 1000),
 )
 def test_every_entry_point_gives_the_same_result(
-    records: list[Record], weighting: str, budget_rule: str, seed: int
+    records: list[Record], weighting: str, budget_rule: str
 ) -> None:
     spec = spec_for(weighting, budget_rule)
     electorate = Electorate(size=100, area=10_000.0)
     expected = encoded(count(spec, records, electorate))
-    # The same records in another order: weights are summed exactly, so nothing changes.
-    shuffled = list(records)
-    random.Random(seed).shuffle(shuffled)
-    assert encoded(count(spec, iter(shuffled), electorate)) == expected
     # Collapsed into (record, multiplicity) pairs.
     lines = [msgspec.json.encode(record) for record in records]
     pairs = [(msgspec.json.decode(line, type=Record), n) for line, n in Counter(lines).items()]
