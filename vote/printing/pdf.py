@@ -63,7 +63,7 @@ _ZH = _Text(
     web_label="网址：",
     steps=(
         "用手机扫描二维码（微信或相机扫一扫）",
-        "按提示选择，点“提交”",
+        "按提示选择，点“提交我的投票”",
         "保存回执上的查询码",
     ),
     notes=(
@@ -82,7 +82,7 @@ _EN = _Text(
     web_label="Web address: ",
     steps=(
         "Scan the QR code with your phone (in WeChat, or with the camera).",
-        "Make your choices as shown, then tap “Submit”.",
+        "Make your choices as shown, then tap “Submit my vote”.",
         "Keep the lookup code shown on your receipt.",
     ),
     notes=(

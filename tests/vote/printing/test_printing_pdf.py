@@ -128,7 +128,7 @@ def test_chinese_instructions_for_elderly_residents_are_complete(
     text = _flat(_all_text(render_invitations_pdf(five_invitations)))
     for line in [
         "1.用手机扫描二维码（微信或相机扫一扫）",
-        "2.按提示选择，点“提交”",
+        "2.按提示选择，点“提交我的投票”",
         "3.保存回执上的查询码",
         "不会用手机？可带本通知到居委会现场投票或请家人帮忙",
         "本码仅限本人使用，请勿转交他人",
