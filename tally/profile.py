@@ -213,23 +213,25 @@ def _count_unweighted_pairs(
             if type(multiplicity) is not int or multiplicity < 1:
                 raise ValueError(f"record {number}: multiplicity must be a positive integer")
     weights = list(map(_weight_of, map(_first, pairs)))
-    if not all(map(_usable_weight, weights)):
-        number = next(index for index, weight in enumerate(weights) if not _usable_weight(weight))
-        raise ValueError(f"record {number + 1}: weight must be a finite number >= 0")
+    # Quick test first (a sum that is finite has no inf or nan); the exact one names the record.
+    if weights and not (min(weights) >= 0 and math.isfinite(sum(weights))):
+        for number, weight in enumerate(weights, start=1):
+            if not _usable_weight(weight):
+                raise ValueError(f"record {number}: weight must be a finite number >= 0")
     answers = list(map(_answers_of, map(_first, pairs)))
     profiles = []
     for question_id in question_ids:
-        getter = methodcaller("get", question_id, ())
-        counts: dict[Answer, int] = {}
-        for answer, multiplicity in zip(
-            map(tuple, map(getter, answers)), multiplicities, strict=True
-        ):
-            counts[answer] = counts.get(answer, 0) + multiplicity
+        keys = list(map(tuple, map(methodcaller("get", question_id, ()), answers)))
+        counts = dict(zip(keys, multiplicities, strict=True))
+        if len(counts) < len(keys):  # some answers repeat: add their multiplicities up
+            counts = {}
+            for answer, multiplicity in zip(keys, multiplicities, strict=True):
+                counts[answer] = counts.get(answer, 0) + multiplicity
         profiles.append(
             Profile(
                 question_id,
                 counts=counts,
-                weights={answer: float(count) for answer, count in counts.items()},
+                weights=dict(zip(counts, map(float, counts.values()), strict=True)),
             )
         )
     total = sum(multiplicities)
