@@ -154,8 +154,15 @@ async def cast_ballot(
         await session.commit()
     hashed = credential_hash(key, credential)
 
-    def work(connection: Connection) -> Receipt:
-        return _cast_in(connection, key, ballot_id, hashed, answers, submission_id, channel, signer)
+    def work(connection: Connection) -> tuple[Receipt, int, bytes]:
+        return _cast_in(connection, key, ballot_id, hashed, answers, submission_id, channel)
+
+    def signed(done: tuple[Receipt, int, bytes]) -> Receipt:
+        # Signed after the transaction, so the writer is free for the next vote meanwhile.
+        receipt, size, edge = done
+        if signer is not None and size:
+            receipt.tree_head = board.sign_head(signer, ballot_id, size, board.root_of(size, edge))
+        return receipt
 
     engine = session.bind
     assert isinstance(engine, AsyncEngine), "cast_ballot needs a session bound to an engine"
@@ -163,11 +170,11 @@ async def cast_ballot(
     for attempt in range(3):
         try:
             if writer is not None:
-                return await writer.run(work)
+                return signed(await writer.run(work))
             connection = await session.connection()
-            receipt = await connection.run_sync(work)
+            done = await connection.run_sync(work)
             await session.commit()
-            return receipt
+            return signed(done)
         except IntegrityError:
             # Another request for the same person or household won the race; look again.
             await session.rollback()
@@ -237,14 +244,14 @@ def _cast_in(
     answers: tally.Answers,
     submission_id: str,
     channel: str,
-    signer: Signer | None,
-) -> Receipt:
+) -> tuple[Receipt, int, bytes]:
     """Cast within an open transaction: one lookup, then the cast, its board leaf, participation.
 
     A submission is a retry (answered with its first receipt) when it carries the
     ``submission_id`` of an earlier cast, or, without one, when its answers equal those of the
     ballot that counts now. With revoting, any other submission replaces the counted ballot —
-    including a change back to earlier answers.
+    including a change back to earlier answers. Returns the receipt (unsigned) and the board's
+    size and right edge after it, for the caller to sign a tree head outside the transaction.
     """
     row = None
     if hashed is not None:
@@ -271,13 +278,11 @@ def _cast_in(
     ) = row
     submission_key = _submission_key(key, elector_id, submission_id, answers)
 
-    def receipt(tracker: str, hour: datetime, leaf: int | None, size: int, edge: bytes) -> Receipt:
-        head = None
-        if signer is not None and size:
-            head = board.sign_head(signer, ballot_id, size, board.root_of(size, edge))
-        return Receipt(
-            ballot_id=ballot_id, tracker=tracker, cast_hour=hour, leaf_index=leaf, tree_head=head
-        )
+    def receipt(
+        tracker: str, hour: datetime, leaf: int | None, size: int, edge: bytes
+    ) -> tuple[Receipt, int, bytes]:
+        made = Receipt(ballot_id=ballot_id, tracker=tracker, cast_hour=hour, leaf_index=leaf)
+        return made, size, edge
 
     if taken_by == elector_id:
         if counted_key == submission_key:
@@ -345,5 +350,5 @@ def _cast_in(
     else:
         connection.execute(_COUNT_CAST, {"ballot": ballot_id, "key": count_key, "cast": cast_id})
     done = receipt(tracker, cast_hour, leaf_index, size, edge)
-    done.replaced_earlier = taken_by is not None
+    done[0].replaced_earlier = taken_by is not None
     return done
