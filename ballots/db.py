@@ -6,17 +6,19 @@ database itself, and one process shares one writing connection, which keeps writ
 order instead of busy-waiting. Read-only work (page views) may use a separate read engine whose
 transactions start deferred: in WAL mode readers never wait for the writer.
 
-The hot path of casting on SQLite runs as one synchronous transaction on a dedicated thread
-(:func:`sqlite_writer`): one thread hand-off per vote instead of one per driver call.
+The hot path of casting on SQLite runs synchronously on a dedicated thread (:func:`sqlite_writer`):
+one thread hand-off per vote instead of one per driver call, and votes arriving together are
+committed together.
 """
 
 from __future__ import annotations
 
 import asyncio
+import threading
 import weakref
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Connection, Engine, event
 from sqlalchemy import create_engine as create_sync_engine
@@ -83,7 +85,16 @@ def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]
 
 
 class SqliteWriter:
-    """A synchronous SQLite engine used from one dedicated thread, for short write transactions."""
+    """A synchronous SQLite engine used from one dedicated thread, for short write transactions.
+
+    Work that arrives while the thread is busy is committed together (group commit): one
+    ``BEGIN IMMEDIATE`` … ``COMMIT`` around a batch, each piece of work in its own savepoint so a
+    refused vote rolls back alone. Nobody hears back before the batch is committed, so an
+    acknowledged vote is always durable; if the commit fails, every caller in the batch gets the
+    error (and nothing of the batch was stored).
+    """
+
+    MAX_BATCH = 32
 
     def __init__(self, url: str) -> None:
         sync_url = make_url(url).set(drivername="sqlite+pysqlite")
@@ -96,19 +107,91 @@ class SqliteWriter:
         )
         configure_sqlite(self.engine, immediate=True)
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-writer")
+        self._lock = threading.Lock()
+        self._pending: list[_Job[Any]] = []
+        self._draining = False
 
     async def run(self, work: Callable[[Connection], T]) -> T:
-        """Run ``work`` in one ``BEGIN IMMEDIATE`` transaction on the writer thread."""
+        """Run ``work`` in a ``BEGIN IMMEDIATE`` transaction on the writer thread."""
+        loop = asyncio.get_running_loop()
+        job: _Job[T] = _Job(work, loop, loop.create_future())
+        with self._lock:
+            self._pending.append(job)
+            start = not self._draining
+            self._draining = True
+        if start:
+            self.executor.submit(self._drain)
+        return await job.future
 
-        def transaction() -> T:
+    def _drain(self) -> None:
+        while True:
+            with self._lock:
+                batch = self._pending[: self.MAX_BATCH]
+                del self._pending[: self.MAX_BATCH]
+                if not batch:
+                    self._draining = False
+                    return
+            self._commit(batch)
+
+    def _commit(self, batch: list[_Job[Any]]) -> None:
+        outcomes: list[tuple[_Job[Any], Any, bool]] = []
+        try:
             with self.engine.begin() as connection:
-                return work(connection)
-
-        return await asyncio.get_running_loop().run_in_executor(self.executor, transaction)
+                if len(batch) == 1:
+                    outcomes.append(_attempt(batch[0], connection))
+                else:
+                    for job in batch:
+                        savepoint = connection.begin_nested()
+                        outcome = _attempt(job, connection)
+                        if outcome[2]:
+                            savepoint.commit()
+                        else:
+                            savepoint.rollback()
+                        outcomes.append(outcome)
+                if len(batch) == 1 and not outcomes[0][2]:
+                    raise _RolledBack()
+        except _RolledBack:
+            pass
+        except BaseException as error:  # the commit failed: nothing of the batch is stored
+            outcomes = [(job, error, False) for job in batch]
+        for job, value, ok in outcomes:
+            job.loop.call_soon_threadsafe(_settle, job.future, value, ok)
 
     def close(self) -> None:
         self.executor.shutdown(wait=True)
         self.engine.dispose()
+
+
+class _Job(Generic[T]):
+    __slots__ = ("future", "loop", "work")
+
+    def __init__(
+        self,
+        work: Callable[[Connection], T],
+        loop: asyncio.AbstractEventLoop,
+        future: asyncio.Future[T],
+    ) -> None:
+        self.work, self.loop, self.future = work, loop, future
+
+
+class _RolledBack(Exception):
+    """Roll back a batch of one whose work failed (its error is reported separately)."""
+
+
+def _attempt(job: _Job[Any], connection: Connection) -> tuple[_Job[Any], Any, bool]:
+    try:
+        return job, job.work(connection), True
+    except Exception as error:
+        return job, error, False
+
+
+def _settle(future: asyncio.Future[Any], value: Any, ok: bool) -> None:
+    if future.cancelled():
+        return
+    if ok:
+        future.set_result(value)
+    else:
+        future.set_exception(value)
 
 
 _WRITERS: weakref.WeakKeyDictionary[Engine, SqliteWriter] = weakref.WeakKeyDictionary()
