@@ -112,15 +112,13 @@ def append_events(
             {"ballot_id": ballot_id, "index": index, "data": data.decode("utf-8"), "hash": hashed}
         )
         indexes.append(index)
-    connection.execute(_INSERT_LEAF, leaves)
+    # One row goes as one statement, not through the executemany machinery.
+    connection.execute(_INSERT_LEAF, leaves[0] if len(leaves) == 1 else leaves)
     if nodes:
-        connection.execute(
-            _INSERT_NODE,
-            [
-                {"ballot_id": ballot_id, "level": lv, "index": ix, "hash": h}
-                for (lv, ix), h in nodes
-            ],
-        )
+        rows = [
+            {"ballot_id": ballot_id, "level": lv, "index": ix, "hash": h} for (lv, ix), h in nodes
+        ]
+        connection.execute(_INSERT_NODE, rows[0] if len(rows) == 1 else rows)
     new_edge = b"".join(compact.hashes)
     moved = connection.execute(
         _UPDATE_LOG,
