@@ -27,17 +27,22 @@ from array import array
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import IO, Any, Literal
+from typing import IO, TYPE_CHECKING, Any, Literal
 
 import msgspec
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from tally.count import count, count_weighted, rule_name
 from tally.merkle import MemoryNodeStore, MerkleLog, verify_consistency, verify_inclusion
 from tally.result import BallotResult, Electorate, Record
 from tally.rules import UNIT_RULES
 from tally.spec import AnswerError, Answers, BallotSpec, SpecError, check_answers, check_spec
+
+if TYPE_CHECKING:  # Ed25519 comes from `cryptography`, imported only when signatures are checked,
+    # so counting (`tally count`) needs nothing beyond msgspec.
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import (
+        Ed25519PrivateKey,
+        Ed25519PublicKey,
+    )
 
 FORMAT = "luwan-vote-board/1"
 TIE_SEED_SOURCE = "root-after-close"
@@ -710,6 +715,8 @@ class _Verifier:
         else:
             if header.key_id != key_id(raw):
                 self.fail("manifest", f"header key_id: {header.key_id!r} is not {key_id(raw)!r}")
+            from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
             self.public_key = Ed25519PublicKey.from_public_bytes(raw)
             if self.key is not None and raw != self.key:
                 self.fail(
@@ -999,6 +1006,8 @@ class _Verifier:
         )
 
     def signature_ok(self, head: TreeHead) -> bool:
+        from cryptography.exceptions import InvalidSignature
+
         if self.public_key is None:
             return False
         try:
