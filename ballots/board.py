@@ -14,7 +14,7 @@ ones are for the web layer and the CLI.
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator, Sequence
+from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime
 
 import msgspec
@@ -347,8 +347,15 @@ async def leaves(
     return [(index, data) for index, data in await session.execute(query)]
 
 
-async def stream_board(session: AsyncSession, signer: Signer, ballot_id: int) -> Iterator[bytes]:
-    """The board file of a ballot, line by line: header, leaves, stored signed heads in place."""
+async def board_lines(
+    session: AsyncSession, signer: Signer, ballot_id: int
+) -> AsyncIterator[bytes]:
+    """The board file of a ballot, line by line: header, leaves, kept signed heads in place.
+
+    The file ends with a head of the whole log as it was when the export started; leaves
+    appended meanwhile (an open ballot) belong to the next export. Leaves are read in chunks,
+    so a board of a million ballots is never all in memory.
+    """
     ballot = await session.get(Ballot, ballot_id)
     if ballot is None:
         raise NotFound(what="ballot", id=ballot_id)
@@ -357,25 +364,37 @@ async def stream_board(session: AsyncSession, signer: Signer, ballot_id: int) ->
         (
             _head_of(row)
             for row in (
-                await session.scalars(select(TreeHead).where(TreeHead.ballot_id == ballot_id))
+                await session.scalars(
+                    select(TreeHead).where(
+                        TreeHead.ballot_id == ballot_id, TreeHead.tree_size <= latest.tree_size
+                    )
+                )
             ).all()
         ),
         key=lambda head: head.tree_size,
     )
     if not heads or heads[-1].tree_size != latest.tree_size:
         heads.append(latest)
-    header = tally_board.make_header(board_ballot_id(ballot_id), signer.public_key)
-    lines = [tally_board.header_line(header)]
+    yield tally_board.header_line(
+        tally_board.make_header(board_ballot_id(ballot_id), signer.public_key)
+    )
     position = 0
+    while position < len(heads) and heads[position].tree_size == 0:
+        yield tally_board.tree_head_line(heads[position])
+        position += 1
     result = await session.stream(
         select(BoardLeaf.index, BoardLeaf.data)
-        .where(BoardLeaf.ballot_id == ballot_id)
+        .where(BoardLeaf.ballot_id == ballot_id, BoardLeaf.index < latest.tree_size)
         .order_by(BoardLeaf.index)
         .execution_options(yield_per=5000)
     )
     async for index, data in result:
-        lines.append(tally_board.leaf_line(index, data.encode("utf-8")))
+        yield tally_board.leaf_line(index, data.encode("utf-8"))
         while position < len(heads) and heads[position].tree_size == index + 1:
-            lines.append(tally_board.tree_head_line(heads[position]))
+            yield tally_board.tree_head_line(heads[position])
             position += 1
-    return iter(lines)
+
+
+async def board_file(session: AsyncSession, signer: Signer, ballot_id: int) -> bytes:
+    """The whole board file in memory (for tests and small boards)."""
+    return b"".join([line async for line in board_lines(session, signer, ballot_id)])

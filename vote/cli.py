@@ -388,16 +388,18 @@ def board_export(ballot_id: int, out: Path) -> None:
     """Write a ballot's board file (check it with `tally verify FILE`)."""
     from ballots import board
 
-    async def work(session: AsyncSession, settings: Settings) -> bytes:
+    async def work(session: AsyncSession, settings: Settings) -> int:
         found = await lifecycle.get_ballot(session, ballot_id)
         if found.state == "draft":
             raise TransitionNotAllowed(state=found.state, action="exported")
-        return b"".join(await board.stream_board(session, signer(settings), ballot_id))
+        written = 0
+        with out.open("wb") as handle:
+            async for line in board.board_lines(session, signer(settings), ballot_id):
+                handle.write(line)
+                written += 1
+        return written
 
-    data = run_db(work)
-    out.write_bytes(data)
-    lines = data.count(b"\n")
-    click.echo(f"wrote {lines} lines to {out}")
+    click.echo(f"wrote {run_db(work)} lines to {out}")
 
 
 @main.command("invitations")

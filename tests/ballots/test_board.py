@@ -49,7 +49,7 @@ async def _open(session: AsyncSession, world_draft: object = None) -> tuple[int,
 
 
 async def _board(session: AsyncSession, ballot_id: int) -> tally_board.Board:
-    return tally_board.read_board(b"".join(await board.stream_board(session, SIGNER, ballot_id)))
+    return tally_board.read_board(await board.board_file(session, SIGNER, ballot_id))
 
 
 def _failed(report: tally_board.VerifyReport) -> list[str]:

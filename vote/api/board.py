@@ -6,11 +6,13 @@ check it with ``tally verify``, or check one receipt's inclusion.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 import msgspec
-from litestar import Response, Router, get
+from litestar import Router, get
 from litestar.params import Parameter
+from litestar.response import Stream
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ballots import board
@@ -42,12 +44,20 @@ async def signing_key(ctx: AppContext) -> PublicKey:
 
 
 @get("/ballots/{ballot_id:int}/board", summary="Download the ballot's board (JSON Lines)")
-async def board_file(db: AsyncSession, ctx: AppContext, ballot_id: int) -> Response[bytes]:
-    """The whole board, as specified in docs/bulletin-board.md; check it with ``tally verify``."""
+async def board_file(db: AsyncSession, ctx: AppContext, ballot_id: int) -> Stream:
+    """The whole board, as specified in docs/bulletin-board.md; check it with ``tally verify``.
+
+    It is streamed from its own database session, so a large board is never all in memory.
+    """
     await public_ballot(db, ballot_id)
-    lines = await board.stream_board(db, ctx.signer, ballot_id)
-    return Response(
-        b"".join(lines),
+
+    async def lines() -> AsyncIterator[bytes]:
+        async with ctx.read_sessionmaker() as session:
+            async for line in board.board_lines(session, ctx.signer, ballot_id):
+                yield line
+
+    return Stream(
+        lines(),
         media_type="application/jsonl",
         headers={"content-disposition": f'attachment; filename="ballot-{ballot_id}-board.jsonl"'},
     )
