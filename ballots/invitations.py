@@ -157,3 +157,47 @@ async def revoke_credential(
     audit.record(
         session, actor, "credential.revoke", f"ballot:{ballot.id}", unit.id, resident_id=resident_id
     )
+
+
+class ElectorView(msgspec.Struct):
+    """One eligible resident as a chair looks them up to replace a lost invitation."""
+
+    resident_id: int
+    name: str
+    building: str
+    room: str
+    issued: bool
+
+
+async def find_electors(
+    session: AsyncSession, actor: Actor, ballot_id: int, search: str, limit: int = 50
+) -> list[ElectorView]:
+    """Eligible residents whose name, building or room contains ``search`` (all when empty)."""
+    ballot = await get_ballot(session, ballot_id)
+    unit = await ballot_unit(session, ballot)
+    require(actor, "read", unit.path)
+    query = (
+        select(
+            Resident.id, Resident.name, Resident.building, Resident.room, Elector.credential_hash
+        )
+        .join(Elector, Elector.resident_id == Resident.id)
+        .where(Elector.ballot_id == ballot_id)
+        .order_by(Resident.building, Resident.room, Resident.name)
+        .limit(limit)
+    )
+    search = search.strip()
+    if search:
+        pattern = f"%{search}%"
+        query = query.where(
+            Resident.name.like(pattern)
+            | Resident.building.like(pattern)
+            | Resident.room.like(pattern)
+            | (Resident.building + Resident.room).like(pattern)
+        )
+    rows = await session.execute(query)
+    return [
+        ElectorView(
+            resident_id=rid, name=name, building=building, room=room, issued=hashed is not None
+        )
+        for rid, name, building, room, hashed in rows
+    ]

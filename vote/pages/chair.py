@@ -154,6 +154,40 @@ SERVICES = {
 }
 
 
+@get("/chair/ballots/{ballot_id:int}/electors", name="chair-electors")
+async def electors_page(
+    request: Request[Any, Any, Any], db: AsyncSession, ctx: AppContext, ballot_id: int, q: str = ""
+) -> Response[Any]:
+    """Find a resident to replace a lost invitation (by name, building or room)."""
+    actor = await _optional_page_actor(request, db, ctx)
+    if actor is None:
+        return Redirect(path="/chair/login")
+    ballot = await lifecycle.get_ballot(db, ballot_id)
+    found = await invitations.find_electors(db, actor, ballot_id, q[:50])
+    return page(
+        "chair/electors.html",
+        ballot=ballot,
+        electors=found,
+        search=q[:50],
+        csrf=csrf_token(ctx.secret_key, request.cookies.get(SESSION_COOKIE, "")),
+    )
+
+
+@post(
+    "/chair/ballots/{ballot_id:int}/electors/{resident_id:int}/reissue",
+    dependencies={"actor": Provide(provide_actor)},
+)
+async def reissue_page(
+    db: AsyncSession, ctx: AppContext, actor: Actor, ballot_id: int, resident_id: int
+) -> Template:
+    """Replace one resident's code (the old one stops working) and show the new invitation."""
+    invitation = await invitations.reissue_credential(
+        db, actor, ctx.secret_key, ctx.settings.base_url, ballot_id, resident_id
+    )
+    await db.commit()
+    return page("chair/invitations.html", invitations=[invitation], qr=qr_svg, address=_address)
+
+
 @post("/chair/ballots/{ballot_id:int}/{action:str}", dependencies={"actor": Provide(provide_actor)})
 async def ballot_action(
     request: Request[Any, Any, Any],
@@ -201,6 +235,14 @@ async def _print_invitations(
 
 router = Router(
     path="/",
-    route_handlers=[login_form, login_submit, logout, dashboard, ballot_action],
+    route_handlers=[
+        login_form,
+        login_submit,
+        logout,
+        dashboard,
+        electors_page,
+        reissue_page,
+        ballot_action,
+    ],
     include_in_schema=False,
 )

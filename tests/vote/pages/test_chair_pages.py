@@ -3,8 +3,14 @@ guarded by a CSRF token, and printing invitations with QR codes."""
 
 from __future__ import annotations
 
+import re
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ballots.credentials import credential_hash
 from ballots.models import Ballot, Elector
-from tests.vote.helpers import Client, World, create_draft, csrf_of, page_login, zh
+from tests.vote.helpers import SECRET, Client, World, create_draft, csrf_of, page_login, zh
 
 
 async def dashboard_csrf(client: Client) -> str:
@@ -148,3 +154,53 @@ async def test_logout_ends_the_session(client: Client, world: World) -> None:
     assert response.status_code in (302, 303)
     client.cookies.set("vote_session", session)  # replaying the old cookie does not work
     assert (await client.get("/chair/", follow_redirects=False)).status_code in (302, 303)
+
+
+async def test_a_chair_replaces_a_lost_invitation_from_the_page(
+    client: Client, world: World
+) -> None:
+    old_code = world.credential(world.firm_id, 0)
+
+    async def owner(session: AsyncSession) -> int:
+        found = await session.scalar(
+            select(Elector.resident_id).where(
+                Elector.credential_hash == credential_hash(SECRET, old_code)
+            )
+        )
+        assert found is not None
+        return int(found)
+
+    resident_id = await world.db.run(owner)
+    await page_login(client, "chair", world.info.totp_secret, ahead=1)
+    listing = await client.get(f"/chair/ballots/{world.firm_id}/electors")
+    assert listing.status_code == 200
+    assert zh("Replace a lost invitation") in listing.text
+    path = f"/chair/ballots/{world.firm_id}/electors/{resident_id}/reissue"
+    assert f'action="{path}"' in listing.text
+    printed = await client.post(path, data={"csrf_token": csrf_of(listing.text)})
+    assert printed.status_code == 200, printed.text
+    assert printed.text.count("<svg") == 1
+    new_code = re.search(r'class="code">([0-9-]+)<', printed.text)
+    assert new_code is not None
+    old = await client.post(
+        f"/api/v1/ballots/{world.firm_id}/voter-status", json={"credential": old_code}
+    )
+    assert old.json()["type"] == "/problems/unknown-credential"
+    new = await client.post(
+        f"/api/v1/ballots/{world.firm_id}/voter-status", json={"credential": new_code.group(1)}
+    )
+    assert new.status_code == 200
+
+
+async def test_the_lookup_finds_residents_by_name(client: Client, world: World) -> None:
+    await page_login(client, "chair", world.info.totp_secret, ahead=1)
+    everyone = await client.get(f"/chair/ballots/{world.firm_id}/electors")
+    first_row = re.search(r"<td>([^<]+)</td>\s*<td>([^<]+)</td>", everyone.text)
+    assert first_row is not None
+    name = first_row.group(2)
+    by_name = await client.get(f"/chair/ballots/{world.firm_id}/electors", params={"q": name})
+    assert name in by_name.text
+    assert by_name.text.count("/reissue") <= everyone.text.count("/reissue")
+    nobody = await client.get(f"/chair/ballots/{world.firm_id}/electors", params={"q": "无此人"})
+    assert zh("Nobody eligible matches.") in nobody.text
+    assert "/reissue" not in nobody.text
