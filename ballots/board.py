@@ -178,16 +178,19 @@ def _head_of(row: TreeHead) -> tally_board.TreeHead:
 
 
 def append_and_sign(
-    connection: Connection, signer: Signer, ballot_id: int, events: Sequence[bytes]
-) -> tuple[list[int], tally_board.TreeHead]:
-    """Append events to a ballot's log (reading its state) and store a signed head of the result."""
+    connection: Connection, signer: Signer | None, ballot_id: int, events: Sequence[bytes]
+) -> tuple[int, bytes]:
+    """Append events to a ballot's log (reading its state); return the new size and edge.
+
+    With a ``signer``, a signed head of the result is stored too.
+    """
     size, edge = connection.execute(
         select(Ballot.log_size, Ballot.log_edge).where(Ballot.id == ballot_id)
     ).one()
-    indexes, size, edge = append_events(connection, ballot_id, size, edge, events)
-    head = sign_head(signer, ballot_id, size, root_of(size, edge))
-    store_head(connection, ballot_id, head)
-    return indexes, head
+    _, size, edge = append_events(connection, ballot_id, size, edge, events)
+    if signer is not None:
+        store_head(connection, ballot_id, sign_head(signer, ballot_id, size, root_of(size, edge)))
+    return size, edge
 
 
 async def latest_head(

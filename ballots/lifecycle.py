@@ -14,7 +14,6 @@ from typing import Any, Literal
 import msgspec
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session
 
 import tally
 from ballots import audit, board
@@ -291,21 +290,17 @@ async def open_ballot(
 
 async def _append(
     session: AsyncSession, ballot_id: int, events: list[bytes], signer: Signer | None
-) -> None:
-    """Append events to the ballot's board within the session's transaction (and sign a head)."""
+) -> tuple[int, bytes]:
+    """Append events to the ballot's board in the session's transaction (and sign a head).
+
+    Returns the log's new size and right edge.
+    """
     await session.flush()
-
-    def work(sync_session: Session) -> None:
-        connection = sync_session.connection()
-        if signer is None:
-            size, edge = connection.execute(
-                select(Ballot.log_size, Ballot.log_edge).where(Ballot.id == ballot_id)
-            ).one()
-            board.append_events(connection, ballot_id, size, edge, events)
-        else:
-            board.append_and_sign(connection, signer, ballot_id, events)
-
-    await session.run_sync(work)
+    return await session.run_sync(
+        lambda sync_session: board.append_and_sign(
+            sync_session.connection(), signer, ballot_id, events
+        )
+    )
 
 
 async def counted_records(session: AsyncSession, ballot: Ballot) -> list[tally.Record]:
@@ -352,17 +347,12 @@ async def close_ballot(
     ballot, unit = await _move(session, actor, ballot_id, "close")
     ballot.closed_at = datetime.now(UTC)
     records = await counted_records(session, ballot)
-    await _append(
+    size, edge = await _append(
         session,
         ballot.id,
         [tally_board.close_event(closed_at=ballot.closed_at, counted=len(records))],
         None,
     )
-    size, edge = (
-        await session.execute(
-            select(Ballot.log_size, Ballot.log_edge).where(Ballot.id == ballot.id)
-        )
-    ).one()
     seed = board.root_of(size, edge).hex()
     spec = msgspec.structs.replace(ballot_spec(ballot), tie_seed=seed)
     electorate = tally.Electorate(

@@ -17,14 +17,21 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ballots import invitations, lifecycle
 from ballots.access import Actor
 from ballots.chairs import SESSION_LIFETIME, revoke_token
-from ballots.errors import N_, DomainError, NotAuthenticated, NotFound
+from ballots.errors import N_, DomainError, NotFound
 from ballots.models import Participation
 from vote.api.chair import _signing, login_chair
 from vote.i18n import current_locale, gettext_, localise
 from vote.pages.errors import page
 from vote.printing import qr_svg, render_invitations_pdf
 from vote.printing.pdf import format_address
-from vote.web import SESSION_COOKIE, AppContext, client_ip, csrf_token, provide_actor
+from vote.web import (
+    SESSION_COOKIE,
+    AppContext,
+    client_ip,
+    csrf_token,
+    provide_actor,
+    provide_optional_actor,
+)
 
 ACTIONS = {
     "draft": [("open", N_("Open voting")), ("cancel", N_("Cancel ballot"))],
@@ -80,15 +87,6 @@ async def login_submit(
     return response
 
 
-async def _optional_page_actor(
-    request: Request[Any, Any, Any], db: AsyncSession, ctx: AppContext
-) -> Actor | None:
-    try:
-        return await provide_actor(request, db, ctx)
-    except NotAuthenticated:
-        return None
-
-
 @post("/chair/logout", dependencies={"actor": Provide(provide_actor)})
 async def logout(request: Request[Any, Any, Any], db: AsyncSession, actor: Actor) -> Redirect:
     await revoke_token(db, request.cookies.get(SESSION_COOKIE, ""))
@@ -140,7 +138,7 @@ async def _dashboard(
 async def dashboard(
     request: Request[Any, Any, Any], db: AsyncSession, ctx: AppContext
 ) -> Response[Any]:
-    actor = await _optional_page_actor(request, db, ctx)
+    actor = await provide_optional_actor(request, db, ctx)
     if actor is None:
         return Redirect(path="/chair/login")
     return await _dashboard(request, db, ctx, actor)
@@ -159,7 +157,7 @@ async def electors_page(
     request: Request[Any, Any, Any], db: AsyncSession, ctx: AppContext, ballot_id: int, q: str = ""
 ) -> Response[Any]:
     """Find a resident to replace a lost invitation (by name, building or room)."""
-    actor = await _optional_page_actor(request, db, ctx)
+    actor = await provide_optional_actor(request, db, ctx)
     if actor is None:
         return Redirect(path="/chair/login")
     ballot = await lifecycle.get_ballot(db, ballot_id)
