@@ -31,10 +31,15 @@ from ballots.board import sign_open_ballots
 from ballots.db import create_engine, create_sessionmaker, dispose, is_sqlite
 from ballots.errors import DomainError
 from vote import i18n
+from vote.api import audit as audit_api
+from vote.api import auth as auth_api
+from vote.api import ballots as ballots_api
 from vote.api import board as board_api
-from vote.api import chair as chair_api
+from vote.api import matters as matters_api
 from vote.api import public as public_api
 from vote.api import roll as roll_api
+from vote.api import tokens as tokens_api
+from vote.api import units as units_api
 from vote.pages import chair as chair_pages
 from vote.pages import public as public_pages
 from vote.pages import voting as voting_pages
@@ -179,8 +184,12 @@ def create_app(settings: Settings | None = None, *, limiter: RateLimiter | None 
     return Litestar(
         route_handlers=[
             public_api.router,
-            chair_api.router,
-            chair_api.auth_router,
+            auth_api.router,
+            tokens_api.router,
+            units_api.router,
+            matters_api.router,
+            ballots_api.router,
+            audit_api.router,
             roll_api.router,
             board_api.router,
             voting_pages.router,

@@ -19,7 +19,8 @@ from ballots.access import Actor
 from ballots.chairs import SESSION_LIFETIME, revoke_token
 from ballots.errors import N_, DomainError, NotFound
 from ballots.models import Participation
-from vote.api.chair import _signing, login_chair
+from vote.api.auth import login_chair
+from vote.api.ballots import _signing
 from vote.i18n import current_locale, gettext_, localise
 from vote.pages.errors import page
 from vote.printing import qr_svg, render_invitations_pdf

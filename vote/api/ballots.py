@@ -1,0 +1,172 @@
+"""Ballots for chairs: drafts, the lifecycle (open, close, publish, cancel), invitations."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import msgspec
+from litestar import Response, Router, get, post, put
+from litestar.di import Provide
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ballots import invitations, lifecycle
+from ballots.access import Actor, require
+from ballots.eligibility import Eligibility
+from ballots.invitations import Invitation
+from ballots.models import Ballot
+from vote.api.schemas import BallotOut, BallotSummary
+from vote.printing import render_invitations_pdf
+from vote.web import AppContext, provide_actor
+
+
+async def _ballot_out(db: AsyncSession, ballot: Ballot) -> BallotOut:
+    result = msgspec.json.decode(ballot.result) if ballot.result else None
+    return BallotOut(
+        ballot=BallotSummary.of(ballot),
+        spec=lifecycle.ballot_spec(ballot),
+        eligibility=msgspec.convert(ballot.eligibility, Eligibility),
+        result=result,
+    )
+
+
+@get("/ballots")
+async def list_ballots(db: AsyncSession, actor: Actor) -> list[BallotSummary]:
+    return [
+        BallotSummary.of(ballot) for ballot, _ in await lifecycle.list_ballots(db, actor.unit_path)
+    ]
+
+
+@post(
+    "/matters/{matter_id:int}/ballots",
+    status_code=HTTP_201_CREATED,
+    summary="Create a draft ballot",
+)
+async def create_ballot(
+    db: AsyncSession, actor: Actor, matter_id: int, data: lifecycle.BallotDraft
+) -> BallotOut:
+    ballot = await lifecycle.create_ballot(db, actor, matter_id, data)
+    await db.commit()
+    return await _ballot_out(db, ballot)
+
+
+@get("/ballots/{ballot_id:int}/manage", summary="A ballot with its eligibility and result (chairs)")
+async def manage_ballot(db: AsyncSession, actor: Actor, ballot_id: int) -> BallotOut:
+    ballot = await lifecycle.get_ballot(db, ballot_id)
+    require(actor, "read", (await lifecycle.ballot_unit(db, ballot)).path)
+    return await _ballot_out(db, ballot)
+
+
+@put("/ballots/{ballot_id:int}/draft", summary="Edit a draft ballot")
+async def update_ballot(
+    db: AsyncSession, actor: Actor, ballot_id: int, data: lifecycle.BallotDraft
+) -> BallotOut:
+    ballot = await lifecycle.update_ballot(db, actor, ballot_id, data)
+    await db.commit()
+    return await _ballot_out(db, ballot)
+
+
+def _signing(action: str, ctx: AppContext) -> dict[str, Any]:
+    """Opening and closing sign a tree head of the ballot's board."""
+    return {"signer": ctx.signer} if action in ("open", "close") else {}
+
+
+def _transition(action: str):  # type: ignore[no-untyped-def]
+    service = {
+        "open": lifecycle.open_ballot,
+        "close": lifecycle.close_ballot,
+        "publish": lifecycle.publish_ballot,
+        "cancel": lifecycle.cancel_ballot,
+    }[action]
+
+    @post(
+        f"/ballots/{{ballot_id:int}}/{action}",
+        status_code=HTTP_200_OK,
+        summary=f"{action.title()} a ballot",
+        name=f"{action}_ballot",
+        operation_id=f"{action.title()}Ballot",
+    )
+    async def handler(db: AsyncSession, ctx: AppContext, actor: Actor, ballot_id: int) -> BallotOut:
+        ballot = await service(db, actor, ballot_id, **_signing(action, ctx))
+        await db.commit()
+        return await _ballot_out(db, ballot)
+
+    return handler
+
+
+@post(
+    "/ballots/{ballot_id:int}/invitations",
+    status_code=HTTP_201_CREATED,
+    summary="Issue invitations",
+)
+async def issue_invitations(
+    db: AsyncSession,
+    ctx: AppContext,
+    actor: Actor,
+    ballot_id: int,
+    format: Literal["json", "pdf"] = "json",
+) -> Response[Any]:
+    """Give a credential to every eligible voter without one; answer JSON or (``?format=pdf``) a PDF.
+
+    Credentials are shown only in this response, so save or print it.
+    """
+    issued = await invitations.issue_invitations(
+        db, actor, ctx.secret_key, ctx.settings.base_url, ballot_id
+    )
+    await db.commit()
+    return _invitations_response(issued, format)
+
+
+def _invitations_response(issued: list[Invitation], format: str) -> Response[Any]:
+    if format == "pdf":
+        if not issued:
+            return Response(b"", status_code=HTTP_204_NO_CONTENT)
+        return Response(
+            render_invitations_pdf(issued),
+            media_type="application/pdf",
+            status_code=HTTP_201_CREATED,
+            headers={"content-disposition": 'attachment; filename="invitations.pdf"'},
+        )
+    return Response(
+        msgspec.json.encode(issued), media_type="application/json", status_code=HTTP_201_CREATED
+    )
+
+
+@post("/ballots/{ballot_id:int}/electors/{resident_id:int}/reissue", status_code=HTTP_201_CREATED)
+async def reissue(
+    db: AsyncSession,
+    ctx: AppContext,
+    actor: Actor,
+    ballot_id: int,
+    resident_id: int,
+    format: Literal["json", "pdf"] = "json",
+) -> Response[Any]:
+    """Replace a lost credential: the old one stops working at once."""
+    invitation = await invitations.reissue_credential(
+        db, actor, ctx.secret_key, ctx.settings.base_url, ballot_id, resident_id
+    )
+    await db.commit()
+    return _invitations_response([invitation], format)
+
+
+@post("/ballots/{ballot_id:int}/electors/{resident_id:int}/revoke", status_code=HTTP_204_NO_CONTENT)
+async def revoke(db: AsyncSession, actor: Actor, ballot_id: int, resident_id: int) -> None:
+    await invitations.revoke_credential(db, actor, ballot_id, resident_id)
+    await db.commit()
+
+
+router = Router(
+    path="/api/v1",
+    route_handlers=[
+        list_ballots,
+        create_ballot,
+        manage_ballot,
+        update_ballot,
+        *[_transition(action) for action in ("open", "close", "publish", "cancel")],
+        issue_invitations,
+        reissue,
+        revoke,
+    ],
+    dependencies={"actor": Provide(provide_actor)},
+    tags=["chairs"],
+)
