@@ -15,11 +15,18 @@ hits a trivial endpoint to show the load generator's own ceiling and CPU share, 
 real runs checks that the number of participation rows equals the number of successful casts.
 Nothing here asserts on time: it is a benchmark, not a test.
 
+``--against storm`` measures the real app alone, casting without and with a storm of wrong chair
+logins (``POST /api/v1/auth/login``, 20 a second by default, each from its own user name and
+X-Forwarded-For address, so every attempt costs a password check), in alternating rounds. It
+prints the ratio storm/quiet throughput, both p99s, the password checks per second the storm
+achieved, and whether the aims hold (ratio >= 0.8, p99 < 150 ms under the storm at 64 clients).
+
 Usage (from the repository root)::
 
     .venv/bin/python bench/cast.py            # ~2 minutes: 2 rounds x 4,000 votes per target
     .venv/bin/python bench/cast.py --quick    # ~20 s smoke run
     .venv/bin/python bench/cast.py --requests 8000 --concurrency 32 --rounds 3
+    .venv/bin/python bench/cast.py --against storm --storm-rate 20
 """
 
 from __future__ import annotations
