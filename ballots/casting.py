@@ -217,9 +217,12 @@ _LOOKUP = (
     .outerjoin(_Counted, _Counted.id == Participation.cast_id)
     .where(Elector.credential_hash == bindparam("hashed"), Elector.ballot_id == bindparam("ballot"))
 )
-# Lock the ballot row: casts append to its board one at a time, and a close waits for them
-# (SQLite's BEGIN IMMEDIATE already serialises writers).
-_LOOKUP_LOCKED = _LOOKUP.with_for_update(of=Ballot)
+# Lock the ballot row before the lookup: casts append to its board one at a time, and a close
+# waits for them (SQLite's BEGIN IMMEDIATE already serialises writers). The lock is its own
+# statement so that the lookup after it sees what the previous holder committed: a single
+# ``SELECT ... FOR UPDATE OF ballots`` re-reads only the locked row after waiting, and would pair
+# the fresh ballot with stale participation and cast rows (PostgreSQL's READ COMMITTED).
+_LOCK_BALLOT = select(Ballot.id).where(Ballot.id == bindparam("ballot")).with_for_update()
 _BALLOT_EXISTS = select(Ballot.id).where(Ballot.id == bindparam("ballot"))
 _EARLIER = select(Cast.tracker, Cast.cast_hour, Cast.leaf_index).where(
     Cast.ballot_id == bindparam("ballot"), Cast.submission_key == bindparam("submission_key")
@@ -255,8 +258,9 @@ def _cast_in(
     """
     row = None
     if hashed is not None:
-        lookup = _LOOKUP if connection.dialect.name == "sqlite" else _LOOKUP_LOCKED
-        row = connection.execute(lookup, {"hashed": hashed, "ballot": ballot_id}).first()
+        if connection.dialect.name != "sqlite":
+            connection.execute(_LOCK_BALLOT, {"ballot": ballot_id})
+        row = connection.execute(_LOOKUP, {"hashed": hashed, "ballot": ballot_id}).first()
     if row is None:
         if connection.execute(_BALLOT_EXISTS, {"ballot": ballot_id}).first() is None:
             raise NotFound(what="ballot", id=ballot_id)

@@ -14,6 +14,7 @@ from sqlalchemy import func, inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import tally
+from ballots import board
 from ballots.casting import Receipt, cast_ballot, voter_status
 from ballots.credentials import new_credential
 from ballots.db import create_engine, create_sessionmaker, dispose, is_sqlite
@@ -28,6 +29,8 @@ from ballots.errors import (
 )
 from ballots.lifecycle import close_ballot, get_ballot
 from ballots.models import Cast, Participation
+from ballots.signing import signer_from_seed
+from tally import board as tally_board
 from tests.ballots.factories import (
     ADMIN,
     HEADER,
@@ -431,3 +434,69 @@ async def test_many_voters_at_once_are_all_counted(session: AsyncSession, db_url
     result = await closed_result(session, ballot_id)
     assert result["ballots"] == 24
     assert option_ballots(result) == {"a": 8, "b": 8, "c": 8}
+
+
+# --- revoting races: the board stays verifiable ------------------------------------------------
+
+BOARD_SIGNER = signer_from_seed(bytes(range(32)))
+
+
+async def verified_board_after_close(session: AsyncSession, ballot_id: int) -> list[str]:
+    """Close the ballot, export its board and run the outside verifier; return failed checks."""
+    await close_ballot(session, ADMIN, ballot_id, BOARD_SIGNER)
+    await session.commit()
+    parsed = tally_board.read_board(await board.board_file(session, BOARD_SIGNER, ballot_id))
+    report = tally_board.verify_board(parsed, key=BOARD_SIGNER.public_key)
+    return [f"{c.name}: {c.detail}" for c in report.checks if c.status == "fail"]
+
+
+async def open_revoting(
+    session: AsyncSession, world: World, voting_unit: str = "person"
+) -> tuple[int, dict[int, str]]:
+    rules = Eligibility(units=[world.other_area_id])
+    return await open_with_credentials(
+        session, world, draft(voting_unit=voting_unit, eligibility=rules, revoting=True)
+    )
+
+
+@pytest.mark.parametrize("phones", [2, 50])
+async def test_racing_revotes_for_one_voter_leave_a_board_that_verifies(
+    session: AsyncSession, db_url: str, phones: int
+) -> None:
+    world = await sinan_world(session)
+    ballot_id, credentials = await open_revoting(session, world)
+    credential = credentials[world.rid("S01")]
+    await cast_ballot(session, KEY, ballot_id, credential, A)
+    attempts = [(credential, {"q1": ["abc"[i % 3]]}, f"phone-{i}") for i in range(phones)]
+    outcomes = await cast_concurrently(db_url, ballot_id, attempts)
+    assert all(isinstance(o, Receipt) for o in outcomes), outcomes
+    assert await count_rows(session, Participation) == 1
+    assert await verified_board_after_close(session, ballot_id) == []
+    result = await closed_result_of(session, ballot_id)
+    assert result["ballots"] == 1
+
+
+@pytest.mark.parametrize("phones", [2, 50])
+async def test_racing_revotes_in_one_household_leave_a_board_that_verifies(
+    session: AsyncSession, db_url: str, phones: int
+) -> None:
+    world = await sinan_world(session)
+    ballot_id, credentials = await open_revoting(session, world, "household")
+    first = credentials[world.rid("H1")]
+    await cast_ballot(session, KEY, ballot_id, first, A)
+    members = [credentials[world.rid(f"H{i}")] for i in range(1, 6)]
+    attempts = [(members[i % 5], {"q1": ["abc"[i % 3]]}, f"phone-{i}") for i in range(phones)]
+    outcomes = await cast_concurrently(db_url, ballot_id, attempts)
+    # Only the member who voted may change the household's vote; the others are refused.
+    assert all(isinstance(o, Receipt | HouseholdAlreadyVoted) for o in outcomes), outcomes
+    assert await count_rows(session, Participation) == 1
+    assert await verified_board_after_close(session, ballot_id) == []
+    result = await closed_result_of(session, ballot_id)
+    assert result["ballots"] == 1
+
+
+async def closed_result_of(session: AsyncSession, ballot_id: int) -> dict[str, object]:
+    ballot = await get_ballot(session, ballot_id)
+    assert ballot.result is not None
+    result: dict[str, object] = json.loads(ballot.result)
+    return result
