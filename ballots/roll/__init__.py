@@ -1,6 +1,8 @@
 """The roll (名册): reading roster files, importing them into a residential area, masked listings.
 
-- :mod:`ballots.roll.parse` — pure: CSV/XLSX bytes → checked :class:`RosterRow` list.
+- :mod:`ballots.roll.parse` — pure: CSV/XLSX bytes → checked :class:`RosterRow` list, reading
+  through :mod:`ballots.roll.csv_file` and :mod:`ballots.roll.xlsx` (bounded memory, zip bombs
+  refused unopened) within :mod:`ballots.roll.limits`.
 - :mod:`ballots.roll.importer` — upsert into the database, dry runs, listings with masked phones.
 - :mod:`ballots.roll.errors` — :class:`RosterHasErrors`, carrying every row/column problem.
 """
@@ -18,7 +20,8 @@ from ballots.roll.importer import (
     mask_name,
     mask_phone,
 )
-from ballots.roll.parse import MAX_BYTES, MAX_ROWS, RosterRow, household_name_key, parse_roster
+from ballots.roll.limits import MAX_BYTES, MAX_ROWS
+from ballots.roll.parse import RosterRow, household_name_key, parse_roster
 
 __all__ = [
     "MAX_BYTES",

@@ -11,12 +11,9 @@ already has); an empty cell in a column that is present means "empty" and clears
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 import re
 import unicodedata
-import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -25,16 +22,20 @@ from typing import Final
 import msgspec
 from msgspec import UNSET, UnsetType
 
-from ballots.roll.errors import RosterError, RosterHasErrors
+from ballots.errors import N_
+from ballots.roll.csv_file import read_csv
+from ballots.roll.errors import RosterError, RosterHasErrors, refuse, roster_error
+from ballots.roll.limits import (
+    HEADER_SEARCH_ROWS,
+    MAX_BYTES,
+    MAX_CELL_CHARS,
+    MAX_CELL_ERRORS,
+    MAX_ROWS,
+    MAX_SCANNED_ROWS,
+)
+from ballots.roll.xlsx import TOO_MANY_ROWS, Cell, RawRow, TooLong, read_xlsx
 
-MAX_BYTES: Final = 10 * 1024 * 1024
-MAX_ROWS: Final = 20_000
-MAX_COLUMNS: Final = 100
-# Rows scanned (blank ones included) before giving up: Excel sheets can carry a million
-# formatted but empty rows.
-MAX_SCANNED_ROWS: Final = 5 * MAX_ROWS
-# How far down the sheet the header row may be (title rows above it are common).
-HEADER_SEARCH_ROWS: Final = 10
+CELL_TOO_LONG = N_("row {row}, column {column}: the cell is longer than {limit} characters")
 
 ROLES: Final = {
     "业主": "owner",
@@ -118,14 +119,11 @@ def parse_roster(data: bytes, filename: str) -> list[RosterRow]:
         )
     if not data.strip():
         _fail("the file is empty", code="empty-file")
-    table = _read_xlsx(data) if _is_xlsx(data, filename) else _read_csv(data, filename)
+    table = read_xlsx(data) if _is_xlsx(data, filename) else read_csv(data)
     return _check(table)
 
 
 # --- reading the raw table -------------------------------------------------------------------
-
-Cell = str | int | float | datetime | date | None
-RawRow = tuple[int, Sequence[Cell]]
 
 
 def _fail(message: str, *, code: str = "file", row: int | None = None) -> None:
@@ -145,71 +143,6 @@ def _is_xlsx(data: bytes, filename: str) -> bool:
     return data.startswith(b"PK\x03\x04")
 
 
-def _read_xlsx(data: bytes) -> Iterator[RawRow]:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
-        raise RosterHasErrors(
-            [
-                RosterError(
-                    row=None,
-                    column=None,
-                    message="the file is not a readable XLSX workbook; save it again from Excel "
-                    "as .xlsx or CSV",
-                    code="format",
-                )
-            ]
-        ) from error
-    except Exception as error:  # openpyxl raises its own exception types for broken files
-        raise RosterHasErrors(
-            [
-                RosterError(
-                    row=None,
-                    column=None,
-                    message=f"the file is not a readable XLSX workbook ({type(error).__name__})",
-                    code="format",
-                )
-            ]
-        ) from error
-    return _xlsx_rows(workbook)
-
-
-def _xlsx_rows(workbook: object) -> Iterator[RawRow]:
-    try:
-        sheet = workbook.worksheets[0]  # type: ignore[attr-defined]
-        yield from enumerate(sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS), start=1)
-    finally:
-        workbook.close()  # type: ignore[attr-defined]
-
-
-def _decode(data: bytes) -> str:
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        if "\x00" not in text:
-            return text
-    _fail("unknown encoding: save the file as UTF-8 or GB18030", code="encoding")
-    raise AssertionError("unreachable")
-
-
-def _read_csv(data: bytes, filename: str) -> Iterator[RawRow]:
-    text = _decode(data)
-    first_line = text.split("\n", 1)[0]
-    delimiter = max(",\t;，", key=first_line.count)
-    if first_line.count(delimiter) == 0:
-        delimiter = ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        for number, values in enumerate(reader, start=1):
-            yield number, values[:MAX_COLUMNS]
-    except csv.Error as error:
-        _fail(f"the CSV file is malformed ({error})", code="format", row=reader.line_num)
-
-
 # --- checking -------------------------------------------------------------------------------
 
 
@@ -224,7 +157,7 @@ ALIASES: Final = {_normalise_header(a): c for c in COLUMNS for a in c.aliases}
 
 def _text(value: Cell) -> str:
     """A cell as trimmed text; numbers lose a spurious ``.0``, ``="0123"`` loses its quoting."""
-    if value is None:
+    if value is None or isinstance(value, TooLong):
         return ""
     if isinstance(value, bool):
         return str(value)
@@ -320,8 +253,55 @@ def _map_headers(number: int, values: Sequence[Cell]) -> dict[str, tuple[int, st
     return headers
 
 
+class _LongCells:
+    """Watches the raw rows for cells over ``MAX_CELL_CHARS`` (which readers leave as TooLong)."""
+
+    def __init__(self, table: Iterator[RawRow]) -> None:
+        self.table = table
+        self.cells: list[tuple[int, int]] = []  # (row, column index), the first few
+        self.rows: set[int] = set()
+
+    def __iter__(self) -> Iterator[RawRow]:
+        for number, values in self.table:
+            for index, value in enumerate(values):
+                if isinstance(value, TooLong):
+                    self.rows.add(number)
+                    if len(self.cells) < MAX_CELL_ERRORS:
+                        self.cells.append((number, index))
+            yield number, values
+
+    def errors(self, header: Sequence[Cell] | None) -> list[RosterError]:
+        """One error per cell, naming the column by its header (else by its Excel letter)."""
+        return [
+            roster_error(
+                CELL_TOO_LONG,
+                code="cell-too-long",
+                row=row,
+                column=_column_name(index, header),
+                limit=f"{MAX_CELL_CHARS:,}",
+            )
+            for row, index in self.cells
+        ]
+
+
+def _column_name(index: int, header: Sequence[Cell] | None) -> str:
+    written = _text(header[index]) if header is not None and index < len(header) else ""
+    if written:
+        return written
+    letters = ""
+    number = index + 1
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
 def _check(table: Iterator[RawRow]) -> list[RosterRow]:
-    found = _find_header(table)
+    long_cells = _LongCells(table)
+    raw = iter(long_cells)
+    found = _find_header(raw)
+    if long_cells.cells:  # in the header or the title rows above it
+        raise RosterHasErrors(long_cells.errors(None))
     if found is None:
         _fail("the file is empty", code="empty-file")
         raise AssertionError("unreachable")
@@ -329,23 +309,24 @@ def _check(table: Iterator[RawRow]) -> list[RosterRow]:
     checker = _Checker(_map_headers(header_number, header_values))
     rows: list[RosterRow] = []
     seen = 0
-    for number, values in table:
+    for number, values in raw:
         if number > MAX_SCANNED_ROWS or (seen >= MAX_ROWS and not _blank(values)):
-            _fail(
-                f"the file has more than {MAX_ROWS:,} rows; split it into smaller files",
-                code="too-many-rows",
-            )
+            raise refuse(TOO_MANY_ROWS, code="too-many-rows", limit=f"{MAX_ROWS:,}")
+        if number in long_cells.rows:  # reported below; its other cells may be cut short
+            seen += 1
+            continue
         if _blank(values):
             continue
         seen += 1
         row = _check_row(checker, number, values)
         if row is not None:
             rows.append(row)
+    errors = checker.errors + long_cells.errors(header_values)
     if seen == 0:
         _fail("the file has a header row but no residents under it", code="no-rows")
-    if checker.errors:
-        checker.errors.sort(key=lambda e: e.row or 0)
-        raise RosterHasErrors(checker.errors)
+    if errors:
+        errors.sort(key=lambda e: e.row or 0)
+        raise RosterHasErrors(errors)
     return rows
 
 
