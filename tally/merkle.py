@@ -94,7 +94,7 @@ def merkle_root(leaves: Iterable[bytes]) -> bytes:
     """The Merkle tree hash of the leaves' data (each is hashed with :func:`leaf_hash`)."""
     compact = CompactRange()
     for data in leaves:
-        compact.append(_sha256(b"\x00" + data).digest())
+        compact.append(leaf_hash(data))
     return compact.root()
 
 
@@ -398,10 +398,29 @@ class MerkleLog:
     @classmethod
     def from_leaf_hashes(cls, hashes: Iterable[bytes]) -> MerkleLog:
         """A log holding these leaf hashes, in memory."""
-        log = cls()
-        for value in hashes:
-            log.append_hash(value)
-        return log
+        return cls.from_hash_bytes(b"".join(hashes))
+
+    @classmethod
+    def from_hash_bytes(cls, hashes: bytes | bytearray) -> MerkleLog:
+        """A log in memory over leaf hashes given end to end, 32 bytes each.
+
+        Built a whole level at a time (the same nodes as appending one by one, much faster):
+        the next level up hashes each adjacent pair, which are 64 consecutive bytes.
+        """
+        if len(hashes) % HASH_SIZE:
+            raise ValueError("leaf hashes are 32 bytes each")
+        store = MemoryNodeStore()
+        row = bytearray(hashes)
+        pair = 2 * HASH_SIZE
+        while row:
+            store.levels.append(row)
+            row = bytearray().join(
+                [
+                    _sha256(b"\x01" + row[i : i + pair]).digest()
+                    for i in range(0, len(row) - pair + 1, pair)
+                ]
+            )
+        return cls(store, len(hashes) // HASH_SIZE)
 
     @property
     def size(self) -> int:

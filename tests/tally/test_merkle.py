@@ -312,3 +312,19 @@ def test_compact_range_reports_the_nodes_it_completes() -> None:
     assert len(compact.hashes) == 1
     with pytest.raises(ValueError):
         CompactRange(3, [b"x" * 32])
+
+
+def test_a_log_built_level_by_level_stores_the_same_nodes_as_appending() -> None:
+    for size in range(0, 70):
+        hashes = [leaf_hash(data) for data in leaves_of(size)]
+        appended = MerkleLog()
+        for value in hashes:
+            appended.append_hash(value)
+        built = MerkleLog.from_hash_bytes(b"".join(hashes))
+        assert isinstance(appended.store, MemoryNodeStore)
+        assert isinstance(built.store, MemoryNodeStore)
+        assert built.store.levels == appended.store.levels
+        assert built.size == size
+        assert built.root() == appended.root() == mth(leaves_of(size))
+    with pytest.raises(ValueError):
+        MerkleLog.from_hash_bytes(b"\x00" * 33)

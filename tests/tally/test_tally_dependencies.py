@@ -1,4 +1,5 @@
-"""Counting needs only msgspec: an auditor can run `tally count` without the crypto library."""
+"""Counting needs only msgspec: an auditor can run `tally count` without the crypto library,
+and `tally verify` without it says the signatures cannot be checked."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+
+from tests.tally.conftest import SmallBoard
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -49,3 +52,35 @@ def test_the_count_command_works_without_cryptography(tmp_path: Path) -> None:
     )
     assert run.returncode == 0, run.stderr
     assert json.loads(run.stdout)["questions"][0]["winners"] == ["b"]
+
+
+def test_verify_without_cryptography_fails_the_signatures_check_and_says_why(
+    small_board: SmallBoard,
+) -> None:
+    code = "import sys; sys.modules['cryptography'] = None; from tally.cli import main; sys.exit(main())"
+    run = subprocess.run(
+        [sys.executable, "-c", code, "verify", str(small_board.board)],
+        cwd=small_board.folder,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={"PYTHONPATH": str(ROOT), "PYTHONIOENCODING": "utf-8"},
+    )
+    assert run.returncode == 1
+    assert "FAILED: signatures" in run.stderr
+    assert "tally[signatures]" in run.stderr
+    # Everything that needs no signature still ran and passed.
+    for name in ("leaf-hashes", "root", "casts", "recount"):
+        assert f"PASS  {name}" in run.stdout
+
+
+def test_the_small_board_verifies_with_cryptography(small_board: SmallBoard) -> None:
+    run = subprocess.run(
+        [sys.executable, "-m", "tally", "verify", str(small_board.board), "--receipt", "t1"],
+        cwd=small_board.folder,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={"PYTHONPATH": str(ROOT), "PYTHONIOENCODING": "utf-8"},
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
