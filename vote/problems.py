@@ -57,16 +57,29 @@ def problem_type(slug: str) -> str:
 
 def problem_for(error: DomainError) -> Problem:
     """The translated problem for a domain error."""
-    params = {key: value for key, value in error.params.items() if _jsonable(value)}
-    errors = [msgspec.to_builtins(item) for item in getattr(error, "errors", [])]
+    errors = [_error_item(item) for item in getattr(error, "errors", [])]
+    detail_params = dict(error.params)
+    if errors and "first" in detail_params:  # the first of the listed errors, as translated
+        detail_params["first"] = errors[0].get("message", detail_params["first"])
+    params = {key: value for key, value in detail_params.items() if _jsonable(value)}
     return Problem(
         type=problem_type(error.type),
         title=gettext_(error.title),
         status=error.status,
-        detail=localise(error.detail_msgid, error.params) if error.detail_msgid else "",
+        detail=localise(error.detail_msgid, detail_params) if error.detail_msgid else "",
         errors=errors,
         params=params,
     )
+
+
+def _error_item(item: object) -> dict[str, Any]:
+    """One listed error; a message kept as a template (roster errors) is translated."""
+    data: dict[str, Any] = msgspec.to_builtins(item)
+    template = data.pop("template", "")
+    params = data.pop("params", {})
+    if template:
+        data["message"] = localise(template, params)
+    return data
 
 
 def _jsonable(value: object) -> bool:
