@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ballots.models import Household, Resident, Unit
+from ballots.models.bounds import Id, ShortText
 from ballots.models.roll import RESIDENT_ROLES
 
 
@@ -26,12 +27,12 @@ class Eligibility(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True
     ``tags_any``/``tags_all``: roll tags.
     """
 
-    units: list[int] = msgspec.field(default_factory=list)
-    buildings: list[str] = msgspec.field(default_factory=list)
-    roles: list[str] = msgspec.field(default_factory=list)
+    units: list[Id] = msgspec.field(default_factory=list)
+    buildings: list[ShortText] = msgspec.field(default_factory=list)
+    roles: list[ShortText] = msgspec.field(default_factory=list)
     min_age: int | None = None
-    tags_any: list[str] = msgspec.field(default_factory=list)
-    tags_all: list[str] = msgspec.field(default_factory=list)
+    tags_any: list[ShortText] = msgspec.field(default_factory=list)
+    tags_all: list[ShortText] = msgspec.field(default_factory=list)
 
     def problems(self) -> list[str]:
         """What is wrong with the rule set, as readable messages (empty when fine)."""

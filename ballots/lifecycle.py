@@ -38,6 +38,7 @@ from ballots.models import (
     Resident,
     Unit,
 )
+from ballots.models.bounds import BallotTitle
 from ballots.roll import mask_name
 from ballots.signing import Signer
 from ballots.units import get_unit
@@ -55,7 +56,7 @@ ALLOWED_MOVES: dict[str, dict[str, str]] = {
 class BallotDraft(msgspec.Struct, forbid_unknown_fields=True):
     """What a chair writes when creating or editing a draft ballot."""
 
-    title: str
+    title: BallotTitle
     questions: list[tally.Question]
     revoting: bool = False
     voting_unit: Literal["person", "household"] = "person"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from litestar import Router, get
 from litestar.di import Provide
 from litestar.params import Parameter
@@ -11,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ballots import units
 from ballots.access import Actor, require
 from ballots.models import AuditEntry
+from ballots.models.bounds import ID_MAX
 from vote.api.schemas import AuditOut
 from vote.web import provide_actor
 
@@ -20,7 +23,7 @@ async def audit_log(
     db: AsyncSession,
     actor: Actor,
     limit: int = Parameter(default=100, ge=1, le=1000),
-    before: int | None = None,
+    before: Annotated[int | None, Parameter(ge=1, le=ID_MAX)] = None,
 ) -> list[AuditOut]:
     require(actor, "read", actor.unit_path)
     query = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)

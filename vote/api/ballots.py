@@ -15,6 +15,7 @@ from ballots.access import Actor, require
 from ballots.eligibility import Eligibility
 from ballots.invitations import Invitation
 from ballots.models import Ballot
+from vote.api.params import IdParam
 from vote.api.schemas import BallotOut, BallotSummary
 from vote.printing import render_invitations_pdf
 from vote.web import AppContext, provide_actor
@@ -43,7 +44,7 @@ async def list_ballots(db: AsyncSession, actor: Actor) -> list[BallotSummary]:
     summary="Create a draft ballot",
 )
 async def create_ballot(
-    db: AsyncSession, actor: Actor, matter_id: int, data: lifecycle.BallotDraft
+    db: AsyncSession, actor: Actor, matter_id: IdParam, data: lifecycle.BallotDraft
 ) -> BallotOut:
     ballot = await lifecycle.create_ballot(db, actor, matter_id, data)
     await db.commit()
@@ -51,7 +52,7 @@ async def create_ballot(
 
 
 @get("/ballots/{ballot_id:int}/manage", summary="A ballot with its eligibility and result (chairs)")
-async def manage_ballot(db: AsyncSession, actor: Actor, ballot_id: int) -> BallotOut:
+async def manage_ballot(db: AsyncSession, actor: Actor, ballot_id: IdParam) -> BallotOut:
     ballot = await lifecycle.get_ballot(db, ballot_id)
     require(actor, "read", (await lifecycle.ballot_unit(db, ballot)).path)
     return await _ballot_out(db, ballot)
@@ -59,7 +60,7 @@ async def manage_ballot(db: AsyncSession, actor: Actor, ballot_id: int) -> Ballo
 
 @put("/ballots/{ballot_id:int}/draft", summary="Edit a draft ballot")
 async def update_ballot(
-    db: AsyncSession, actor: Actor, ballot_id: int, data: lifecycle.BallotDraft
+    db: AsyncSession, actor: Actor, ballot_id: IdParam, data: lifecycle.BallotDraft
 ) -> BallotOut:
     ballot = await lifecycle.update_ballot(db, actor, ballot_id, data)
     await db.commit()
@@ -86,7 +87,9 @@ def _transition(action: str):  # type: ignore[no-untyped-def]
         name=f"{action}_ballot",
         operation_id=f"{action.title()}Ballot",
     )
-    async def handler(db: AsyncSession, ctx: AppContext, actor: Actor, ballot_id: int) -> BallotOut:
+    async def handler(
+        db: AsyncSession, ctx: AppContext, actor: Actor, ballot_id: IdParam
+    ) -> BallotOut:
         ballot = await service(db, actor, ballot_id, **_signing(action, ctx))
         await db.commit()
         return await _ballot_out(db, ballot)
@@ -103,7 +106,7 @@ async def issue_invitations(
     db: AsyncSession,
     ctx: AppContext,
     actor: Actor,
-    ballot_id: int,
+    ballot_id: IdParam,
     format: Literal["json", "pdf"] = "json",
 ) -> Response[Any]:
     """Give a credential to every eligible voter without one; answer JSON or (``?format=pdf``) a PDF.
@@ -137,8 +140,8 @@ async def reissue(
     db: AsyncSession,
     ctx: AppContext,
     actor: Actor,
-    ballot_id: int,
-    resident_id: int,
+    ballot_id: IdParam,
+    resident_id: IdParam,
     format: Literal["json", "pdf"] = "json",
 ) -> Response[Any]:
     """Replace a lost credential: the old one stops working at once."""
@@ -150,7 +153,7 @@ async def reissue(
 
 
 @post("/ballots/{ballot_id:int}/electors/{resident_id:int}/revoke", status_code=HTTP_204_NO_CONTENT)
-async def revoke(db: AsyncSession, actor: Actor, ballot_id: int, resident_id: int) -> None:
+async def revoke(db: AsyncSession, actor: Actor, ballot_id: IdParam, resident_id: IdParam) -> None:
     await invitations.revoke_credential(db, actor, ballot_id, resident_id)
     await db.commit()
 

@@ -16,7 +16,9 @@ from litestar.response import Stream
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ballots import board
+from ballots.models.bounds import ID_MAX, SAFE_TEXT
 from tally.board import TreeHead
+from vote.api.params import CountParam, IdParam, SizeParam
 from vote.api.public import public_ballot
 from vote.web import AppContext
 
@@ -44,7 +46,7 @@ async def signing_key(ctx: AppContext) -> PublicKey:
 
 
 @get("/ballots/{ballot_id:int}/board", summary="Download the ballot's board (JSON Lines)")
-async def board_file(db: AsyncSession, ctx: AppContext, ballot_id: int) -> Stream:
+async def board_file(db: AsyncSession, ctx: AppContext, ballot_id: IdParam) -> Stream:
     """The whole board, as specified in docs/bulletin-board.md; check it with ``tally verify``.
 
     It is streamed from its own database session, so a large board is never all in memory.
@@ -64,7 +66,7 @@ async def board_file(db: AsyncSession, ctx: AppContext, ballot_id: int) -> Strea
 
 
 @get("/ballots/{ballot_id:int}/board/head", summary="The latest signed tree head")
-async def tree_head(db: AsyncSession, ctx: AppContext, ballot_id: int) -> TreeHead:
+async def tree_head(db: AsyncSession, ctx: AppContext, ballot_id: IdParam) -> TreeHead:
     await public_ballot(db, ballot_id)
     return await board.latest_head(db, ctx.signer, ballot_id)
 
@@ -72,8 +74,8 @@ async def tree_head(db: AsyncSession, ctx: AppContext, ballot_id: int) -> TreeHe
 @get("/ballots/{ballot_id:int}/board/leaves", summary="Leaves of the board, by index")
 async def leaves(
     db: AsyncSession,
-    ballot_id: int,
-    start: Annotated[int, Parameter(ge=0)] = 0,
+    ballot_id: IdParam,
+    start: CountParam = 0,
     count: Annotated[int, Parameter(ge=1, le=MAX_LEAVES)] = 100,
 ) -> list[LeafOut]:
     await public_ballot(db, ballot_id)
@@ -85,9 +87,9 @@ async def leaves(
 async def inclusion(
     db: AsyncSession,
     ctx: AppContext,
-    ballot_id: int,
-    tracker: Annotated[str, Parameter(max_length=64)],
-    tree_size: Annotated[int | None, Parameter(ge=1)] = None,
+    ballot_id: IdParam,
+    tracker: Annotated[str, Parameter(max_length=64, pattern=SAFE_TEXT)],
+    tree_size: Annotated[int | None, Parameter(ge=1, le=ID_MAX)] = None,
 ) -> board.Proof:
     """The audit path from the tracker's leaf to the root of the signed head of ``tree_size``."""
     await public_ballot(db, ballot_id)
@@ -98,9 +100,9 @@ async def inclusion(
 async def consistency(
     db: AsyncSession,
     ctx: AppContext,
-    ballot_id: int,
-    first: Annotated[int, Parameter(ge=1)],
-    second: Annotated[int | None, Parameter(ge=1)] = None,
+    ballot_id: IdParam,
+    first: SizeParam,
+    second: Annotated[int | None, Parameter(ge=1, le=ID_MAX)] = None,
 ) -> board.Proof:
     """Proof that the board at ``second`` (default: now) extends the board at ``first``."""
     await public_ballot(db, ballot_id)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from litestar import Router, get, post
 from litestar.di import Provide
 from litestar.status_codes import HTTP_201_CREATED
@@ -13,22 +11,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ballots import matters, units
 from ballots.access import Actor, require
 from ballots.models import Ballot
-from vote.api.schemas import EventOut, MatterIn, MatterOut, NoteIn
+from vote.api.params import IdParam
+from vote.api.schemas import EventOut, MatterIn, MatterListItem, MatterOut, NoteIn
 from vote.web import provide_actor
 
 
 @get("/matters")
-async def list_matters(db: AsyncSession, actor: Actor) -> list[dict[str, Any]]:
-    return [
-        {
-            "id": m.id,
-            "unit_id": m.unit_id,
-            "kind": m.kind,
-            "title": m.title,
-            "created_at": m.created_at,
-        }
-        for m in await matters.list_matters(db, actor.unit_path)
-    ]
+async def list_matters(db: AsyncSession, actor: Actor) -> list[MatterListItem]:
+    return [MatterListItem.of(m) for m in await matters.list_matters(db, actor.unit_path)]
 
 
 @post("/matters", status_code=HTTP_201_CREATED)
@@ -60,12 +50,14 @@ async def _matter_out(db: AsyncSession, actor: Actor, matter_id: int) -> MatterO
 
 
 @get("/matters/{matter_id:int}/record", summary="A matter with drafts and every event (chairs)")
-async def matter_record(db: AsyncSession, actor: Actor, matter_id: int) -> MatterOut:
+async def matter_record(db: AsyncSession, actor: Actor, matter_id: IdParam) -> MatterOut:
     return await _matter_out(db, actor, matter_id)
 
 
 @post("/matters/{matter_id:int}/notes", status_code=HTTP_201_CREATED)
-async def add_note(db: AsyncSession, actor: Actor, matter_id: int, data: NoteIn) -> list[EventOut]:
+async def add_note(
+    db: AsyncSession, actor: Actor, matter_id: IdParam, data: NoteIn
+) -> list[EventOut]:
     await matters.add_note(db, actor, matter_id, data.text)
     await db.commit()
     return [EventOut.of(e) for e in await matters.timeline(db, matter_id)]

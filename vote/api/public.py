@@ -15,6 +15,7 @@ from ballots.errors import N_, DomainError, NotFound, UnknownCredential
 from ballots.lifecycle import ballot_spec, get_ballot
 from ballots.matters import get_matter, timeline
 from ballots.models import Ballot, Matter, MatterEvent, Unit
+from vote.api.params import IdParam
 from vote.api.schemas import BallotOut, BallotSummary, CastIn, CredentialIn, MatterOut
 from vote.web import AppContext, client_ip, guard_code_attempts, note_code_failure
 
@@ -43,7 +44,7 @@ def published_result(ballot: Ballot) -> dict[str, Any] | None:
 
 
 @get("/ballots/{ballot_id:int}", summary="A ballot's questions and state (public)")
-async def show_ballot(db: AsyncSession, ballot_id: int) -> BallotOut:
+async def show_ballot(db: AsyncSession, ballot_id: IdParam) -> BallotOut:
     ballot = await public_ballot(db, ballot_id)
     return BallotOut(
         ballot=BallotSummary.of(ballot), spec=ballot_spec(ballot), result=published_result(ballot)
@@ -51,7 +52,7 @@ async def show_ballot(db: AsyncSession, ballot_id: int) -> BallotOut:
 
 
 @get("/ballots/{ballot_id:int}/result", summary="A published ballot's result")
-async def show_result(db: AsyncSession, ballot_id: int) -> dict[str, Any]:
+async def show_result(db: AsyncSession, ballot_id: IdParam) -> dict[str, Any]:
     ballot = await public_ballot(db, ballot_id)
     result = published_result(ballot)
     if result is None:
@@ -69,7 +70,7 @@ MAX_VOTE_BODY_BYTES = 64 * 1024
     request_max_body_size=MAX_VOTE_BODY_BYTES,
 )
 async def cast(
-    request: Request[Any, Any, Any], ctx: AppContext, ballot_id: int, data: CastIn
+    request: Request[Any, Any, Any], ctx: AppContext, ballot_id: IdParam, data: CastIn
 ) -> Receipt:
     """Cast a vote with the credential from an invitation.
 
@@ -102,7 +103,7 @@ async def status(
     request: Request[Any, Any, Any],
     db: AsyncSession,
     ctx: AppContext,
-    ballot_id: int,
+    ballot_id: IdParam,
     data: CredentialIn,
 ) -> VoterStatus:
     """Tell the holder of a credential whether they or their household have already voted."""
@@ -116,7 +117,7 @@ async def status(
 
 
 @get("/matters/{matter_id:int}", summary="A matter's decision record (public)")
-async def show_matter(db: AsyncSession, matter_id: int) -> MatterOut:
+async def show_matter(db: AsyncSession, matter_id: IdParam) -> MatterOut:
     return MatterOut.of(*await public_matter(db, matter_id))
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import anyio.to_thread
 from litestar import Request, Router, get, post
@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ballots.access import Actor
 from ballots.errors import InvalidInput
+from ballots.models.bounds import ID_MAX
 from ballots.roll import (
     MAX_BYTES,
     ImportReport,
@@ -21,6 +22,7 @@ from ballots.roll import (
     list_residents,
     parse_roster,
 )
+from vote.api.params import IdParam, SearchParam
 from vote.web import provide_actor
 
 
@@ -34,8 +36,8 @@ async def import_roster(
     request: Request[Any, Any, Any],
     db: AsyncSession,
     actor: Actor,
-    unit_id: int,
-    filename: str = "roster.csv",
+    unit_id: IdParam,
+    filename: SearchParam = "roster.csv",
     dry_run: bool = False,
 ) -> ImportReport:
     """Send the file as the raw body (``Content-Type: text/csv`` or the XLSX type).
@@ -60,8 +62,8 @@ async def import_roster(
 async def residents(
     db: AsyncSession,
     actor: Actor,
-    unit_id: int,
-    offset: int = Parameter(default=0, ge=0),
+    unit_id: IdParam,
+    offset: Annotated[int, Parameter(ge=0, le=ID_MAX)] = 0,
     limit: int = Parameter(default=100, ge=1, le=1000),
 ) -> list[ResidentView]:
     return await list_residents(db, actor, unit_id, offset=offset, limit=limit)

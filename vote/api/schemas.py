@@ -3,20 +3,34 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import msgspec
 
 import tally
+from ballots.chairs import API_TOKEN_LIFETIME, API_TOKEN_MAX_LIFETIME
 from ballots.eligibility import Eligibility
 from ballots.models import Ballot, Matter, MatterEvent, Unit
+from ballots.models.bounds import (
+    SAFE_TEXT,
+    Id,
+    ShortText,
+    Text,
+    Title,
+    UnitCode,
+    UnitName,
+    Username,
+)
+
+Credential = Annotated[str, msgspec.Meta(max_length=100, pattern=SAFE_TEXT)]
+"""A voting code as typed or pasted (its format is checked when it is used)."""
 
 
 class UnitIn(msgspec.Struct, forbid_unknown_fields=True):
-    name: str
-    code: str
+    name: UnitName
+    code: UnitCode
     level: Literal["district", "street", "area"]
-    parent_id: int | None = None
+    parent_id: Id | None = None
 
 
 class UnitOut(msgspec.Struct):
@@ -34,14 +48,34 @@ class UnitOut(msgspec.Struct):
 
 
 class MatterIn(msgspec.Struct, forbid_unknown_fields=True):
-    unit_id: int
+    unit_id: Id
     kind: Literal["hearing", "coordination", "evaluation", "agency", "practical", "selection"]
+    title: Title
+    description: Text = ""
+
+
+class MatterListItem(msgspec.Struct):
+    """A matter in the chair's list."""
+
+    id: int
+    unit_id: int
+    kind: str
     title: str
-    description: str = ""
+    created_at: datetime
+
+    @classmethod
+    def of(cls, matter: Matter) -> MatterListItem:
+        return cls(
+            id=matter.id,
+            unit_id=matter.unit_id,
+            kind=matter.kind,
+            title=matter.title,
+            created_at=matter.created_at,
+        )
 
 
 class NoteIn(msgspec.Struct, forbid_unknown_fields=True):
-    text: str
+    text: Annotated[Text, msgspec.Meta(min_length=1)]
 
 
 class EventOut(msgspec.Struct):
@@ -130,19 +164,22 @@ class MatterOut(msgspec.Struct):
 class CastIn(msgspec.Struct, forbid_unknown_fields=True):
     """A vote: the credential from the invitation and an answer per question."""
 
-    credential: str = msgspec.field()
-    answers: dict[str, list[str]]
-    submission_id: str = ""
+    credential: Credential
+    answers: Annotated[
+        dict[ShortText, Annotated[list[ShortText], msgspec.Meta(max_length=1000)]],
+        msgspec.Meta(max_length=100),
+    ]
+    submission_id: ShortText = ""
 
 
 class CredentialIn(msgspec.Struct, forbid_unknown_fields=True):
-    credential: str
+    credential: Credential
 
 
 class LoginIn(msgspec.Struct, forbid_unknown_fields=True):
-    username: str
-    password: str
-    totp: str
+    username: Username
+    password: Annotated[str, msgspec.Meta(max_length=1024, pattern=SAFE_TEXT)]
+    totp: Annotated[str, msgspec.Meta(max_length=16, pattern=SAFE_TEXT)]
 
 
 class LoginOut(msgspec.Struct):
@@ -153,12 +190,36 @@ class LoginOut(msgspec.Struct):
 
 
 class TokenIn(msgspec.Struct, forbid_unknown_fields=True):
-    name: str
+    """A new API token: what it is for, read-only or full, and how many days it lives."""
+
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+    scope: Literal["full", "read"] = "full"
+    expires_in_days: Annotated[int, msgspec.Meta(ge=1, le=API_TOKEN_MAX_LIFETIME.days)] = (
+        API_TOKEN_LIFETIME.days
+    )
 
 
 class TokenOut(msgspec.Struct):
+    """A new API token; ``token`` is shown this once and never again."""
+
     token: str
     name: str
+    id: int
+    scope: str
+    created_at: datetime
+    expires_at: datetime
+
+
+class TokenInfoOut(msgspec.Struct):
+    """An API token in a list: what it is and whether it still works, never the secret."""
+
+    id: int
+    name: str
+    scope: str
+    created_at: datetime
+    expires_at: datetime
+    revoked_at: datetime | None
+    active: bool
 
 
 class MeOut(msgspec.Struct):

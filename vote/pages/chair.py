@@ -16,11 +16,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ballots import invitations, lifecycle
 from ballots.access import Actor
-from ballots.chairs import SESSION_LIFETIME, revoke_token
+from ballots.chairs import SESSION_LIFETIME, log_out
 from ballots.errors import N_, DomainError, NotFound
 from ballots.models import Participation
 from vote.api.auth import login_chair
 from vote.api.ballots import _signing
+from vote.api.params import IdParam, SearchParam
 from vote.i18n import current_locale, gettext_, localise
 from vote.pages.errors import page
 from vote.printing import qr_svg, render_invitations_pdf
@@ -90,7 +91,7 @@ async def login_submit(
 
 @post("/chair/logout", dependencies={"actor": Provide(provide_actor)})
 async def logout(request: Request[Any, Any, Any], db: AsyncSession, actor: Actor) -> Redirect:
-    await revoke_token(db, request.cookies.get(SESSION_COOKIE, ""))
+    await log_out(db, request.cookies.get(SESSION_COOKIE, ""), actor.source)
     await db.commit()
     response = Redirect(path="/chair/login")
     response.delete_cookie(SESSION_COOKIE, path="/")
@@ -155,7 +156,11 @@ SERVICES = {
 
 @get("/chair/ballots/{ballot_id:int}/electors", name="chair-electors")
 async def electors_page(
-    request: Request[Any, Any, Any], db: AsyncSession, ctx: AppContext, ballot_id: int, q: str = ""
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+    ctx: AppContext,
+    ballot_id: IdParam,
+    q: SearchParam = "",
 ) -> Response[Any]:
     """Find a resident to replace a lost invitation (by name, building or room)."""
     actor = await provide_optional_actor(request, db, ctx)
@@ -177,7 +182,7 @@ async def electors_page(
     dependencies={"actor": Provide(provide_actor)},
 )
 async def reissue_page(
-    db: AsyncSession, ctx: AppContext, actor: Actor, ballot_id: int, resident_id: int
+    db: AsyncSession, ctx: AppContext, actor: Actor, ballot_id: IdParam, resident_id: IdParam
 ) -> Template:
     """Replace one resident's code (the old one stops working) and show the new invitation."""
     invitation = await invitations.reissue_credential(
@@ -193,7 +198,7 @@ async def ballot_action(
     db: AsyncSession,
     ctx: AppContext,
     actor: Actor,
-    ballot_id: int,
+    ballot_id: IdParam,
     action: str,
 ) -> Response[Any]:
     if action in ("invitations", "invitations.pdf"):

@@ -20,6 +20,7 @@ from ballots.lifecycle import ballot_spec
 from ballots.matters import get_matter
 from ballots.models import Ballot
 from tally import BallotSpec
+from vote.api.params import IdParam
 from vote.api.public import public_ballot
 from vote.i18n import gettext_, localise
 from vote.pages.errors import page
@@ -74,7 +75,7 @@ async def _vote_page(
 
 
 @get("/v/{ballot_id:int}", name="vote-page")
-async def vote_page(db: AsyncSession, ballot_id: int) -> Template:
+async def vote_page(db: AsyncSession, ballot_id: IdParam) -> Template:
     return await _vote_page(db, await public_ballot(db, ballot_id))
 
 
@@ -83,7 +84,7 @@ async def submit_vote(
     request: Request[Any, Any, Any],
     db: AsyncSession,
     ctx: AppContext,
-    ballot_id: int,
+    ballot_id: IdParam,
 ) -> Template:
     ballot = await public_ballot(db, ballot_id)
     form_data = await request.form()
