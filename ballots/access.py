@@ -24,7 +24,9 @@ class Actor(msgspec.Struct, frozen=True):
     """The person behind a request: a chair (with id, role and unit path) or the operator CLI.
 
     ``unit_path`` is the chair's unit path (``/1/4/``); the operator has role ``operator``
-    and may do everything everywhere.
+    and may do everything everywhere. ``read_only`` is set for a read-scoped API token (the web
+    layer then allows only GET and HEAD); ``session_id`` is the login session the request's
+    token is or was made from.
     """
 
     name: str
@@ -32,6 +34,8 @@ class Actor(msgspec.Struct, frozen=True):
     unit_path: str = "/"
     chair_id: int | None = None
     source: str = ""
+    read_only: bool = False
+    session_id: int | None = None
 
     @property
     def is_operator(self) -> bool:

@@ -1,5 +1,10 @@
 """Chair accounts: password (argon2) plus TOTP with replay protection, sessions and API tokens.
 
+Every token expires: a session after 12 hours, an API token when its owner chose (90 days by
+default, a year at most). An API token may be read-only. Ending a login session revokes the API
+tokens made from it; a chair lists and revokes their own tokens, a chair manager those of the
+chairs they manage.
+
 The TOTP secret is encrypted at rest with a key derived from the service secret. A TOTP code is
 accepted once: the accepted time step is remembered and a code for that step or an earlier one
 is refused.
@@ -23,13 +28,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ballots import audit
 from ballots.access import Actor, require
-from ballots.errors import DuplicateName, InvalidInput, InvalidLogin, NotAuthenticated
+from ballots.errors import DuplicateName, InvalidInput, InvalidLogin, NotAuthenticated, NotFound
 from ballots.models import Chair, ChairToken, Unit
-from ballots.models.chairs import CHAIR_ROLES
+from ballots.models.chairs import CHAIR_ROLES, TOKEN_SCOPES
 from ballots.units import get_unit
 
 ISSUER = "居民议事表决"
 SESSION_LIFETIME = timedelta(hours=12)
+API_TOKEN_LIFETIME = timedelta(days=90)
+API_TOKEN_MAX_LIFETIME = timedelta(days=365)
+MAX_ROW_ID = 2**31 - 1
 MIN_PASSWORD_LENGTH = 10
 _hasher = PasswordHasher()
 # Verifying against this keeps the timing of unknown-user logins like that of real ones.
@@ -155,31 +163,150 @@ def actor_for(chair: Chair, unit: Unit, source: str = "") -> Actor:
     )
 
 
-async def create_token(
-    session: AsyncSession, chair: Chair, *, kind: str, name: str = "", source: str = ""
-) -> str:
-    """A new session (expires after 12 hours) or API token (until revoked) for ``chair``."""
-    token = ("vt_" if kind == "api" else "vs_") + secrets.token_urlsafe(32)
-    expires = datetime.now(UTC) + SESSION_LIFETIME if kind == "session" else None
-    session.add(
-        ChairToken(
+class IssuedToken(msgspec.Struct, frozen=True):
+    """A token just made: the secret (shown once) and what it is."""
+
+    id: int
+    token: str
+    name: str
+    scope: str
+    created_at: datetime
+    expires_at: datetime
+
+
+class TokenInfo(msgspec.Struct, frozen=True):
+    """An API token as its owner and their managers see it: never the secret or its hash."""
+
+    id: int
+    chair_id: int
+    chair: str
+    name: str
+    scope: str
+    created_at: datetime
+    expires_at: datetime
+    revoked_at: datetime | None
+    created_by_session: int | None
+
+    @classmethod
+    def of(cls, token: ChairToken, chair: Chair) -> TokenInfo:
+        return cls(
+            id=token.id,
             chair_id=chair.id,
-            token_hash=token_hash(token),
-            kind=kind,
-            name=name,
-            expires_at=expires,
+            chair=chair.username,
+            name=token.name,
+            scope=token.scope,
+            created_at=token.created_at,
+            expires_at=token.expires_at,
+            revoked_at=token.revoked_at,
+            created_by_session=token.created_by_session,
         )
+
+
+async def create_token(
+    session: AsyncSession,
+    chair: Chair,
+    *,
+    kind: str,
+    name: str = "",
+    source: str = "",
+    scope: str = "full",
+    lifetime: timedelta | None = None,
+    created_by_session: int | None = None,
+    now: datetime | None = None,
+) -> str:
+    """A new session (12 hours) or API token (90 days unless ``lifetime`` says) for ``chair``."""
+    issued = await issue_token(
+        session,
+        chair,
+        kind=kind,
+        name=name,
+        source=source,
+        scope=scope,
+        lifetime=lifetime,
+        created_by_session=created_by_session,
+        now=now,
     )
+    return issued.token
+
+
+async def issue_token(
+    session: AsyncSession,
+    chair: Chair,
+    *,
+    kind: str,
+    name: str = "",
+    source: str = "",
+    scope: str = "full",
+    lifetime: timedelta | None = None,
+    created_by_session: int | None = None,
+    now: datetime | None = None,
+) -> IssuedToken:
+    """Like :func:`create_token`, returning the stored token's id, scope and expiry as well.
+
+    An API token lives ``lifetime`` (default 90 days, at most a year); a session always 12
+    hours and always has the full scope. ``created_by_session`` names the login session an API
+    token is made from, so that ending the session revokes it.
+    """
+    now = now or datetime.now(UTC)
+    if kind not in ("session", "api"):
+        raise InvalidInput("a token is a session or an API token")
+    if scope not in TOKEN_SCOPES:
+        raise InvalidInput(f"scope must be one of {', '.join(TOKEN_SCOPES)}")
+    name = name.strip()
+    if len(name) > 100:
+        raise InvalidInput("the token name must be at most 100 characters")
+    if kind == "session":
+        lifetime, scope, created_by_session = SESSION_LIFETIME, "full", None
+    elif lifetime is None:
+        lifetime = API_TOKEN_LIFETIME
+    if not timedelta(0) < lifetime <= API_TOKEN_MAX_LIFETIME:
+        raise InvalidInput("an API token lives from 1 to 365 days")
+    token = ("vt_" if kind == "api" else "vs_") + secrets.token_urlsafe(32)
+    stored = ChairToken(
+        chair_id=chair.id,
+        token_hash=token_hash(token),
+        kind=kind,
+        name=name,
+        scope=scope,
+        created_at=now,
+        expires_at=now + lifetime,
+        created_by_session=created_by_session,
+    )
+    session.add(stored)
+    await session.flush()
     unit = await get_unit(session, chair.unit_id)
-    action = "chair.login" if kind == "session" else "token.create"
-    audit.record(
-        session, actor_for(chair, unit, source), action, f"chair:{chair.id}", unit.id, name=name
+    actor = actor_for(chair, unit, source)
+    if kind == "session":
+        audit.record(session, actor, "chair.login", f"chair:{chair.id}", unit.id, name=name)
+    else:
+        audit.record(
+            session,
+            actor,
+            "token.create",
+            f"token:{stored.id}",
+            unit.id,
+            chair=chair.username,
+            name=name,
+            scope=scope,
+            expires_at=stored.expires_at.isoformat(),
+        )
+    return IssuedToken(
+        id=stored.id,
+        token=token,
+        name=name,
+        scope=scope,
+        created_at=now,
+        expires_at=stored.expires_at,
     )
-    return token
 
 
-async def actor_from_token(session: AsyncSession, token: str, source: str = "") -> Actor:
-    """Resolve a session or API token to its chair's :class:`Actor`, or raise NotAuthenticated."""
+async def actor_from_token(
+    session: AsyncSession, token: str, source: str = "", *, now: datetime | None = None
+) -> Actor:
+    """Resolve a live session or API token to its chair's :class:`Actor`, or NotAuthenticated.
+
+    The actor is read-only for a ``read`` token, and knows the login session it descends from.
+    """
     row = (
         await session.execute(
             select(ChairToken, Chair, Unit)
@@ -191,21 +318,135 @@ async def actor_from_token(session: AsyncSession, token: str, source: str = "") 
     if row is None:
         raise NotAuthenticated()
     stored, chair, unit = row
-    now = datetime.now(UTC)
+    now = now or datetime.now(UTC)
     if stored.revoked_at is not None or chair.disabled_at is not None:
         raise NotAuthenticated()
-    if stored.expires_at is not None and stored.expires_at <= now:
+    if stored.expires_at <= now:
         raise NotAuthenticated()
-    return actor_for(chair, unit, source)
+    return msgspec.structs.replace(
+        actor_for(chair, unit, source),
+        read_only=stored.scope != "full",
+        session_id=stored.id if stored.kind == "session" else stored.created_by_session,
+    )
 
 
-async def revoke_token(session: AsyncSession, token: str) -> None:
-    """End a session or revoke an API token."""
+async def _revoke(session: AsyncSession, stored: ChairToken, now: datetime) -> list[int]:
+    """Revoke ``stored`` and, for a session, the live API tokens made from it; return their ids."""
     await session.execute(
         update(ChairToken)
-        .where(ChairToken.token_hash == token_hash(token), ChairToken.revoked_at.is_(None))
-        .values(revoked_at=datetime.now(UTC))
+        .where(ChairToken.id == stored.id, ChairToken.revoked_at.is_(None))
+        .values(revoked_at=now)
     )
+    if stored.kind != "session":
+        return []
+    made = list(
+        (
+            await session.scalars(
+                select(ChairToken.id).where(
+                    ChairToken.created_by_session == stored.id, ChairToken.revoked_at.is_(None)
+                )
+            )
+        ).all()
+    )
+    if made:
+        await session.execute(
+            update(ChairToken).where(ChairToken.id.in_(made)).values(revoked_at=now)
+        )
+    return sorted(made)
+
+
+async def log_out(
+    session: AsyncSession, token: str, source: str = "", *, now: datetime | None = None
+) -> None:
+    """End a login session together with the API tokens made from it (or revoke the API token
+    presented); audited. An unknown or already revoked token changes nothing."""
+    now = now or datetime.now(UTC)
+    row = (
+        await session.execute(
+            select(ChairToken, Chair, Unit)
+            .join(Chair, Chair.id == ChairToken.chair_id)
+            .join(Unit, Unit.id == Chair.unit_id)
+            .where(ChairToken.token_hash == token_hash(token), ChairToken.revoked_at.is_(None))
+        )
+    ).first()
+    if row is None:
+        return
+    stored, chair, unit = row
+    revoked = await _revoke(session, stored, now)
+    actor = actor_for(chair, unit, source)
+    if stored.kind == "session":
+        audit.record(
+            session, actor, "chair.logout", f"chair:{chair.id}", unit.id, revoked_tokens=revoked
+        )
+    else:
+        audit.record(
+            session, actor, "token.revoke", f"token:{stored.id}", unit.id, chair=chair.username
+        )
+
+
+async def _token_and_owner(session: AsyncSession, token_id: int) -> tuple[ChairToken, Chair, Unit]:
+    if not 1 <= token_id <= MAX_ROW_ID:  # beyond any id, and PostgreSQL's 32-bit integers
+        raise NotFound(what="token", id=token_id)
+    row = (
+        await session.execute(
+            select(ChairToken, Chair, Unit)
+            .join(Chair, Chair.id == ChairToken.chair_id)
+            .join(Unit, Unit.id == Chair.unit_id)
+            .where(ChairToken.id == token_id, ChairToken.kind == "api")
+        )
+    ).first()
+    if row is None:
+        raise NotFound(what="token", id=token_id)
+    stored, chair, unit = row
+    return stored, chair, unit
+
+
+def _require_over(actor: Actor, chair: Chair, unit: Unit) -> None:
+    """A chair manages their own tokens; managing another chair's needs ``manage_chairs``."""
+    if actor.is_operator or actor.chair_id == chair.id:
+        return
+    require(actor, "manage_chairs", unit.path)
+
+
+async def list_tokens(
+    session: AsyncSession, actor: Actor, *, chair_id: int | None = None
+) -> list[TokenInfo]:
+    """API tokens of one chair (default: the actor), or with ``chair_id=None`` for the operator
+    or a chair manager, of every chair in the actor's subtree; newest first."""
+    query = (
+        select(ChairToken, Chair)
+        .join(Chair, Chair.id == ChairToken.chair_id)
+        .join(Unit, Unit.id == Chair.unit_id)
+        .where(ChairToken.kind == "api")
+        .order_by(ChairToken.id.desc())
+    )
+    if chair_id is not None:
+        owner = await session.get(Chair, chair_id)
+        if owner is None:
+            raise NotFound(what="chair", id=chair_id)
+        _require_over(actor, owner, await get_unit(session, owner.unit_id))
+        query = query.where(ChairToken.chair_id == chair_id)
+    else:
+        require(actor, "manage_chairs", actor.unit_path)
+        query = query.where(Unit.path.startswith(actor.unit_path))
+    return [TokenInfo.of(token, chair) for token, chair in (await session.execute(query)).all()]
+
+
+async def revoke_token(
+    session: AsyncSession, actor: Actor, token_id: int, *, now: datetime | None = None
+) -> TokenInfo:
+    """Revoke an API token: the owner's own, or one of a chair the actor manages. Audited;
+    revoking a revoked token changes nothing."""
+    now = now or datetime.now(UTC)
+    stored, chair, unit = await _token_and_owner(session, token_id)
+    _require_over(actor, chair, unit)
+    if stored.revoked_at is None:
+        await _revoke(session, stored, now)
+        audit.record(
+            session, actor, "token.revoke", f"token:{stored.id}", unit.id, chair=chair.username
+        )
+        await session.refresh(stored)
+    return TokenInfo.of(stored, chair)
 
 
 async def list_chairs(

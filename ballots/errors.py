@@ -25,6 +25,7 @@ NOUNS = frozenset(
         N_("elector"),
         N_("matter"),
         N_("problem type"),
+        N_("token"),
         N_("unit"),
     }
 )

@@ -41,6 +41,19 @@ class CsrfFailed(DomainError):
     detail_template = N_("Please reload the page and try again.")
 
 
+class TokenReadOnly(DomainError):
+    type = "token-read-only"
+    status = 403
+    title = N_("This token may only read")
+    detail_template = N_(
+        "This API token was created read-only: it may look but not change anything. Use a token "
+        "with the full scope."
+    )
+
+
+READ_METHODS = frozenset({"GET", "HEAD"})
+
+
 def ctx_of(state: State) -> AppContext:
     ctx = state.ctx
     assert isinstance(ctx, AppContext)
@@ -101,22 +114,29 @@ def _bearer(request: Request[Any, Any, Any]) -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
+def _within_scope(request: Request[Any, Any, Any], actor: Actor) -> Actor:
+    if actor.read_only and request.method not in READ_METHODS:
+        raise TokenReadOnly()
+    return actor
+
+
 async def provide_actor(
     request: Request[Any, Any, Any], db: AsyncSession, ctx: AppContext
 ) -> Actor:
     """The chair behind this request (API token or login cookie), or NotAuthenticated.
 
     A cookie-authenticated request that changes something must carry the session's CSRF token
-    (form field ``csrf_token`` or header ``X-CSRF-Token``).
+    (form field ``csrf_token`` or header ``X-CSRF-Token``). A read-only token is refused for
+    anything but GET and HEAD, here, for the API and the pages alike.
     """
     source = client_ip(request, ctx.settings)
     token = _bearer(request)
     if token is not None:
-        return await actor_from_token(db, token, source)
+        return _within_scope(request, await actor_from_token(db, token, source))
     cookie = request.cookies.get(SESSION_COOKIE)
     if not cookie:
         raise NotAuthenticated()
-    actor = await actor_from_token(db, cookie, source)
+    actor = _within_scope(request, await actor_from_token(db, cookie, source))
     if request.method not in ("GET", "HEAD", "OPTIONS"):
         sent = request.headers.get("x-csrf-token")
         if sent is None and "form" in request.headers.get("content-type", ""):

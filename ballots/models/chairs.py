@@ -34,10 +34,16 @@ class Chair(Base):
     disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
+TokenScope = Literal["full", "read"]
+TOKEN_SCOPES: tuple[TokenScope, ...] = ("full", "read")
+
+
 class ChairToken(Base):
     """A login session (``kind='session'``) or a named API token (``kind='api'``).
 
-    Only the SHA-256 of the token is stored.
+    Only the SHA-256 of the token is stored. Every token expires. ``scope='read'`` allows only
+    reading. ``created_by_session`` is the login session an API token was made from; ending that
+    session revokes the token too.
     """
 
     __tablename__ = "chair_tokens"
@@ -47,6 +53,10 @@ class ChairToken(Base):
     token_hash: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
     kind: Mapped[str] = mapped_column(String(16))
     name: Mapped[str] = mapped_column(String(100), default="")
+    scope: Mapped[str] = mapped_column(String(16), default="full", server_default="full")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_by_session: Mapped[int | None] = mapped_column(
+        ForeignKey("chair_tokens.id"), index=True
+    )

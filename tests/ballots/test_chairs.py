@@ -1,13 +1,16 @@
 """Chairs: password plus TOTP (each code accepted once), roles scoped to a unit subtree, tokens
-that resolve to the chair and stop working when revoked or expired."""
+that resolve to the chair and stop working when revoked or expired; API tokens that expire, may
+be read-only, end with the login session that made them, and are listed and revoked by their
+owner or a chair manager."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import msgspec
 import pyotp
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ballots.access import Actor
@@ -18,6 +21,9 @@ from ballots.chairs import (
     authenticate,
     create_chair,
     create_token,
+    issue_token,
+    list_tokens,
+    log_out,
     revoke_token,
     totp_secret_of,
 )
@@ -26,6 +32,7 @@ from ballots.errors import (
     InvalidInput,
     InvalidLogin,
     NotAuthenticated,
+    NotFound,
     OutsideUnit,
     RoleNotAllowed,
 )
@@ -173,7 +180,7 @@ async def test_tokens_resolve_to_the_chair(session: AsyncSession) -> None:
         token = await create_token(session, chair, kind=kind, name="script")
         await session.commit()
         actor = await actor_from_token(session, token, source="test")
-        assert actor == Actor(
+        assert msgspec.structs.replace(actor, session_id=None) == Actor(
             name=new.username,
             role="area_chair",
             unit_path=area.path,
@@ -193,7 +200,7 @@ async def test_revoked_expired_or_unknown_tokens_are_refused(session: AsyncSessi
     revoked = await create_token(session, chair, kind="api", name="old script")
     expired = await create_token(session, chair, kind="session")
     await session.commit()
-    await revoke_token(session, revoked)
+    await log_out(session, revoked)
     await session.execute(
         update(ChairToken)
         .where(ChairToken.kind == "session")
@@ -250,3 +257,179 @@ async def test_only_a_district_admin_may_create_chairs(session: AsyncSession) ->
             role="area_chair",
             unit_id=world.area_id,
         )
+
+
+# API tokens: expiry, scope, logout, listing and revocation.
+
+
+async def chair_in(session: AsyncSession, world: World, *, role: str, unit_id: int) -> Chair:
+    new = await make_chair(session, world, role=role, unit_id=unit_id)
+    chair = await session.get(Chair, new.chair_id)
+    assert chair is not None
+    return chair
+
+
+async def actor_of(session: AsyncSession, chair: Chair) -> Actor:
+    return actor_for(chair, await get_unit(session, chair.unit_id))
+
+
+async def test_api_tokens_expire_when_their_owner_chose(session: AsyncSession) -> None:
+    world = await build_world(session)
+    chair = await chair_in(session, world, role="area_chair", unit_id=world.area_id)
+    short = await issue_token(
+        session, chair, kind="api", name="a", lifetime=timedelta(days=2), now=NOW
+    )
+    default = await issue_token(session, chair, kind="api", name="b", now=NOW)
+    session_token = await issue_token(
+        session, chair, kind="session", lifetime=timedelta(days=300), now=NOW
+    )
+    await session.commit()
+    assert short.expires_at == NOW + timedelta(days=2)
+    assert default.expires_at == NOW + timedelta(days=90)
+    assert session_token.expires_at == NOW + timedelta(hours=12)  # a session lives 12 hours
+    await actor_from_token(session, short.token, now=NOW + timedelta(days=2, seconds=-1))
+    with pytest.raises(NotAuthenticated):
+        await actor_from_token(session, short.token, now=NOW + timedelta(days=2))
+    await actor_from_token(session, default.token, now=NOW + timedelta(days=89))
+    with pytest.raises(NotAuthenticated):
+        await actor_from_token(session, default.token, now=NOW + timedelta(days=91))
+    with pytest.raises(NotAuthenticated):
+        await actor_from_token(session, session_token.token, now=NOW + timedelta(hours=12))
+    for lifetime in (timedelta(0), timedelta(days=-1), timedelta(days=366)):
+        with pytest.raises(InvalidInput):
+            await issue_token(session, chair, kind="api", lifetime=lifetime)
+    with pytest.raises(InvalidInput):
+        await issue_token(session, chair, kind="api", name="x" * 101)
+
+
+async def test_a_read_scoped_token_gives_a_read_only_actor(session: AsyncSession) -> None:
+    world = await build_world(session)
+    chair = await chair_in(session, world, role="area_chair", unit_id=world.area_id)
+    read = await create_token(session, chair, kind="api", name="dashboard", scope="read")
+    full = await create_token(session, chair, kind="api", name="sync")
+    login_session = await create_token(session, chair, kind="session", scope="read")
+    await session.commit()
+    assert (await actor_from_token(session, read)).read_only
+    assert not (await actor_from_token(session, full)).read_only
+    assert not (await actor_from_token(session, login_session)).read_only  # sessions are full
+    with pytest.raises(InvalidInput):
+        await create_token(session, chair, kind="api", scope="write")
+    with pytest.raises(InvalidInput):
+        await create_token(session, chair, kind="forever")
+
+
+async def test_logging_out_revokes_the_session_and_the_api_tokens_made_from_it_only(
+    session: AsyncSession,
+) -> None:
+    world = await build_world(session)
+    chair = await chair_in(session, world, role="area_chair", unit_id=world.area_id)
+    first = await create_token(session, chair, kind="session")
+    second = await create_token(session, chair, kind="session")
+    await session.commit()
+    first_id = (await actor_from_token(session, first)).session_id
+    second_id = (await actor_from_token(session, second)).session_id
+    assert first_id is not None and second_id is not None and first_id != second_id
+    made_in_first = await issue_token(
+        session, chair, kind="api", name="from first", created_by_session=first_id
+    )
+    made_in_second = await issue_token(
+        session, chair, kind="api", name="from second", created_by_session=second_id
+    )
+    from_cli = await create_token(session, chair, kind="api", name="from the CLI")
+    await session.commit()
+    assert (await actor_from_token(session, made_in_first.token)).session_id == first_id
+
+    await log_out(session, first, source="test")
+    await session.commit()
+    for gone in (first, made_in_first.token):
+        with pytest.raises(NotAuthenticated):
+            await actor_from_token(session, gone)
+    for alive in (second, made_in_second.token, from_cli):
+        await actor_from_token(session, alive)
+    logout = await session.scalar(select(AuditEntry).where(AuditEntry.action == "chair.logout"))
+    assert logout is not None
+    assert logout.details == {"revoked_tokens": [made_in_first.id]}
+    assert logout.source == "test"
+    await log_out(session, first)  # a second logout changes nothing
+    await log_out(session, "vs_unknown")
+    await session.commit()
+    assert (
+        await session.scalar(
+            select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "chair.logout")
+        )
+        == 1
+    )
+
+
+async def test_list_tokens_shows_api_tokens_but_never_a_secret(session: AsyncSession) -> None:
+    world = await build_world(session)
+    chair = await chair_in(session, world, role="area_chair", unit_id=world.area_id)
+    other = await chair_in(session, world, role="area_chair", unit_id=world.other_area_id)
+    mine = await issue_token(session, chair, kind="api", name="sync", scope="read", now=NOW)
+    await create_token(session, chair, kind="session")
+    await create_token(session, other, kind="api", name="theirs")
+    await session.commit()
+    listed = await list_tokens(session, await actor_of(session, chair), chair_id=chair.id)
+    assert [(t.id, t.name, t.scope, t.expires_at, t.revoked_at) for t in listed] == [
+        (mine.id, "sync", "read", NOW + timedelta(days=90), None)
+    ]
+    shown = msgspec.json.encode(listed)
+    stored = await session.scalar(select(ChairToken.token_hash).where(ChairToken.id == mine.id))
+    assert stored is not None
+    assert mine.token.encode() not in shown and bytes(stored).hex().encode() not in shown
+    everyone = await list_tokens(session, ADMIN)
+    assert {t.name for t in everyone} == {"sync", "theirs"}
+    with pytest.raises(RoleNotAllowed):
+        await list_tokens(session, await actor_of(session, chair), chair_id=other.id)
+
+
+async def test_revoking_a_token_stops_it_and_is_audited(session: AsyncSession) -> None:
+    world = await build_world(session)
+    chair = await chair_in(session, world, role="area_chair", unit_id=world.area_id)
+    token = await issue_token(session, chair, kind="api", name="old script")
+    await session.commit()
+    actor = await actor_of(session, chair)
+    revoked = await revoke_token(session, actor, token.id, now=NOW)
+    await session.commit()
+    assert revoked.revoked_at == NOW
+    with pytest.raises(NotAuthenticated):
+        await actor_from_token(session, token.token)
+    again = await revoke_token(session, actor, token.id)  # idempotent: nothing new
+    await session.commit()
+    assert again.revoked_at == NOW
+    entries = (
+        await session.scalars(select(AuditEntry).where(AuditEntry.action == "token.revoke"))
+    ).all()
+    assert [(e.target, e.chair_id, e.details) for e in entries] == [
+        (f"token:{token.id}", chair.id, {"chair": chair.username})
+    ]
+    created = await session.scalar(select(AuditEntry).where(AuditEntry.action == "token.create"))
+    assert created is not None and created.target == f"token:{token.id}"
+    for missing in (token.id + 1000, 0, 2**31, 2**63, 2**70):
+        with pytest.raises(NotFound):
+            await revoke_token(session, actor, missing)
+
+
+async def test_only_the_owner_or_a_manager_over_their_unit_may_revoke(
+    session: AsyncSession,
+) -> None:
+    world = await build_world(session)
+    owner = await chair_in(session, world, role="area_chair", unit_id=world.area_id)
+    neighbour = await chair_in(session, world, role="street_chair", unit_id=world.area_id)
+    elsewhere = await chair_in(session, world, role="district_admin", unit_id=world.other_area_id)
+    manager = await chair_in(session, world, role="district_admin", unit_id=world.district_id)
+    token = await issue_token(session, owner, kind="api", name="owner's")
+    await session.commit()
+    neighbour_actor, elsewhere_actor, manager_actor = [
+        await actor_of(session, chair) for chair in (neighbour, elsewhere, manager)
+    ]
+    with pytest.raises(RoleNotAllowed):  # same unit, but no right to manage chairs
+        await revoke_token(session, neighbour_actor, token.id)
+    with pytest.raises(OutsideUnit):  # may manage chairs, but of another unit
+        await revoke_token(session, elsewhere_actor, token.id)
+    await session.rollback()
+    await actor_from_token(session, token.token)
+    await revoke_token(session, manager_actor, token.id)
+    await session.commit()
+    with pytest.raises(NotAuthenticated):
+        await actor_from_token(session, token.token)

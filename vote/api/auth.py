@@ -60,7 +60,7 @@ async def login(
 async def logout(request: Request[Any, Any, Any], db: AsyncSession, actor: Actor) -> None:
     header = request.headers.get("authorization", "")
     token = header.partition(" ")[2].strip() or request.cookies.get(SESSION_COOKIE, "")
-    await chairs.revoke_token(db, token)
+    await chairs.log_out(db, token, actor.source)
     await db.commit()
 
 

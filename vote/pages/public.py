@@ -16,6 +16,7 @@ from ballots.lifecycle import ballot_spec
 from ballots.matters import get_matter
 from ballots.models import Ballot, Matter
 from tally.merkle import verify_inclusion
+from vote.api.params import IdParam, SearchParam
 from vote.api.public import public_ballot, public_matter, published_result
 from vote.i18n import DEFAULT_LOCALE, gettext_, localise, normalise_locale
 from vote.pages.errors import page
@@ -41,7 +42,7 @@ async def home(db: AsyncSession) -> Template:
 
 
 @get("/ballots/{ballot_id:int}", name="ballot-page")
-async def ballot_page(db: AsyncSession, ctx: AppContext, ballot_id: int) -> Template:
+async def ballot_page(db: AsyncSession, ctx: AppContext, ballot_id: IdParam) -> Template:
     ballot = await public_ballot(db, ballot_id)
     matter = await get_matter(db, ballot.matter_id)
     result = published_result(ballot)
@@ -69,9 +70,9 @@ async def ballot_page(db: AsyncSession, ctx: AppContext, ballot_id: int) -> Temp
 
 @get("/ballots/{ballot_id:int}/check", name="check-page")
 async def check_page(
-    db: AsyncSession, ctx: AppContext, ballot_id: int, tracker: str = ""
+    db: AsyncSession, ctx: AppContext, ballot_id: IdParam, tracker: SearchParam = ""
 ) -> Template:
-    """Check a receipt: the server finds it, and the phone checks the proof and signature itself."""
+    """Check a receipt: the server proves inclusion, and the phone re-checks the proof itself."""
     ballot = await public_ballot(db, ballot_id)
     tracker = tracker.strip().lower()[:64]
     proof, verified, error = None, False, ""
@@ -90,21 +91,12 @@ async def check_page(
                 bytes.fromhex(proof.tree_head.root_hash),
             )
     return page(
-        "check.html",
-        ballot=ballot,
-        tracker=tracker,
-        proof=proof,
-        verified=verified,
-        error=error,
-        # The phone checks the signed head against the key the service publishes (the board
-        # header's, /api/v1/board/key, the ballot page's), not against the proof response.
-        public_key=ctx.signer.public_key_b64,
-        board_ballot_id=board.board_ballot_id(ballot.id),
+        "check.html", ballot=ballot, tracker=tracker, proof=proof, verified=verified, error=error
     )
 
 
 @get("/matters/{matter_id:int}", name="matter-page")
-async def matter_page(db: AsyncSession, matter_id: int) -> Template:
+async def matter_page(db: AsyncSession, matter_id: IdParam) -> Template:
     matter, unit, ballots, events = await public_matter(db, matter_id)
     return page(
         "matter.html",
