@@ -72,7 +72,7 @@ async def ballot_page(db: AsyncSession, ctx: AppContext, ballot_id: IdParam) -> 
 async def check_page(
     db: AsyncSession, ctx: AppContext, ballot_id: IdParam, tracker: SearchParam = ""
 ) -> Template:
-    """Check a receipt: the server proves inclusion, and the phone re-checks the proof itself."""
+    """Check a receipt: the server finds it, and the phone checks the proof and signature itself."""
     ballot = await public_ballot(db, ballot_id)
     tracker = tracker.strip().lower()[:64]
     proof, verified, error = None, False, ""
@@ -91,7 +91,16 @@ async def check_page(
                 bytes.fromhex(proof.tree_head.root_hash),
             )
     return page(
-        "check.html", ballot=ballot, tracker=tracker, proof=proof, verified=verified, error=error
+        "check.html",
+        ballot=ballot,
+        tracker=tracker,
+        proof=proof,
+        verified=verified,
+        error=error,
+        # The phone checks the signed head against the key the service publishes (the board
+        # header's, /api/v1/board/key, the ballot page's), not against the proof response.
+        public_key=ctx.signer.public_key_b64,
+        board_ballot_id=board.board_ballot_id(ballot.id),
     )
 
 
