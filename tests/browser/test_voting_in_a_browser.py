@@ -9,6 +9,8 @@ these tests, with ``CI=true`` it fails them.
 
 from __future__ import annotations
 
+import base64
+import json
 import os
 import re
 import shutil
@@ -16,10 +18,15 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
+import httpx
 import pytest
-from playwright.sync_api import Browser
+from playwright.sync_api import Browser, Page, Route
+
+from ballots.signing import signer_from_seed
+from tally.board import tree_head_message
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -84,6 +91,22 @@ def browser() -> Iterator[Browser]:
         launched.close()
 
 
+def _phone_checks(page: Page) -> dict[str, str]:
+    """Wait for the check page's own verification and return each check's outcome."""
+    page.wait_for_selector("#proof-check[data-result]")
+    outcome = {
+        item.get_attribute("data-check") or "": item.get_attribute("data-passed") or ""
+        for item in page.locator("#proof-check-steps li").all()
+    }
+    outcome["result"] = page.locator("#proof-check").get_attribute("data-result") or ""
+    return outcome
+
+
+def _key_id(base: str) -> str:
+    key = httpx.get(f"{base}/api/v1/board/key").json()
+    return str(key["key_id"])
+
+
 def _invitation(demo_output: str, ballot: int) -> str:
     found = re.findall(rf"(http://\S+/v/{ballot}#[0-9-]+)", demo_output)
     assert found, demo_output
@@ -106,9 +129,14 @@ def test_a_resident_votes_from_the_invitation_link_and_checks_the_receipt(
     tracker = page.locator(".tracker").inner_text().strip()
     assert page.locator(".receipt-qr svg").count() == 1
     page.get_by_role("link", name="查询我的投票").click()
-    page.wait_for_selector("#proof-check:not([hidden])")
-    assert "您的手机已自行核验证明" in page.locator("#proof-check").inner_text()
     assert tracker in page.url
+    # The phone checks the entry, the proof and the signature with the published key itself.
+    checks = _phone_checks(page)
+    assert checks == {"entry": "true", "log": "true", "signature": "true", "result": "ok"}
+    text = page.locator("#proof-check").inner_text()
+    assert f"回执查询码 {tracker}" in text
+    assert f"密钥指纹 {_key_id(service[0])}" in text
+    assert "全部核对通过" in text
 
     # Opening the same invitation again shows that this household has voted already.
     again = browser.new_page(locale="zh-CN")
@@ -125,3 +153,145 @@ def test_the_voting_page_speaks_english_when_asked(
     page.goto(f"{base}/lang/en?next=/v/1")
     assert page.get_by_role("button", name="Submit my vote").count() == 1
     assert page.locator("html").get_attribute("lang") == "en"
+
+
+@pytest.fixture(scope="module")
+def receipt(service: tuple[str, str]) -> dict[str, Any]:
+    """A vote cast through the API on the practical-projects ballot (ballot 1)."""
+    base, demo_output = service
+    code = _invitation(demo_output, 1).split("#", 1)[1]
+    cast = httpx.post(
+        f"{base}/api/v1/ballots/1/casts",
+        json={"credential": code, "answers": {"projects": ["p2", "p3"]}},
+    )
+    assert cast.status_code == 201, cast.text
+    body: dict[str, Any] = cast.json()
+    return body
+
+
+def _flip_base64(text: str) -> str:
+    raw = bytearray(base64.b64decode(text))
+    raw[0] ^= 1
+    return base64.b64encode(bytes(raw)).decode()
+
+
+def _tamper_proof(change: Callable[[dict[str, Any]], None]) -> Callable[[Route], None]:
+    """A route handler that lets the real proof through with ``change`` applied to it."""
+
+    def handle(route: Route) -> None:
+        response = route.fetch()
+        proof = response.json()
+        change(proof)
+        route.fulfill(response=response, body=json.dumps(proof))
+
+    return handle
+
+
+def _sign_with_another_key(proof: dict[str, Any]) -> None:
+    head = proof["tree_head"]
+    message = tree_head_message(
+        ballot_id="1",
+        tree_size=head["tree_size"],
+        root_hash=bytes.fromhex(head["root_hash"]),
+        timestamp=head["timestamp"],
+    )
+    head["signature"] = base64.b64encode(signer_from_seed(bytes(32)).sign(message)).decode()
+
+
+def _set(path: tuple[str, ...], change: Callable[[Any], Any]) -> Callable[[dict[str, Any]], None]:
+    def apply(proof: dict[str, Any]) -> None:
+        target = proof
+        for name in path[:-1]:
+            target = target[name]
+        target[path[-1]] = change(target[path[-1]])
+
+    return apply
+
+
+TAMPERED_PROOFS = {
+    # A signature that is not the key's: one bit flipped, or made with another key.
+    "flipped-signature": (
+        _set(("tree_head", "signature"), _flip_base64),
+        {"entry": "true", "log": "true", "signature": "false"},
+    ),
+    "signed-by-another-key": (
+        _sign_with_another_key,
+        {"entry": "true", "log": "true", "signature": "false"},
+    ),
+    # A head moved in time: the signature covers the timestamp.
+    "later-timestamp": (
+        _set(("tree_head", "timestamp"), lambda t: t + 1),
+        {"entry": "true", "log": "true", "signature": "false"},
+    ),
+    # A root the proof does not lead to: the signature is then not even tried.
+    "other-root": (
+        _set(("tree_head", "root_hash"), lambda h: ("0" if h[0] != "0" else "1") + h[1:]),
+        {"entry": "true", "log": "false", "signature": "skipped"},
+    ),
+    # The server points at another entry of the board.
+    "another-entry": (
+        _set(("leaf_index",), lambda i: i - 1),
+        {"entry": "false", "log": "skipped", "signature": "skipped"},
+    ),
+}
+
+
+@pytest.mark.parametrize("tampering", sorted(TAMPERED_PROOFS))
+def test_the_check_page_reports_a_tampered_proof(
+    service: tuple[str, str], browser: Browser, receipt: dict[str, Any], tampering: str
+) -> None:
+    base, _ = service
+    change, expected = TAMPERED_PROOFS[tampering]
+    page = browser.new_page(locale="zh-CN")
+    page.route("**/board/proof?*", _tamper_proof(change))
+    page.goto(f"{base}/ballots/1/check?tracker={receipt['tracker']}")
+    assert _phone_checks(page) == {**expected, "result": "fail"}
+    summary = page.locator("#proof-check-summary")
+    assert "有一项核对未通过" in summary.inner_text()
+    assert "notice error" in (summary.get_attribute("class") or "")
+    page.close()
+
+
+def test_the_check_page_refuses_a_key_that_is_not_the_published_one(
+    service: tuple[str, str], browser: Browser, receipt: dict[str, Any]
+) -> None:
+    """A page carrying another key (say, altered on the way) fails the signature check, and
+    the fingerprint it shows is the other key's, not the one on the public notice."""
+    base, _ = service
+    published = httpx.get(f"{base}/api/v1/board/key").json()
+    other = signer_from_seed(bytes(32))
+
+    def swap_key(route: Route) -> None:
+        response = route.fetch()
+        html = response.text().replace(published["public_key"], other.public_key_b64)
+        route.fulfill(response=response, body=html)
+
+    page = browser.new_page(locale="en-US")
+    page.route("**/ballots/1/check?*", swap_key)
+    page.goto(f"{base}/ballots/1/check?tracker={receipt['tracker']}&lang=en")
+    assert _phone_checks(page) == {
+        "entry": "true",
+        "log": "true",
+        "signature": "false",
+        "result": "fail",
+    }
+    text = page.locator("#proof-check").inner_text()
+    assert f"does not match this ballot's published key (fingerprint {other.key_id})" in text
+    assert published["key_id"] not in text
+    page.close()
+
+
+def test_the_check_page_says_what_it_checked_in_english(
+    service: tuple[str, str], browser: Browser, receipt: dict[str, Any]
+) -> None:
+    base, _ = service
+    page = browser.new_page(locale="en-US")
+    page.goto(f"{base}/ballots/1/check?tracker={receipt['tracker']}&lang=en")
+    assert _phone_checks(page)["result"] == "ok"
+    steps = page.locator("#proof-check-steps").inner_text()
+    details = page.locator("#proof-check-details").text_content() or ""  # inside a closed <details>
+    assert f"Your ballot (receipt code {receipt['tracker']}) is entry" in steps
+    assert "Your ballot is in the board's record of" in steps
+    assert f"signed with this ballot's published key (fingerprint {_key_id(base)})" in steps
+    assert "luwan-vote-board/1 tree-head\\n1\\n" in details
+    page.close()

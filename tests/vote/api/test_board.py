@@ -111,8 +111,18 @@ async def test_check_page_confirms_a_receipt(client: Client, world: World) -> No
         f"/ballots/{world.practical_id}/check", params={"tracker": receipt["tracker"]}
     )
     assert page.status_code == 200
-    assert f"已记入公示栏第 {receipt['leaf_index'] + 1} 条，核验通过" in page.text
-    assert "/static/verify.js" in page.text
+    assert (
+        f"您的选票是公示栏 {receipt['tree_head']['tree_size']} 条记录中的第 {receipt['leaf_index'] + 1} 条"
+        in page.text
+    )
+    assert (
+        "/static/verify.js" in page.text
+        and "/static/vendor/tweetnacl/nacl-fast.min.js" in page.text
+    )
+    # The phone's key is the published one, carried by the page and not by the proof it checks.
+    key = (await client.get("/api/v1/board/key")).json()
+    assert f'data-public-key="{key["public_key"]}"' in page.text
+    assert f'data-board-ballot-id="{world.practical_id}"' in page.text
     unknown = await client.get(
         f"/ballots/{world.practical_id}/check", params={"tracker": "zzzz-zzzz-zzzz-zzzz"}
     )
