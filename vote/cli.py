@@ -23,7 +23,7 @@ from ballots.errors import DomainError, NotFound, TransitionNotAllowed, fill
 from ballots.migrate import upgrade
 from ballots.models import Chair
 from ballots.models.chairs import CHAIR_ROLES
-from ballots.roll import RosterHasErrors, import_roll, parse_roster
+from ballots.roll import MAX_BYTES, RosterHasErrors, import_roll, parse_roster
 from vote.settings import Settings, ensure_data_dir, signer
 
 T = TypeVar("T")
@@ -160,7 +160,8 @@ def roll() -> None:
 def roll_import(file: Path, unit_ref: str, dry_run: bool) -> None:
     """Import residents from a CSV (UTF-8 or GB18030) or XLSX roster."""
 
-    content = file.read_bytes()
+    with file.open("rb") as handle:  # one byte past the limit is enough to refuse a big file
+        content = handle.read(MAX_BYTES + 1)
 
     async def work(session: AsyncSession, _: Settings) -> None:
         target = await units.find_unit(session, unit_ref)

@@ -10,6 +10,7 @@ import click
 import pytest
 from click.testing import CliRunner, Result
 
+from tests.ballots.roll.workbooks import xlsx_bomb
 from vote.cli import main
 
 ROSTERS = Path(__file__).resolve().parents[1] / "fixtures" / "rosters"
@@ -148,6 +149,17 @@ def test_bad_roster_fails_with_one_clear_line(cli, tmp_path: Path) -> None:  # t
     bad.write_text("编号,姓名,楼栋,门牌,户号\nB-1,,1,101,1-101\n", encoding="utf-8")
     line = fails_with_one_line(cli("roll", "import", str(bad), "--unit", "sinan"))
     assert "nothing was imported" in line
+    roster = str(ROSTERS / "luwan_utf8_bom.csv")
+    assert "would add 5" in ok(cli("roll", "import", roster, "--unit", "sinan", "--dry-run"))
+
+
+def test_roster_bomb_fails_with_the_reason_and_imports_nothing(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    make_area(cli)
+    bomb = tmp_path / "名册.xlsx"
+    bomb.write_bytes(xlsx_bomb())
+    result = cli("roll", "import", str(bomb), "--unit", "sinan")
+    assert "nothing was imported" in fails_with_one_line(result)
+    assert "the file expands to more than 50 MB when unpacked" in result.stderr
     roster = str(ROSTERS / "luwan_utf8_bom.csv")
     assert "would add 5" in ok(cli("roll", "import", roster, "--unit", "sinan", "--dry-run"))
 
