@@ -9,7 +9,7 @@ import asyncio
 import gc
 import logging
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -18,13 +18,14 @@ import redis.asyncio as redis_asyncio
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from litestar import Litestar, Request, Response
 from litestar.config.response_cache import ResponseCacheConfig
-from litestar.datastructures import State
+from litestar.datastructures import MutableScopeHeaders, State
 from litestar.di import Provide
 from litestar.exceptions import HTTPException
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
+from litestar.types import Message, Scope
 from litestar.template import TemplateConfig
 
 from ballots.board import sign_open_ballots
@@ -40,6 +41,7 @@ from vote.api import public as public_api
 from vote.api import roll as roll_api
 from vote.api import tokens as tokens_api
 from vote.api import units as units_api
+from vote.api.bodies import SafeRequest
 from vote.pages import chair as chair_pages
 from vote.pages import public as public_pages
 from vote.pages import voting as voting_pages
@@ -125,6 +127,21 @@ async def _sign_periodically(ctx: AppContext) -> None:
         await asyncio.sleep(ctx.settings.tree_head_interval)
         try:
             async with ctx.sessionmaker() as session:
+HSTS = "max-age=31536000; includeSubDomains"
+
+
+def _hsts(base_url: str) -> Callable[[Message, Scope], Awaitable[None]]:
+    """Strict-Transport-Security on every response served over https (or when the service's
+    public address is https, as behind a TLS-terminating proxy); never over plain http."""
+    always = base_url.lower().startswith("https://")
+
+    async def add_hsts(message: Message, scope: Scope) -> None:
+        if message["type"] == "http.response.start" and (always or scope.get("scheme") == "https"):
+            MutableScopeHeaders.from_message(message)["strict-transport-security"] = HSTS
+
+    return add_hsts
+
+
                 await sign_open_ballots(session, ctx.signer)
         except Exception:  # keep signing later; the next round retries
             logging.getLogger("vote").exception("signing tree heads failed")
@@ -212,6 +229,8 @@ def create_app(settings: Settings | None = None, *, limiter: RateLimiter | None 
             engine=JinjaTemplateEngine.from_environment(template_environment())
         ),
         openapi_config=OpenAPIConfig(
+        before_send=[_hsts(settings.base_url)],
+        request_class=SafeRequest,
             title="Residents' deliberation and voting API",
             version=VERSION,
             path="/schema",

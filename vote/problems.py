@@ -8,6 +8,7 @@ translated into the request's locale.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import msgspec
@@ -26,6 +27,7 @@ from ballots.errors import N_, DomainError
 from vote.i18n import gettext_, localise
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
+DEFAULT_RETRY_AFTER = 60
 
 FRAMEWORK_PROBLEMS: dict[int, tuple[str, str]] = {
     400: ("bad-request", N_("The request is malformed")),
@@ -96,7 +98,30 @@ def problem_response(problem: Problem, request: Request[Any, Any, Any]) -> Respo
 
 
 def domain_error_handler(request: Request[Any, Any, Any], error: DomainError) -> Response[bytes]:
-    return problem_response(problem_for(error), request)
+    response = problem_response(problem_for(error), request)
+    seconds = retry_after(error)
+    if seconds is not None:
+        response.headers["retry-after"] = str(seconds)
+    return response
+
+
+def retry_after(error: DomainError) -> int | None:
+    """Whole seconds until a refused request may be retried (a 429's ``Retry-After``).
+
+    Taken from the error's ``retry_after`` attribute, else its ``seconds`` parameter; a 429
+    without either still says when: after a minute.
+    """
+    if error.status not in (429, 503):
+        return None
+    value = getattr(error, "retry_after", None)
+    if value is None:
+        value = error.params.get("seconds")
+    if value is None:
+        return DEFAULT_RETRY_AFTER
+    try:
+        return max(1, math.ceil(float(value)))
+    except (TypeError, ValueError):
+        return DEFAULT_RETRY_AFTER
 
 
 def http_error_handler(request: Request[Any, Any, Any], error: HTTPException) -> Response[bytes]:
@@ -132,6 +157,9 @@ def _classify_validation(error: ValidationException) -> tuple[str, str]:
     text = str(error.detail).lower()
     if "malformed" in text or "json is malformed" in text or "invalid json" in text:
         return "malformed-json", N_("The body is not valid JSON")
+    sources = {item.get("source") for item in error.extra or [] if isinstance(item, dict)}
+    if sources and "body" not in sources:  # a path or query parameter out of range
+        return FRAMEWORK_PROBLEMS[400]
     return "invalid-body", N_("The body does not match the expected fields")
 
 

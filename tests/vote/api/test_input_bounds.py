@@ -129,3 +129,87 @@ async def test_huge_ids_in_bodies_are_refused(
         "invalid-body",
     )
     assert await world.db.snapshot() == before
+
+
+async def test_overlong_titles_and_nul_are_refused_alike(
+    client: Client, world: World, chair_headers: dict[str, str]
+) -> None:
+    before = await world.db.snapshot()
+    unit_id = world.units["ruijin2"]
+    matter_id = world.matters[world.practical_id]
+    bad_titles = ["x" * 301, "a\x00b", "标题" * 200]
+    for title in bad_titles:
+        matter = {"unit_id": unit_id, "kind": "hearing", "title": title}
+        response = await client.post("/api/v1/matters", json=matter, headers=chair_headers)
+        assert_problem(response, 400, "invalid-body")
+        draft = {**YESNO_DRAFT, "title": title}
+        response = await client.post(
+            f"/api/v1/matters/{matter_id}/ballots", json=draft, headers=chair_headers
+        )
+        assert_problem(response, 400, "invalid-body")
+    unit = {"name": "n\x00", "code": "c", "level": "area", "parent_id": unit_id}
+    assert_problem(
+        await client.post("/api/v1/units", json=unit, headers=chair_headers), 400, "invalid-body"
+    )
+    note = {"text": "note\x00"}
+    response = await client.post(
+        f"/api/v1/matters/{matter_id}/notes", json=note, headers=chair_headers
+    )
+    assert_problem(response, 400, "invalid-body")
+    cast = {"credential": "1\x00", "answers": {}}
+    response = await client.post(f"/api/v1/ballots/{world.practical_id}/casts", json=cast)
+    assert_problem(response, 400, "invalid-body")
+    assert await world.db.snapshot() == before
+
+
+async def test_a_300_character_title_is_accepted(
+    client: Client, world: World, chair_headers: dict[str, str]
+) -> None:
+    matter = {"unit_id": world.units["ruijin2"], "kind": "hearing", "title": "议" * 300}
+    response = await client.post("/api/v1/matters", json=matter, headers=chair_headers)
+    assert response.status_code == 201, response.text
+    assert response.json()["title"] == "议" * 300
+
+
+async def test_nul_and_lone_surrogates_in_queries_are_refused(
+    client: Client, world: World, chair_headers: dict[str, str]
+) -> None:
+    ballot = world.published_id
+    for tracker in ("%00", "abc%00", "%ED%A0%80", "%FF"):
+        response = await client.get(f"/api/v1/ballots/{ballot}/board/proof?tracker={tracker}")
+        assert 400 <= response.status_code < 500, (tracker, response.text)
+        assert response.headers["content-type"].startswith(PROBLEM_JSON)
+        page = await client.get(f"/ballots/{ballot}/check?tracker={tracker}")
+        assert page.status_code < 500, (tracker, page.text[:200])
+    response = await client.get(
+        f"/chair/ballots/{world.practical_id}/electors?q=%00", headers=chair_headers
+    )
+    assert response.status_code < 500
+
+
+BAD_BODIES = [
+    pytest.param(b'{"credential": "\xff\xfe", "answers": {}}', id="not-utf8"),
+    pytest.param(b'{"credential": "\xed\xa0\x80", "answers": {}}', id="encoded-surrogate"),
+    pytest.param(b'{"credential": "\\ud800", "answers": {}}', id="escaped-lone-surrogate"),
+    pytest.param(b"[" * 20_000 + b"]" * 20_000, id="20000-deep-array"),
+    pytest.param(b'{"a":' * 5_000 + b"1" + b"}" * 5_000, id="5000-deep-object"),
+]
+
+
+@pytest.mark.parametrize("body", BAD_BODIES)
+async def test_undecodable_bodies_are_problems(
+    client: Client, world: World, chair_headers: dict[str, str], body: bytes
+) -> None:
+    before = await world.db.snapshot()
+    json_type = {"content-type": "application/json"}
+    targets = [
+        (f"/api/v1/ballots/{world.practical_id}/casts", json_type),
+        (f"/api/v1/ballots/{world.practical_id}/voter-status", json_type),
+        ("/api/v1/matters", {**json_type, **chair_headers}),
+        ("/api/v1/units", {**json_type, **chair_headers}),
+        ("/api/v1/auth/login", json_type),
+    ]
+    for path, headers in targets:
+        response = await client.post(path, content=body, headers=headers)
+        assert_problem(response, 400, "malformed-json")
+    assert await world.db.snapshot() == before
