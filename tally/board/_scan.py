@@ -228,44 +228,50 @@ def _add_cast(scan: Scan, index: int, cast: FastCast) -> None:
     assert setup is not None
     number = len(scan.cast_trackers)
     tracker = cast.tracker
-    line = scan.board.leaf_lines[index]
-    where = f"line {line}: leaf {index}"
     if not tracker or len(tracker) > MAX_TEXT:
-        scan.fail("casts", f"{where}: tracker is empty or too long")
+        scan.fail("casts", f"{_where(scan, index)}: tracker is empty or too long")
     if tracker in scan.tracker_cast:
-        scan.fail("casts", f"{where}: tracker {tracker!r} is used twice")
+        scan.fail("casts", f"{_where(scan, index)}: tracker {tracker!r} is used twice")
     else:
         scan.tracker_cast[tracker] = number
     raw = bytes(cast.answers)
     answer_id = scan.answer_ids.get(raw)
     if answer_id is None:
-        answer_id = _add_answers(scan, raw, where)
+        answer_id = _add_answers(scan, raw, index)
     elif scan.answer_table[answer_id] is None:
-        scan.fail("casts", f"{where}: answers break the manifest")
+        scan.fail("casts", f"{_where(scan, index)}: answers break the manifest")
     weight = cast.weight
     if not (weight >= 0 and math.isfinite(weight)):
-        scan.fail("casts", f"{where}: weight must be a finite number >= 0")
-    elif setup.spec.weighting != "area" and weight != 1.0:
-        scan.fail("casts", f"{where}: weight must be 1 (weighting is none)")
+        scan.fail("casts", f"{_where(scan, index)}: weight must be a finite number >= 0")
+    elif weight != 1.0 and setup.spec.weighting != "area":
+        scan.fail("casts", f"{_where(scan, index)}: weight must be 1 (weighting is none)")
     if not cast.unit or len(cast.unit) > MAX_TEXT:
-        scan.fail("casts", f"{where}: unit is empty or too long")
+        scan.fail("casts", f"{_where(scan, index)}: unit is empty or too long")
     if not cast.channel or len(cast.channel) > MAX_TEXT:
-        scan.fail("casts", f"{where}: channel is empty or too long")
+        scan.fail("casts", f"{_where(scan, index)}: channel is empty or too long")
     hours = scan.hours
-    hour = hours[cast.hour] if cast.hour in hours else _check_hour(scan, cast.hour, where)
+    hour = hours[cast.hour] if cast.hour in hours else _check_hour(scan, cast.hour, index)
     if hour is not None and (scan.max_hour is None or hour > scan.max_hour):
         scan.max_hour = hour
-    _check_revote(scan, cast, where)
-    scan.unit_cast[cast.unit] = number
+    unit = cast.unit
+    if cast.replaces is not None or unit in scan.unit_cast:
+        _check_revote(scan, cast, index)
+    scan.unit_cast[unit] = number
     scan.cast_trackers.append(tracker)
-    scan.cast_units.append(cast.unit)
+    scan.cast_units.append(unit)
     scan.cast_leaves.append(index)
     scan.cast_answers.append(answer_id)
     scan.cast_weights.append(weight)
 
 
-def _add_answers(scan: Scan, raw: bytes, where: str) -> int:
+def _where(scan: Scan, index: int) -> str:
+    """``line N: leaf I``, for messages (made only when something is wrong)."""
+    return f"line {scan.board.leaf_lines[index]}: leaf {index}"
+
+
+def _add_answers(scan: Scan, raw: bytes, index: int) -> int:
     """Decode and check answers seen for the first time; return their answer id."""
+    where = _where(scan, index)
     setup = scan.setup
     assert setup is not None
     answer_id = len(scan.answer_table)
@@ -284,8 +290,9 @@ def _add_answers(scan: Scan, raw: bytes, where: str) -> int:
     return answer_id
 
 
-def _check_revote(scan: Scan, cast: FastCast, where: str) -> None:
+def _check_revote(scan: Scan, cast: FastCast, index: int) -> None:
     """A unit's last cast counts; a later one must name the one it replaces."""
+    where = _where(scan, index)
     setup = scan.setup
     assert setup is not None
     current = scan.unit_cast.get(cast.unit)
@@ -308,8 +315,9 @@ def _check_revote(scan: Scan, cast: FastCast, where: str) -> None:
         )
 
 
-def _check_hour(scan: Scan, text: str, where: str) -> datetime | None:
+def _check_hour(scan: Scan, text: str, index: int) -> datetime | None:
     """A cast's hour, parsed once per distinct text: a whole hour, not before opening."""
+    where = _where(scan, index)
     moment = parse_time(text)
     setup = scan.setup
     assert setup is not None
