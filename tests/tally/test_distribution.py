@@ -102,3 +102,9 @@ def test_the_distribution_lists_every_subpackage_and_the_root_pins() -> None:
     assert set(project["project"]["dependencies"]) <= pinned
     assert set(project["project"]["optional-dependencies"]["signatures"]) <= pinned
     assert project["project"]["scripts"]["tally"] == root["project"]["scripts"]["tally"]
+
+
+def test_the_auditors_guide_gives_the_tested_commands() -> None:
+    guide = (ROOT / "docs" / "auditors.md").read_text(encoding="utf-8")
+    assert "pip install './tally[signatures]'" in guide
+    assert "pip install ./tally " in guide
