@@ -30,6 +30,7 @@ from ballots import audit
 from ballots.access import Actor, require
 from ballots.errors import DuplicateName, InvalidInput, InvalidLogin, NotAuthenticated, NotFound
 from ballots.models import Chair, ChairToken, Unit
+from ballots.models.bounds import ID_MAX
 from ballots.models.chairs import CHAIR_ROLES, TOKEN_SCOPES
 from ballots.units import get_unit
 
@@ -37,7 +38,6 @@ ISSUER = "居民议事表决"
 SESSION_LIFETIME = timedelta(hours=12)
 API_TOKEN_LIFETIME = timedelta(days=90)
 API_TOKEN_MAX_LIFETIME = timedelta(days=365)
-MAX_ROW_ID = 2**31 - 1
 MIN_PASSWORD_LENGTH = 10
 _hasher = PasswordHasher()
 # Verifying against this keeps the timing of unknown-user logins like that of real ones.
@@ -385,7 +385,7 @@ async def log_out(
 
 
 async def _token_and_owner(session: AsyncSession, token_id: int) -> tuple[ChairToken, Chair, Unit]:
-    if not 1 <= token_id <= MAX_ROW_ID:  # beyond any id, and PostgreSQL's 32-bit integers
+    if not 1 <= token_id <= ID_MAX:  # beyond any id (and PostgreSQL's 32-bit integers)
         raise NotFound(what="token", id=token_id)
     row = (
         await session.execute(

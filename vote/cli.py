@@ -9,6 +9,7 @@ import getpass
 import os
 import sys
 from collections.abc import Awaitable, Callable, Coroutine
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -249,19 +250,82 @@ def token() -> None:
 @token.command("create")
 @click.option("--chair", "username", required=True, help="The chair the token acts as.")
 @click.option("--name", required=True, help="What the token is for.")
-def token_create(username: str, name: str) -> None:
+@click.option(
+    "--days",
+    type=click.IntRange(1, chairs.API_TOKEN_MAX_LIFETIME.days),
+    default=chairs.API_TOKEN_LIFETIME.days,
+    show_default=True,
+    help="Days until the token expires.",
+)
+@click.option("--read-only", is_flag=True, help="The token may only read (GET), never change.")
+def token_create(username: str, name: str, days: int, read_only: bool) -> None:
     """Create an API token (shown once) acting as a chair."""
+
+    async def work(session: AsyncSession, _: Settings) -> chairs.IssuedToken:
+        issued = await chairs.issue_token(
+            session,
+            await _chair_named(session, username),
+            kind="api",
+            name=name,
+            source="cli",
+            scope="read" if read_only else "full",
+            lifetime=timedelta(days=days),
+        )
+        await session.commit()
+        return issued
+
+    issued = run_db(work)
+    click.echo(issued.token)
+    click.echo(
+        f"token {issued.id} ({issued.scope}) expires {issued.expires_at:%Y-%m-%d %H:%M} UTC",
+        err=True,
+    )
+
+
+@token.command("list")
+@click.option("--chair", "username", default=None, help="Only this chair's tokens.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def token_list(username: str | None, as_json: bool) -> None:
+    """List API tokens (never their secrets), newest first."""
+
+    async def work(session: AsyncSession, _: Settings) -> list[chairs.TokenInfo]:
+        chair_id = (await _chair_named(session, username)).id if username else None
+        return await chairs.list_tokens(session, operator(), chair_id=chair_id)
+
+    tokens = run_db(work)
+    if as_json:
+        click.echo(msgspec.json.encode(tokens).decode())
+        return
+    now = datetime.now(UTC)
+    for item in tokens:
+        state = "revoked" if item.revoked_at else "expired" if item.expires_at <= now else "active"
+        click.echo(
+            f"{item.id:>5}  {item.chair:<16} {item.scope:<5} {state:<8} "
+            f"expires {item.expires_at:%Y-%m-%d}  {item.name}"
+        )
+
+
+@token.command("revoke")
+@click.argument("token_id", type=click.IntRange(1))
+def token_revoke(token_id: int) -> None:
+    """Revoke an API token at once (audited)."""
+
+    async def work(session: AsyncSession, _: Settings) -> chairs.TokenInfo:
+        revoked = await chairs.revoke_token(session, operator(), token_id)
+        await session.commit()
+        return revoked
+
+    revoked = run_db(work)
+    click.echo(f"token {revoked.id} of {revoked.chair} ({revoked.name}) is revoked")
+
+
+async def _chair_named(session: AsyncSession, username: str) -> Chair:
     from sqlalchemy import select
 
-    async def work(session: AsyncSession, _: Settings) -> str:
-        found = await session.scalar(select(Chair).where(Chair.username == username))
-        if found is None:
-            raise NotFound(what="chair", id=username)
-        value = await chairs.create_token(session, found, kind="api", name=name, source="cli")
-        await session.commit()
-        return value
-
-    click.echo(run_db(work))
+    found = await session.scalar(select(Chair).where(Chair.username == username))
+    if found is None:
+        raise NotFound(what="chair", id=username)
+    return found
 
 
 @main.group()

@@ -269,3 +269,45 @@ def test_chair_add_reads_the_password_from_stdin(cli) -> None:  # type: ignore[n
             stdin="a-long-password\n",
         )
     )
+
+
+def test_token_create_list_and_revoke(cli) -> None:  # type: ignore[no-untyped-def]
+    make_area(cli)
+    for username in ("li", "wu"):
+        ok(
+            cli(
+                "chair",
+                "add",
+                "--username",
+                username,
+                "--role",
+                "area_chair",
+                "--unit",
+                "sinan",
+                "--password-stdin",
+                stdin="a-long-password\n",
+            )
+        )
+    created = cli(
+        "token", "create", "--chair", "li", "--name", "sync", "--days", "7", "--read-only"
+    )
+    secret = ok(created).strip()
+    assert secret.startswith("vt_") and "(read) expires" in created.stderr
+    ok(cli("token", "create", "--chair", "wu", "--name", "backup"))
+    fails_with_one_line(cli("token", "create", "--chair", "li", "--name", "x", "--days", "366"))
+
+    listed = ok(cli("token", "list"))
+    assert "sync" in listed and "backup" in listed and secret not in listed
+    only_li = json.loads(ok(cli("token", "list", "--chair", "li", "--json")))
+    assert [(t["chair"], t["name"], t["scope"], t["revoked_at"]) for t in only_li] == [
+        ("li", "sync", "read", None)
+    ]
+    assert secret not in json.dumps(only_li) and "token_hash" not in only_li[0]
+    token_id = only_li[0]["id"]
+
+    assert f"token {token_id} of li (sync) is revoked" in ok(cli("token", "revoke", str(token_id)))
+    row = json.loads(ok(cli("token", "list", "--chair", "li", "--json")))[0]
+    assert row["revoked_at"] is not None
+    assert re.search(rf"^\s*{token_id}\s+li\s+read\s+revoked", ok(cli("token", "list")), re.M)
+    assert "No token with id 999" in fails_with_one_line(cli("token", "revoke", "999"))
+    fails_with_one_line(cli("token", "list", "--chair", "nobody"))

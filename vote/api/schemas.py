@@ -17,6 +17,7 @@ from ballots.models.bounds import (
     ShortText,
     Text,
     Title,
+    TokenName,
     UnitCode,
     UnitName,
     Username,
@@ -192,7 +193,7 @@ class LoginOut(msgspec.Struct):
 class TokenIn(msgspec.Struct, forbid_unknown_fields=True):
     """A new API token: what it is for, read-only or full, and how many days it lives."""
 
-    name: Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+    name: Annotated[TokenName, msgspec.Meta(min_length=1)]
     scope: Literal["full", "read"] = "full"
     expires_in_days: Annotated[int, msgspec.Meta(ge=1, le=API_TOKEN_MAX_LIFETIME.days)] = (
         API_TOKEN_LIFETIME.days

@@ -14,6 +14,7 @@ from ballots import chairs
 from ballots.access import Actor
 from ballots.errors import NotAuthenticated
 from ballots.models import Chair
+from vote.api.params import IdParam
 from vote.api.schemas import TokenIn, TokenInfoOut, TokenOut
 from vote.web import provide_actor
 
@@ -69,7 +70,7 @@ async def list_api_tokens(db: AsyncSession, actor: Actor) -> list[TokenInfoOut]:
     status_code=HTTP_204_NO_CONTENT,
     summary="Revoke an API token (yours, or one of a chair you manage)",
 )
-async def revoke_api_token(db: AsyncSession, actor: Actor, token_id: int) -> None:
+async def revoke_api_token(db: AsyncSession, actor: Actor, token_id: IdParam) -> None:
     await chairs.revoke_token(db, actor, token_id)
     await db.commit()
 
