@@ -311,3 +311,35 @@ def test_token_create_list_and_revoke(cli) -> None:  # type: ignore[no-untyped-d
     assert re.search(rf"^\s*{token_id}\s+li\s+read\s+revoked", ok(cli("token", "list")), re.M)
     assert "No token with id 999" in fails_with_one_line(cli("token", "revoke", "999"))
     fails_with_one_line(cli("token", "list", "--chair", "nobody"))
+
+
+def test_the_token_commands_in_the_operators_guide_run(cli) -> None:  # type: ignore[no-untyped-def]
+    import shlex
+
+    guide = (Path(__file__).resolve().parents[2] / "docs" / "operators.md").read_text("utf-8")
+    lines = [
+        line.split("  #")[0].strip()
+        for line in guide.splitlines()
+        if line.startswith("vote token ")
+    ]
+    assert len(lines) >= 5
+    make_area(cli)
+    ok(
+        cli(
+            "chair",
+            "add",
+            "--username",
+            "wang",
+            "--role",
+            "area_chair",
+            "--unit",
+            "sinan",
+            "--password-stdin",
+            stdin="a-long-password\n",
+        )
+    )
+    for line in lines:
+        args = shlex.split(line)[1:]
+        if args[:2] == ["token", "revoke"]:  # the guide's id is an example: revoke a real one
+            args[2] = str(json.loads(ok(cli("token", "list", "--json")))[0]["id"])
+        ok(cli(*args))
