@@ -31,6 +31,7 @@ from ballots.errors import (
     BallotNotOpen,
     HouseholdAlreadyVoted,
     InvalidAnswer,
+    MistypedCredential,
     NotFound,
     UnknownCredential,
 )
@@ -91,21 +92,18 @@ def _submission_key(
 
 
 async def _find_elector(
-    session: AsyncSession, key: bytes, ballot_id: int, credential: str, *, lock: bool
+    session: AsyncSession, key: bytes, ballot_id: int, credential: str
 ) -> tuple[Elector, Ballot]:
     hashed = credential_hash(key, credential)
     query = select(Ballot).where(Ballot.id == ballot_id)
-    if lock:
-        # Share-lock the ballot row so a concurrent close waits for this cast (PostgreSQL).
-        query = query.with_for_update(read=True)
     ballot = await session.scalar(query.execution_options(populate_existing=True))
     if ballot is None:
         raise NotFound(what="ballot", id=ballot_id)
-    elector = None
-    if hashed is not None:
-        elector = await session.scalar(
-            select(Elector).where(Elector.credential_hash == hashed, Elector.ballot_id == ballot_id)
-        )
+    if hashed is None:
+        raise MistypedCredential()
+    elector = await session.scalar(
+        select(Elector).where(Elector.credential_hash == hashed, Elector.ballot_id == ballot_id)
+    )
     if elector is None:
         raise UnknownCredential()
     return elector, ballot
@@ -115,7 +113,7 @@ async def voter_status(
     session: AsyncSession, key: bytes, ballot_id: int, credential: str
 ) -> VoterStatus:
     """Tell a credential holder whether they (or their household) have voted."""
-    elector, ballot = await _find_elector(session, key, ballot_id, credential, lock=False)
+    elector, ballot = await _find_elector(session, key, ballot_id, credential)
     taken = await session.scalar(
         select(Participation.elector_id).where(
             Participation.ballot_id == ballot_id, Participation.count_key == elector.count_key
@@ -256,11 +254,13 @@ def _cast_in(
     including a change back to earlier answers. Returns the receipt (unsigned) and the board's
     size and right edge after it, for the caller to sign a tree head outside the transaction.
     """
-    row = None
-    if hashed is not None:
-        if connection.dialect.name != "sqlite":
-            connection.execute(_LOCK_BALLOT, {"ballot": ballot_id})
-        row = connection.execute(_LOOKUP, {"hashed": hashed, "ballot": ballot_id}).first()
+    if hashed is None:
+        if connection.execute(_BALLOT_EXISTS, {"ballot": ballot_id}).first() is None:
+            raise NotFound(what="ballot", id=ballot_id)
+        raise MistypedCredential()
+    if connection.dialect.name != "sqlite":
+        connection.execute(_LOCK_BALLOT, {"ballot": ballot_id})
+    row = connection.execute(_LOOKUP, {"hashed": hashed, "ballot": ballot_id}).first()
     if row is None:
         if connection.execute(_BALLOT_EXISTS, {"ballot": ballot_id}).first() is None:
             raise NotFound(what="ballot", id=ballot_id)

@@ -20,8 +20,6 @@ from datetime import UTC, datetime, timedelta
 
 import msgspec
 import pyotp
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from cryptography.fernet import Fernet
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -32,6 +30,7 @@ from ballots.errors import DuplicateName, InvalidInput, InvalidLogin, NotAuthent
 from ballots.models import Chair, ChairToken, Unit
 from ballots.models.bounds import ID_MAX
 from ballots.models.chairs import CHAIR_ROLES, TOKEN_SCOPES
+from ballots.passwords import DUMMY_HASH, check_password, hash_password
 from ballots.units import get_unit
 
 ISSUER = "居民议事表决"
@@ -39,9 +38,6 @@ SESSION_LIFETIME = timedelta(hours=12)
 API_TOKEN_LIFETIME = timedelta(days=90)
 API_TOKEN_MAX_LIFETIME = timedelta(days=365)
 MIN_PASSWORD_LENGTH = 10
-_hasher = PasswordHasher()
-# Verifying against this keeps the timing of unknown-user logins like that of real ones.
-_DUMMY_HASH = _hasher.hash("not a real password")
 
 
 class NewChair(msgspec.Struct):
@@ -95,7 +91,7 @@ async def create_chair(
     chair = Chair(
         username=username,
         display_name=display_name.strip() or username,
-        password_hash=_hasher.hash(password),
+        password_hash=await hash_password(password),
         totp_secret=_fernet(secret_key).encrypt(totp_secret.encode()),
         role=role,
         unit_id=unit.id,
@@ -133,18 +129,31 @@ async def authenticate(
     *,
     now: datetime | None = None,
 ) -> Chair:
-    """Check password and TOTP; consume the TOTP step so the same code cannot log in again."""
+    """Check password and TOTP; consume the TOTP step so the same code cannot log in again.
+
+    The password is checked after the chair's row was read and the session's transaction
+    ended, so no database connection waits on the hash.
+    """
     now = now or datetime.now(UTC)
-    chair = await session.scalar(select(Chair).where(Chair.username == username.strip()))
-    try:
-        _hasher.verify(chair.password_hash if chair else _DUMMY_HASH, password)
-    except (VerificationError, InvalidHashError):
-        raise InvalidLogin() from None
-    if chair is None or chair.disabled_at is not None:
+    found = (
+        await session.execute(
+            select(Chair.id, Chair.password_hash, Chair.disabled_at).where(
+                Chair.username == username.strip()
+            )
+        )
+    ).first()
+    await session.rollback()
+    matches, renew = await check_password(found.password_hash if found else DUMMY_HASH, password)
+    if not matches or found is None or found.disabled_at is not None:
+        raise InvalidLogin()
+    chair = await session.get(Chair, found.id)
+    if chair is None:
         raise InvalidLogin()
     step = _accepted_step(totp_secret_of(chair, secret_key), totp_code, now)
     if step is None:
         raise InvalidLogin()
+    if renew:
+        chair.password_hash = await hash_password(password)
     # Compare-and-set, so two concurrent logins with one code cannot both succeed.
     claimed = await session.execute(
         update(Chair)

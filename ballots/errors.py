@@ -169,6 +169,23 @@ class InvalidLogin(DomainError):
     detail_template = N_("The user name, password or authenticator code is wrong.")
 
 
+class MistypedCredential(DomainError):
+    type = "mistyped-credential"
+    status = 422
+    title = N_("Please check the digits")
+    detail_template = N_(
+        "This is not a complete voting code: a digit is missing, extra or mistyped. Please "
+        "compare it with your invitation, group by group."
+    )
+
+
+class LoginBusy(DomainError):
+    type = "login-busy"
+    status = 503
+    title = N_("Logins are busy")
+    detail_template = N_("Too many logins at once. Please try again in {seconds} seconds.")
+
+
 class TooManyFailedLogins(DomainError):
     type = "too-many-failed-logins"
     status = 429

@@ -14,7 +14,6 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-import redis.asyncio as redis_asyncio
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from litestar import Litestar, Request, Response
 from litestar.config.response_cache import ResponseCacheConfig
@@ -24,9 +23,10 @@ from litestar.exceptions import HTTPException
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.routes import HTTPRoute
 from litestar.static_files import create_static_files_router
-from litestar.types import Message, Scope
 from litestar.template import TemplateConfig
+from litestar.types import Message, Scope
 
 from ballots.board import sign_open_ballots
 from ballots.db import create_engine, create_sessionmaker, dispose, is_sqlite
@@ -36,6 +36,7 @@ from vote.api import audit as audit_api
 from vote.api import auth as auth_api
 from vote.api import ballots as ballots_api
 from vote.api import board as board_api
+from vote.api import health as health_api
 from vote.api import matters as matters_api
 from vote.api import public as public_api
 from vote.api import roll as roll_api
@@ -48,7 +49,13 @@ from vote.pages import voting as voting_pages
 from vote.pages.errors import page_error_response
 from vote.pages.labels import option_name, template_helpers
 from vote.problems import domain_error_handler, http_error_handler, internal_error_handler
-from vote.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
+from vote.ratelimit import (
+    MemoryRateLimiter,
+    RateLimiter,
+    RedisRateLimiter,
+    ResilientRateLimiter,
+    redis_client,
+)
 from vote.settings import Settings, ensure_data_dir, signer
 from vote.web import AppContext, provide_ctx, provide_db
 
@@ -121,12 +128,6 @@ async def _security_headers(response: Response[Any]) -> Response[Any]:
     return response
 
 
-async def _sign_periodically(ctx: AppContext) -> None:
-    """While the app runs, sign and keep a tree head of every open ballot whose board grew."""
-    while True:
-        await asyncio.sleep(ctx.settings.tree_head_interval)
-        try:
-            async with ctx.sessionmaker() as session:
 HSTS = "max-age=31536000; includeSubDomains"
 
 
@@ -142,6 +143,25 @@ def _hsts(base_url: str) -> Callable[[Message, Scope], Awaitable[None]]:
     return add_hsts
 
 
+async def _allow_every_method(message: Message, scope: Scope) -> None:
+    """Answer OPTIONS with every method of the path: Litestar's own answer lists only those of
+    the first handler registered for it (``GET`` without the ``POST`` beside it)."""
+    if message["type"] != "http.response.start" or scope.get("method") != "OPTIONS":
+        return
+    template = scope.get("path_template")
+    for route in Litestar.from_scope(scope).routes:
+        if route.path == template and isinstance(route, HTTPRoute):
+            allowed = ", ".join(sorted(route.methods))
+            MutableScopeHeaders.from_message(message)["allow"] = allowed
+            return
+
+
+async def _sign_periodically(ctx: AppContext) -> None:
+    """While the app runs, sign and keep a tree head of every open ballot whose board grew."""
+    while True:
+        await asyncio.sleep(ctx.settings.tree_head_interval)
+        try:
+            async with ctx.sessionmaker() as session:
                 await sign_open_ballots(session, ctx.signer)
         except Exception:  # keep signing later; the next round retries
             logging.getLogger("vote").exception("signing tree heads failed")
@@ -174,9 +194,11 @@ def create_app(settings: Settings | None = None, *, limiter: RateLimiter | None 
             if is_sqlite(settings.database_url)
             else engine
         )
-        redis_client = redis_asyncio.from_url(settings.redis_url) if settings.redis_url else None
+        redis = redis_client(settings.redis_url) if settings.redis_url else None
         chosen: RateLimiter = limiter or (
-            RedisRateLimiter(redis_client) if redis_client is not None else MemoryRateLimiter()
+            ResilientRateLimiter(RedisRateLimiter(redis))
+            if redis is not None
+            else MemoryRateLimiter()
         )
         app.state.ctx = AppContext(
             settings=settings,
@@ -195,12 +217,13 @@ def create_app(settings: Settings | None = None, *, limiter: RateLimiter | None 
             await dispose(engine)
             if read_engine is not engine:
                 await dispose(read_engine)
-            if redis_client is not None:
-                await redis_client.aclose()
+            if redis is not None:
+                await redis.aclose()
 
     return Litestar(
         route_handlers=[
             public_api.router,
+            health_api.router,
             auth_api.router,
             tokens_api.router,
             units_api.router,
@@ -220,6 +243,8 @@ def create_app(settings: Settings | None = None, *, limiter: RateLimiter | None 
         lifespan=[lifespan],
         before_request=_set_locale,
         after_request=_security_headers,
+        before_send=[_hsts(settings.base_url), _allow_every_method],
+        request_class=SafeRequest,
         exception_handlers={
             DomainError: _on_domain_error,
             HTTPException: _on_http_error,
@@ -229,8 +254,6 @@ def create_app(settings: Settings | None = None, *, limiter: RateLimiter | None 
             engine=JinjaTemplateEngine.from_environment(template_environment())
         ),
         openapi_config=OpenAPIConfig(
-        before_send=[_hsts(settings.base_url)],
-        request_class=SafeRequest,
             title="Residents' deliberation and voting API",
             version=VERSION,
             path="/schema",

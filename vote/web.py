@@ -158,28 +158,3 @@ async def provide_optional_actor(
         return await provide_actor(request, db, ctx)
     except NotAuthenticated:
         return None
-
-
-class TooManyFailedCodes(DomainError):
-    type = "too-many-failed-codes"
-    status = 429
-    title = N_("Too many wrong voting codes")
-    detail_template = N_(
-        "Too many wrong voting codes from your network. Try again in {seconds} seconds."
-    )
-
-
-CODE_FAILURE_WINDOW = 600
-CODE_FAILURE_LIMIT = 30
-
-
-async def guard_code_attempts(ctx: AppContext, ip: str) -> None:
-    """Refuse further credential checks from an address with too many recent failures."""
-    from vote.ratelimit import window_remaining
-
-    if await ctx.limiter.count(f"code:{ip}", CODE_FAILURE_WINDOW) >= CODE_FAILURE_LIMIT:
-        raise TooManyFailedCodes(seconds=window_remaining(CODE_FAILURE_WINDOW))
-
-
-async def note_code_failure(ctx: AppContext, ip: str) -> None:
-    await ctx.limiter.hit(f"code:{ip}", CODE_FAILURE_WINDOW)

@@ -24,6 +24,7 @@ from ballots.errors import (
     BallotNotOpen,
     HouseholdAlreadyVoted,
     InvalidAnswer,
+    MistypedCredential,
     NotFound,
     UnknownCredential,
 )
@@ -95,8 +96,12 @@ async def test_a_closed_ballot_refuses_votes(session: AsyncSession) -> None:
 async def test_unknown_or_malformed_credentials_are_refused(session: AsyncSession) -> None:
     world = await build_world(session)
     ballot_id, _ = await open_with_credentials(session, world)
-    for credential in (new_credential(), "12345", ""):
-        with pytest.raises(UnknownCredential):
+    with pytest.raises(UnknownCredential):
+        await cast_ballot(session, KEY, ballot_id, new_credential(), A)
+    typo = new_credential().replace("-", "")
+    typo = typo[:4] + str((int(typo[4]) + 1) % 10) + typo[5:]
+    for credential in (typo, "12345", ""):
+        with pytest.raises(MistypedCredential):
             await cast_ballot(session, KEY, ballot_id, credential, A)
     assert await count_rows(session, Cast) == 0
 

@@ -1,4 +1,5 @@
-"""Credentials: at least 80 bits, forgiving to type, and stored only as a keyed hash."""
+"""Credentials: at least 79 random bits, forgiving to type, a check digit that catches typos, and
+stored only as a keyed hash."""
 
 from __future__ import annotations
 
@@ -6,21 +7,24 @@ import math
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
+from stdnum import damm  # an outside implementation of the check digit
 
 from ballots.credentials import (
     CREDENTIAL_DIGITS,
+    credential_digits,
     credential_hash,
+    damm_digit,
     new_credential,
     normalise_credential,
 )
 from tests.ballots.factories import KEY, build_world, issue, new_ballot
 
-SAMPLE = "12345-67890-12345-67890-12345"
+SAMPLE = "12345-67890-12345-67890-12346"  # the last digit is the Damm check digit
 DIGITS = SAMPLE.replace("-", "")
 
 
 def test_a_credential_has_at_least_80_bits_in_five_groups_of_five_digits() -> None:
-    assert CREDENTIAL_DIGITS * math.log2(10) >= 80
+    assert (CREDENTIAL_DIGITS - 1) * math.log2(10) >= 79
     credential = new_credential()
     groups = credential.split("-")
     assert [len(group) for group in groups] == [5, 5, 5, 5, 5]
@@ -35,9 +39,9 @@ def test_typing_variants_normalise_to_the_same_digits() -> None:
     variants = [
         SAMPLE,
         DIGITS,
-        "12345 67890 12345 67890 12345",
-        " #12345-67890 12345—67890-12345 ",
-        "１２３４５－６７８９０－１２３４５－６７８９０－１２３４５",  # full-width, as IMEs type
+        "12345 67890 12345 67890 12346",
+        " #12345-67890 12345—67890-12346 ",
+        "１２３４５－６７８９０－１２３４５－６７８９０－１２３４６",  # full-width, as IMEs type
     ]
     for variant in variants:
         assert normalise_credential(variant) == DIGITS, variant
@@ -51,10 +55,34 @@ def test_wrong_lengths_and_other_scripts_are_not_credentials() -> None:
     assert credential_hash(KEY, "not a code") is None
 
 
+def test_every_single_typo_and_neighbour_swap_is_caught_by_the_check_digit() -> None:
+    for _ in range(50):
+        digits = new_credential().replace("-", "")
+        assert normalise_credential(digits) == digits
+        for position in range(CREDENTIAL_DIGITS):
+            for other in "0123456789":
+                if other != digits[position]:
+                    typo = digits[:position] + other + digits[position + 1 :]
+                    assert credential_digits(typo) == typo  # the right length ...
+                    assert normalise_credential(typo) is None  # ... but refused as a typo
+        for position in range(CREDENTIAL_DIGITS - 1):
+            a, b = digits[position], digits[position + 1]
+            if a != b:
+                swapped = digits[:position] + b + a + digits[position + 2 :]
+                assert normalise_credential(swapped) is None
+
+
+def test_the_check_digit_agrees_with_python_stdnum() -> None:
+    for _ in range(200):
+        digits = new_credential().replace("-", "")
+        assert damm.is_valid(digits)
+        assert damm_digit(digits[:-1]) == str(damm.calc_check_digit(digits[:-1]))
+
+
 def test_hash_is_keyed_and_ignores_formatting() -> None:
     first = credential_hash(KEY, SAMPLE)
     assert first is not None and len(first) == 32
-    assert credential_hash(KEY, "１２３４５ ６７８９０ １２３４５ ６７８９０ １２３４５") == first
+    assert credential_hash(KEY, "１２３４５ ６７８９０ １２３４５ ６７８９０ １２３４６") == first
     assert credential_hash(b"another service key", SAMPLE) != first
     assert DIGITS.encode() not in first
 

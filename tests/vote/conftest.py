@@ -87,17 +87,15 @@ def settings(db_url: str, tmp_path: Path) -> Settings:
     )
 
 
-class OneWindowLimiter(MemoryRateLimiter):
-    """The in-process limiter with every test inside one window, so a count of failures never
-    resets because the wall clock crossed a window boundary mid-test."""
-
-    def _window(self, window_seconds: int) -> int:
-        return 0
+def one_window_limiter() -> MemoryRateLimiter:
+    """The in-process limiter with every test inside one window (its clock stands still), so a
+    count of failures never resets because the wall clock crossed a window boundary mid-test."""
+    return MemoryRateLimiter(clock=lambda: 1.0)
 
 
 @pytest.fixture
 def app(settings: Settings) -> Litestar:
-    return create_app(settings, limiter=OneWindowLimiter())
+    return create_app(settings, limiter=one_window_limiter())
 
 
 @pytest.fixture

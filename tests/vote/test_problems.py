@@ -25,7 +25,7 @@ async def test_wrong_path_parameter_type(client: Client, world: World) -> None:
 
 async def test_problem_titles_follow_the_language(client: Client, world: World) -> None:
     url = f"/api/v1/ballots/{world.practical_id}/casts"
-    body = {"credential": "1", "answers": {}}
+    body = {"credential": "00000-00000-00000-00000-00000", "answers": {}}  # well formed, unknown
     zh = assert_problem(await client.post(url, json=body), 403, "unknown-credential")
     en = assert_problem(
         await client.post(url, json=body, headers={"Accept-Language": "en"}),

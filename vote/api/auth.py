@@ -11,36 +11,26 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ballots import chairs
 from ballots.access import Actor
-from ballots.errors import TooManyFailedLogins
+from ballots.errors import InvalidLogin
 from ballots.models import Chair
 from vote.api.schemas import LoginIn, LoginOut, MeOut
-from vote.ratelimit import window_remaining
+from vote.guards import guarded, login_attempt
 from vote.web import SESSION_COOKIE, AppContext, client_ip, provide_actor
-
-LOGIN_WINDOW = 900
-LOGIN_FAILURES_PER_USER = 5
-LOGIN_FAILURES_PER_IP = 20
 
 
 async def login_chair(
     db: AsyncSession, ctx: AppContext, ip: str, username: str, password: str, totp: str
 ) -> tuple[str, Chair]:
-    """Authenticate with rate limits per user name and per address; return a session token."""
-    user_key, ip_key = f"login:{username.strip().lower()}", f"login-ip:{ip}"
-    if (
-        await ctx.limiter.count(user_key, LOGIN_WINDOW) >= LOGIN_FAILURES_PER_USER
-        or await ctx.limiter.count(ip_key, LOGIN_WINDOW) >= LOGIN_FAILURES_PER_IP
-    ):
-        raise TooManyFailedLogins(seconds=window_remaining(LOGIN_WINDOW))
-    try:
-        chair = await chairs.authenticate(db, ctx.secret_key, username, password, totp)
-    except Exception:
-        await db.rollback()
-        await ctx.limiter.hit(user_key, LOGIN_WINDOW)
-        await ctx.limiter.hit(ip_key, LOGIN_WINDOW)
-        raise
-    token = await chairs.create_token(db, chair, kind="session", source=ip)
-    await db.commit()
+    """Authenticate under the login limits (only failures count); return a session token."""
+    attempt = await login_attempt(ctx, username, ip)
+    async with guarded(attempt, InvalidLogin):
+        try:
+            chair = await chairs.authenticate(db, ctx.secret_key, username, password, totp)
+        except BaseException:
+            await db.rollback()
+            raise
+        token = await chairs.create_token(db, chair, kind="session", source=ip)
+        await db.commit()
     return token, chair
 
 

@@ -11,13 +11,14 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ballots.casting import Receipt, VoterStatus, cast_ballot, voter_status
-from ballots.errors import N_, DomainError, NotFound, UnknownCredential
+from ballots.errors import N_, DomainError, NotFound
 from ballots.lifecycle import ballot_spec, get_ballot
 from ballots.matters import get_matter, timeline
 from ballots.models import Ballot, Matter, MatterEvent, Unit
 from vote.api.params import IdParam
 from vote.api.schemas import BallotOut, BallotSummary, CastIn, CredentialIn, MatterOut
-from vote.web import AppContext, client_ip, guard_code_attempts, note_code_failure
+from vote.guards import code_attempt
+from vote.web import AppContext, client_ip
 
 
 class ResultNotPublished(DomainError):
@@ -79,21 +80,16 @@ async def cast(
     ``household-already-voted``, ``invalid-answer``, ``too-many-failed-codes``.
     """
     ip = client_ip(request, ctx.settings)
-    await guard_code_attempts(ctx, ip)
-    try:
-        async with ctx.sessionmaker() as db:
-            return await cast_ballot(
-                db,
-                ctx.secret_key,
-                ballot_id,
-                data.credential,
-                data.answers,
-                submission_id=data.submission_id[:100],
-                signer=ctx.signer,
-            )
-    except UnknownCredential:
-        await note_code_failure(ctx, ip)
-        raise
+    async with code_attempt(ctx, ip, data.credential), ctx.sessionmaker() as db:
+        return await cast_ballot(
+            db,
+            ctx.secret_key,
+            ballot_id,
+            data.credential,
+            data.answers,
+            submission_id=data.submission_id[:100],
+            signer=ctx.signer,
+        )
 
 
 @post(
@@ -107,13 +103,8 @@ async def status(
     data: CredentialIn,
 ) -> VoterStatus:
     """Tell the holder of a credential whether they or their household have already voted."""
-    ip = client_ip(request, ctx.settings)
-    await guard_code_attempts(ctx, ip)
-    try:
+    async with code_attempt(ctx, client_ip(request, ctx.settings), data.credential):
         return await voter_status(db, ctx.secret_key, ballot_id, data.credential)
-    except UnknownCredential:
-        await note_code_failure(ctx, ip)
-        raise
 
 
 @get("/matters/{matter_id:int}", summary="A matter's decision record (public)")

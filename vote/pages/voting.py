@@ -22,10 +22,11 @@ from ballots.models import Ballot
 from tally import BallotSpec
 from vote.api.params import IdParam
 from vote.api.public import public_ballot
+from vote.guards import code_attempt
 from vote.i18n import gettext_, localise
 from vote.pages.errors import page
 from vote.printing import qr_svg
-from vote.web import AppContext, client_ip, guard_code_attempts, note_code_failure
+from vote.web import AppContext, client_ip
 
 VOTE_FORM_MAX_BYTES = 64 * 1024
 
@@ -93,19 +94,17 @@ async def submit_vote(
     answers = answers_from_form(ballot_spec(ballot), form)
     ip = client_ip(request, ctx.settings)
     try:
-        await guard_code_attempts(ctx, ip)
-        receipt = await cast_ballot(
-            db,
-            ctx.secret_key,
-            ballot_id,
-            credential,
-            answers,
-            submission_id=(form.get("submission_id") or [""])[0][:100],
-            signer=ctx.signer,
-        )
+        async with code_attempt(ctx, ip, credential):
+            receipt = await cast_ballot(
+                db,
+                ctx.secret_key,
+                ballot_id,
+                credential,
+                answers,
+                submission_id=(form.get("submission_id") or [""])[0][:100],
+                signer=ctx.signer,
+            )
     except DomainError as error:
-        if isinstance(error, UnknownCredential):
-            await note_code_failure(ctx, ip)
         message = (
             localise(error.detail_msgid, error.params)
             if error.detail_msgid

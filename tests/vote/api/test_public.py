@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ballots.credentials import damm_digit, format_credential
 from tests.vote.helpers import Client, World, assert_problem, create_draft
 
 TRACKER = re.compile(r"^[a-z2-7]{4}(-[a-z2-7]{4}){3}$")
@@ -226,7 +227,8 @@ async def test_unknown_matter_is_a_problem(client: Client, world: World) -> None
 
 async def test_wrong_codes_are_rate_limited(client: Client, world: World) -> None:
     for attempt in range(30):
-        wrong = f"{attempt:05d}-11111-22222-33333-44444"
+        digits = f"{attempt:05d}1111122222333334444"
+        wrong = format_credential(digits + damm_digit(digits))  # well formed, but unknown
         response = await cast(client, world.practical_id, wrong, GOOD_PROJECTS)
         assert response.status_code == 403
     before = await world.db.snapshot()

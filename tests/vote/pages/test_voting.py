@@ -71,10 +71,30 @@ async def test_form_vote_gives_a_receipt(client: Client, world: World) -> None:
     assert await world.casts(world.firm_id) == 1
 
 
-async def test_bad_code_rerenders_the_form_with_an_error(client: Client, world: World) -> None:
+async def test_a_mistyped_code_is_kept_to_correct(client: Client, world: World) -> None:
     before = await world.db.snapshot()
     response = await client.post(
         f"/v/{world.firm_id}", data={"credential": "12345-12345-12345-12345-12345", "q:firm": "o1"}
+    )
+    assert response.status_code == 422
+    html = response.text
+    assert 'role="alert"' in html
+    assert (
+        zh("Please check the digits") in html
+        or zh(
+            "This is not a complete voting code: a digit is missing, extra or mistyped. Please "
+            "compare it with your invitation, group by group."
+        )
+        in html
+    )
+    assert 'value="12345-12345-12345-12345-12345"' in html  # kept, so one digit can be fixed
+    assert await world.db.snapshot() == before
+
+
+async def test_bad_code_rerenders_the_form_with_an_error(client: Client, world: World) -> None:
+    before = await world.db.snapshot()
+    response = await client.post(
+        f"/v/{world.firm_id}", data={"credential": "00000-00000-00000-00000-00000", "q:firm": "o1"}
     )
     assert response.status_code == 403
     html = response.text
@@ -87,7 +107,7 @@ async def test_bad_code_rerenders_the_form_with_an_error(client: Client, world: 
         in html
     )
     assert 'id="vote-form"' in html
-    assert "12345-12345-12345-12345-12345" not in html  # the wrong code is not echoed back
+    assert "00000-00000-00000-00000-00000" not in html  # the wrong code is not echoed back
     assert re.search(r'value="o1"\s+checked', html)  # the choice is kept
     assert await world.db.snapshot() == before
 

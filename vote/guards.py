@@ -1,0 +1,133 @@
+"""Guards on anything guessable: voting codes and chair logins, aimed at attackers, not meetings.
+
+An attempt reserves its slots before the work (so concurrent attempts never exceed a limit)
+and gives them back when it was not a wrong guess, so only failures count:
+
+- voting codes: a code whose check digit does not fit is a typo, refused at once and never
+  counted; a well-formed code that is unknown counts against the address (30 per 10 minutes,
+  300 from a trusted network such as the committee office, ``VOTE_TRUSTED_NETWORKS``);
+- chair logins: 5 failures per user name and address per 15 minutes, so an attacker elsewhere
+  cannot lock a chair out; 30 per address (300 from a trusted network); and a backstop of 100
+  per user name from all addresses together.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from functools import lru_cache
+
+from ballots.credentials import normalise_credential
+from ballots.errors import N_, DomainError, TooManyFailedLogins, UnknownCredential
+from vote.ratelimit import Attempt, Rule, reserve_attempt
+from vote.settings import Settings
+from vote.web import AppContext
+
+CODE_WINDOW = 600
+CODE_FAILURES_PER_ADDRESS = 30
+LOGIN_WINDOW = 900
+LOGIN_FAILURES_PER_USER_AND_ADDRESS = 5
+LOGIN_FAILURES_PER_ADDRESS = 30
+LOGIN_FAILURES_PER_USER = 100
+TRUSTED_FACTOR = 10
+
+
+class TooManyFailedCodes(DomainError):
+    type = "too-many-failed-codes"
+    status = 429
+    title = N_("Too many wrong voting codes")
+    detail_template = N_(
+        "Too many wrong voting codes from your network. Try again in {seconds} seconds."
+    )
+
+
+@lru_cache(maxsize=64)
+def _networks(
+    entries: tuple[str, ...],
+) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    networks = []
+    for entry in entries:
+        try:
+            networks.append(ipaddress.ip_network(entry, strict=False))
+        except ValueError:
+            continue
+    return tuple(networks)
+
+
+def is_trusted_network(address: str, settings: Settings) -> bool:
+    """True when ``address`` lies in one of the trusted networks (``VOTE_TRUSTED_NETWORKS``)."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in _networks(settings.trusted_networks))
+
+
+def _per_address(limit: int, address: str, settings: Settings) -> int:
+    return limit * TRUSTED_FACTOR if is_trusted_network(address, settings) else limit
+
+
+def code_rules(address: str, settings: Settings) -> list[Rule]:
+    """The limits a voting-code check from ``address`` counts against."""
+    limit = _per_address(CODE_FAILURES_PER_ADDRESS, address, settings)
+    return [Rule(key=f"code:{address}", limit=limit, window=CODE_WINDOW)]
+
+
+def login_rules(username: str, address: str, settings: Settings) -> list[Rule]:
+    """The limits a login attempt for ``username`` from ``address`` counts against."""
+    user = username.strip().lower()
+    return [
+        Rule(
+            key=f"login:{user}:{address}",
+            limit=LOGIN_FAILURES_PER_USER_AND_ADDRESS,
+            window=LOGIN_WINDOW,
+        ),
+        Rule(
+            key=f"login-ip:{address}",
+            limit=_per_address(LOGIN_FAILURES_PER_ADDRESS, address, settings),
+            window=LOGIN_WINDOW,
+        ),
+        Rule(key=f"login-user:{user}", limit=LOGIN_FAILURES_PER_USER, window=LOGIN_WINDOW),
+    ]
+
+
+@asynccontextmanager
+async def guarded(attempt: Attempt, *counted: type[BaseException]) -> AsyncIterator[None]:
+    """Run the attempt's work; it stays counted only if the work raised one of ``counted``."""
+    try:
+        yield
+    except counted:
+        raise
+    except BaseException:
+        await attempt.succeeded()
+        raise
+    await attempt.succeeded()
+
+
+@asynccontextmanager
+async def code_attempt(ctx: AppContext, address: str, credential: str) -> AsyncIterator[None]:
+    """Check a voting code under the address's limit; only an unknown well-formed code counts.
+
+    A mistyped code (wrong length or check digit) is no guess: it passes through uncounted, for
+    the service to refuse with "please check the digits".
+    """
+    if normalise_credential(credential) is None:
+        yield
+        return
+    attempt = await reserve_attempt(
+        ctx.limiter,
+        code_rules(address, ctx.settings),
+        lambda seconds: TooManyFailedCodes(seconds=seconds),
+    )
+    async with guarded(attempt, UnknownCredential):
+        yield
+
+
+async def login_attempt(ctx: AppContext, username: str, address: str) -> Attempt:
+    """Reserve a login attempt, or raise :class:`TooManyFailedLogins`."""
+    return await reserve_attempt(
+        ctx.limiter,
+        login_rules(username, address, ctx.settings),
+        lambda seconds: TooManyFailedLogins(seconds=seconds),
+    )
