@@ -21,7 +21,6 @@ from litestar.datastructures import MutableScopeHeaders, State
 from litestar.di import Provide
 from litestar.exceptions import HTTPException
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.routes import HTTPRoute
 from litestar.static_files import create_static_files_router
@@ -43,6 +42,7 @@ from vote.api import roll as roll_api
 from vote.api import tokens as tokens_api
 from vote.api import units as units_api
 from vote.api.bodies import SafeRequest
+from vote.api.openapi import RefinedJsonRenderPlugin, RefinedYamlRenderPlugin
 from vote.pages import chair as chair_pages
 from vote.pages import public as public_pages
 from vote.pages import voting as voting_pages
@@ -259,7 +259,7 @@ def create_app(settings: Settings | None = None, *, limiter: RateLimiter | None 
             path="/schema",
             description="Ballots, votes and results. Errors are RFC 9457 problem details.",
             # Only the JSON document: the interactive viewers load scripts from a CDN.
-            render_plugins=[JsonRenderPlugin(), YamlRenderPlugin()],
+            render_plugins=[RefinedJsonRenderPlugin(), RefinedYamlRenderPlugin()],
         ),
         request_max_body_size=settings.max_upload_bytes,
         state=State({}),

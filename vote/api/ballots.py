@@ -10,6 +10,7 @@ from litestar.di import Provide
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 from sqlalchemy.ext.asyncio import AsyncSession
 
+import tally
 from ballots import invitations, lifecycle
 from ballots.access import Actor, require
 from ballots.eligibility import Eligibility
@@ -22,7 +23,7 @@ from vote.web import AppContext, provide_actor
 
 
 async def _ballot_out(db: AsyncSession, ballot: Ballot) -> BallotOut:
-    result = msgspec.json.decode(ballot.result) if ballot.result else None
+    result = msgspec.json.decode(ballot.result, type=tally.BallotResult) if ballot.result else None
     return BallotOut(
         ballot=BallotSummary.of(ballot),
         spec=lifecycle.ballot_spec(ballot),

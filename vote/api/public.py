@@ -10,6 +10,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+import tally
 from ballots.casting import Receipt, VoterStatus, cast_ballot, voter_status
 from ballots.errors import N_, DomainError, NotFound
 from ballots.lifecycle import ballot_spec, get_ballot
@@ -44,18 +45,25 @@ def published_result(ballot: Ballot) -> dict[str, Any] | None:
     return result
 
 
+def typed_result(ballot: Ballot) -> tally.BallotResult | None:
+    """The published result as its type (what the API documents and answers)."""
+    if ballot.state != "published" or ballot.result is None:
+        return None
+    return msgspec.json.decode(ballot.result, type=tally.BallotResult)
+
+
 @get("/ballots/{ballot_id:int}", summary="A ballot's questions and state (public)")
 async def show_ballot(db: AsyncSession, ballot_id: IdParam) -> BallotOut:
     ballot = await public_ballot(db, ballot_id)
     return BallotOut(
-        ballot=BallotSummary.of(ballot), spec=ballot_spec(ballot), result=published_result(ballot)
+        ballot=BallotSummary.of(ballot), spec=ballot_spec(ballot), result=typed_result(ballot)
     )
 
 
 @get("/ballots/{ballot_id:int}/result", summary="A published ballot's result")
-async def show_result(db: AsyncSession, ballot_id: IdParam) -> dict[str, Any]:
+async def show_result(db: AsyncSession, ballot_id: IdParam) -> tally.BallotResult:
     ballot = await public_ballot(db, ballot_id)
-    result = published_result(ballot)
+    result = typed_result(ballot)
     if result is None:
         raise ResultNotPublished()
     return result

@@ -131,7 +131,7 @@ class BallotOut(msgspec.Struct):
     ballot: BallotSummary
     spec: tally.BallotSpec
     eligibility: Eligibility | None = None
-    result: dict[str, Any] | None = None
+    result: tally.BallotResult | None = None
 
 
 class MatterOut(msgspec.Struct):
