@@ -42,6 +42,7 @@ ID_ROUTES = [
     ("POST", "/api/v1/ballots/1/electors/{id}/revoke"),
     ("POST", "/api/v1/units/{id}/roll"),
     ("GET", "/api/v1/units/{id}/residents"),
+    ("DELETE", "/api/v1/auth/tokens/{id}"),
     ("GET", "/ballots/{id}"),
     ("GET", "/ballots/{id}/check"),
     ("GET", "/matters/{id}"),
