@@ -7,7 +7,7 @@ makes it public. Every move is appended to the matter's timeline and the audit l
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -20,6 +20,7 @@ from ballots import audit, board
 from ballots.access import Actor, require
 from ballots.eligibility import Eligibility, compute_electorate, electorate_totals
 from ballots.errors import (
+    N_,
     BallotNotDraft,
     EmptyElectorate,
     InvalidInput,
@@ -438,3 +439,40 @@ async def list_ballots(
         .order_by(Ballot.id.desc())
     )
     return list(rows.all())
+
+
+class Transition(msgspec.Struct, frozen=True):
+    """One move of a ballot's lifecycle as every front end offers it."""
+
+    action: str
+    service: Callable[..., Awaitable[Ballot]]
+    signs: bool  # the move signs a tree head of the board
+    done: str  # what a chair is told afterwards (a message id)
+
+
+TRANSITIONS: dict[str, Transition] = {
+    "open": Transition("open", open_ballot, True, N_("Voting is open.")),
+    "close": Transition(
+        "close", close_ballot, True, N_("Voting is closed and the ballots are counted.")
+    ),
+    "publish": Transition("publish", publish_ballot, False, N_("The result is published.")),
+    "cancel": Transition("cancel", cancel_ballot, False, N_("The ballot is cancelled.")),
+}
+
+
+async def move_ballot(
+    session: AsyncSession,
+    actor: Actor,
+    ballot_id: int,
+    action: str,
+    *,
+    signer: Signer | None = None,
+) -> Ballot:
+    """Run the lifecycle move ``action`` (open, close, publish, cancel): the one entry point the
+    CLI, the API and the pages share. Opening and closing sign with ``signer``."""
+    transition = TRANSITIONS.get(action)
+    if transition is None:
+        raise NotFound(what="action", id=action)
+    if transition.signs:
+        return await transition.service(session, actor, ballot_id, signer)
+    return await transition.service(session, actor, ballot_id)

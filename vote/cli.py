@@ -8,7 +8,7 @@ import asyncio
 import getpass
 import os
 import sys
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
@@ -405,26 +405,22 @@ def ballot_list(as_json: bool) -> None:
         click.echo(f"{item.id:>4}  {item.state:<10} eligible {size!s:<6} {item.title}")
 
 
-def _transition_command(action: str, service: Callable[..., Awaitable[Any]]) -> None:
+def _transition_command(action: str) -> None:
     @ballot.command(action, help=f"{action.title()} a ballot.")
     @click.argument("ballot_id", type=int)
     def command(ballot_id: int) -> None:
         async def work(session: AsyncSession, settings: Settings) -> None:
-            extra = {"signer": signer(settings)} if action in ("open", "close") else {}
-            moved = await service(session, operator(), ballot_id, **extra)
+            moved = await lifecycle.move_ballot(
+                session, operator(), ballot_id, action, signer=signer(settings)
+            )
             await session.commit()
             click.echo(f"ballot {moved.id} is now {moved.state}")
 
         run_db(work)
 
 
-for _action, _service in (
-    ("open", lifecycle.open_ballot),
-    ("close", lifecycle.close_ballot),
-    ("publish", lifecycle.publish_ballot),
-    ("cancel", lifecycle.cancel_ballot),
-):
-    _transition_command(_action, _service)
+for _action in lifecycle.TRANSITIONS:
+    _transition_command(_action)
 
 
 @ballot.command("result")

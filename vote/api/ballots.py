@@ -68,19 +68,7 @@ async def update_ballot(
     return await _ballot_out(db, ballot)
 
 
-def _signing(action: str, ctx: AppContext) -> dict[str, Any]:
-    """Opening and closing sign a tree head of the ballot's board."""
-    return {"signer": ctx.signer} if action in ("open", "close") else {}
-
-
 def _transition(action: str):  # type: ignore[no-untyped-def]
-    service = {
-        "open": lifecycle.open_ballot,
-        "close": lifecycle.close_ballot,
-        "publish": lifecycle.publish_ballot,
-        "cancel": lifecycle.cancel_ballot,
-    }[action]
-
     @post(
         f"/ballots/{{ballot_id:int}}/{action}",
         status_code=HTTP_200_OK,
@@ -91,7 +79,7 @@ def _transition(action: str):  # type: ignore[no-untyped-def]
     async def handler(
         db: AsyncSession, ctx: AppContext, actor: Actor, ballot_id: IdParam
     ) -> BallotOut:
-        ballot = await service(db, actor, ballot_id, **_signing(action, ctx))
+        ballot = await lifecycle.move_ballot(db, actor, ballot_id, action, signer=ctx.signer)
         await db.commit()
         return await _ballot_out(db, ballot)
 
@@ -166,7 +154,7 @@ router = Router(
         create_ballot,
         manage_ballot,
         update_ballot,
-        *[_transition(action) for action in ("open", "close", "publish", "cancel")],
+        *[_transition(action) for action in lifecycle.TRANSITIONS],
         issue_invitations,
         reissue,
         revoke,

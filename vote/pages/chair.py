@@ -20,7 +20,6 @@ from ballots.chairs import SESSION_LIFETIME, log_out
 from ballots.errors import N_, DomainError, NotFound
 from ballots.models import Participation
 from vote.api.auth import login_chair
-from vote.api.ballots import _signing
 from vote.api.params import IdParam, SearchParam
 from vote.i18n import current_locale, gettext_, localise
 from vote.pages.errors import page
@@ -146,14 +145,6 @@ async def dashboard(
     return await _dashboard(request, db, ctx, actor)
 
 
-SERVICES = {
-    "open": (lifecycle.open_ballot, N_("Voting is open.")),
-    "close": (lifecycle.close_ballot, N_("Voting is closed and the ballots are counted.")),
-    "publish": (lifecycle.publish_ballot, N_("The result is published.")),
-    "cancel": (lifecycle.cancel_ballot, N_("The ballot is cancelled.")),
-}
-
-
 @get("/chair/ballots/{ballot_id:int}/electors", name="chair-electors")
 async def electors_page(
     request: Request[Any, Any, Any],
@@ -203,17 +194,17 @@ async def ballot_action(
 ) -> Response[Any]:
     if action in ("invitations", "invitations.pdf"):
         return await _print_invitations(db, ctx, actor, ballot_id, pdf=action.endswith(".pdf"))
-    if action not in SERVICES:
+    if action not in lifecycle.TRANSITIONS:
         raise NotFound(what="action", id=action)
-    service, done = SERVICES[action]
     try:
-        await service(db, actor, ballot_id, **_signing(action, ctx))
+        await lifecycle.move_ballot(db, actor, ballot_id, action, signer=ctx.signer)
         await db.commit()
     except DomainError as error:
         await db.rollback()
         return await _dashboard(
             request, db, ctx, actor, error=_message(error), status_code=error.status
         )
+    done = lifecycle.TRANSITIONS[action].done
     return await _dashboard(request, db, ctx, actor, message=gettext_(done))
 
 
