@@ -13,7 +13,7 @@ The server builds boards with the same code: ``setup_event`` … ``result_event`
 :func:`verify_board` runs every check in order and reports each one.
 
 Inside: ``_format`` (Structs and event bytes), ``_write``, ``_read``, and the verifier:
-``_scan`` (one pass over the leaves), ``_checks`` and ``_recount``, run by ``_verify``.
+``_scan`` (hashes, log and events, leaf by leaf), ``_checks`` and ``_recount``, run by ``_verify``.
 """
 
 from tally.board._findings import CHECKS, CheckResult, Status, VerifyReport

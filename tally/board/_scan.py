@@ -1,6 +1,6 @@
-"""One pass over a board's leaves: leaf hashes and the log, then event order, manifest and casts.
+"""Reading a board's leaves: their hashes and the log, then each event in order, with every cast.
 
-What the pass finds is kept in a :class:`Scan` for the checks that follow (:mod:`._checks`).
+What it finds is kept in a :class:`Scan` for the checks that follow (:mod:`._checks`).
 Casts are kept column-wise in arrays, and identical answers are decoded and checked once, so a
 board of a million ballots fits in memory and verifies in seconds.
 """
@@ -36,7 +36,7 @@ _PHASES = ("before the setup", "while voting", "after close", "after the result"
 
 
 class Scan:
-    """The events of a board as found in one pass, and its casts column by column."""
+    """The events of a board as read in order, and its casts column by column."""
 
     def __init__(self, board: Board, findings: Findings) -> None:
         self.board = board
