@@ -394,16 +394,22 @@ class RunResult(msgspec.Struct):
         return data[min(len(data) - 1, int(q * len(data)))]
 
 
-def post_request(port: int, path: str, body: bytes) -> bytes:
+def post_request(port: int, path: str, body: bytes, extra: str = "") -> bytes:
     head = (
-        f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+        f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n{extra}"
         f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
     )
     return head.encode() + body
 
 
-def cast_requests(port: int, ballot_id: int, credentials: list[str]) -> list[bytes]:
-    """One request per credential, each a first vote with its own submission id."""
+def cast_requests(
+    port: int, ballot_id: int, credentials: list[str], spread: bool = False
+) -> list[bytes]:
+    """One request per credential, each a first vote with its own submission id.
+
+    With ``spread`` each vote comes from its own X-Forwarded-For address in 100.64.0.0/10, as
+    phones on mobile networks; otherwise all come from this host, as behind one router.
+    """
     path = f"/api/v1/ballots/{ballot_id}/casts"
     return [
         post_request(
@@ -412,8 +418,11 @@ def cast_requests(port: int, ballot_id: int, credentials: list[str]) -> list[byt
             msgspec.json.encode(
                 {"credential": c, "answers": ANSWERS, "submission_id": secrets.token_hex(8)}
             ),
+            f"X-Forwarded-For: 100.{64 + (i >> 16) % 64}.{(i >> 8) & 255}.{i & 255}\r\n"
+            if spread
+            else "",
         )
-        for c in credentials
+        for i, c in enumerate(credentials)
     ]
 
 
@@ -722,6 +731,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--storm-rate", type=float, default=20.0, help="wrong logins per second (--against storm)"
     )
     parser.add_argument(
+        "--spread-voters",
+        action="store_true",
+        help="each vote from its own X-Forwarded-For address (--against storm; default: all "
+        "votes from one address, as behind a meeting hall's router)",
+    )
+    parser.add_argument(
         "--storm-inflight",
         type=int,
         default=64,
@@ -854,7 +869,8 @@ def storm_benchmark(args: argparse.Namespace, data_dir: Path) -> None:
     print(f"cast benchmark under a login storm: {args.rounds} round(s) x {args.requests} casts "
           f"without and with {args.storm_rate:g} wrong logins/s (POST {LOGIN_PATH}, each from "
           f"its own user name and X-Forwarded-For address), {args.warmup} warm-up, "
-          f"{args.concurrency} concurrent clients, {os.cpu_count()} CPUs")  # fmt: skip
+          f"{args.concurrency} concurrent clients, {os.cpu_count()} CPUs; votes "
+          f"{'each from its own address' if args.spread_voters else 'all from one address'}")  # fmt: skip
     started = time.perf_counter()
     migrate.upgrade(url)
     seeded = asyncio.run(seed(url, bytes.fromhex(secret_hex), "http://127.0.0.1", voters))
@@ -873,7 +889,8 @@ def storm_benchmark(args: argparse.Namespace, data_dir: Path) -> None:
             order = ("quiet", "storm") if round_number % 2 == 0 else ("storm", "quiet")
             for half in order:
                 first = next(pool)
-                raws = cast_requests(server.port, seeded.ballot_id, seeded.credentials[first : first + per_run])  # fmt: skip
+                voters_here = seeded.credentials[first : first + per_run]
+                raws = cast_requests(server.port, seeded.ballot_id, voters_here, args.spread_voters)
                 label = f"{half} round {round_number + 1}"
                 if half == "quiet":
                     warm = run_load("warm-up", server, raws[: args.warmup], args.concurrency)
