@@ -295,3 +295,28 @@ def test_the_check_page_says_what_it_checked_in_english(
     assert f"signed with this ballot's published key (fingerprint {_key_id(base)})" in steps
     assert "luwan-vote-board/1 tree-head\\n1\\n" in details
     page.close()
+
+
+def test_a_mistyped_code_is_caught_on_the_phone_before_sending(
+    service: tuple[str, str], browser: Browser
+) -> None:
+    _base, demo_output = service
+    link = _invitation(demo_output, 2)
+    path, _, code = link.partition("#")
+    digits = re.sub(r"\D", "", code)
+    wrong = digits[:7] + str((int(digits[7]) + 1) % 10) + digits[8:]
+    page = browser.new_page(locale="zh-CN", viewport={"width": 390, "height": 844})
+    sent: list[str] = []
+    page.on("request", lambda request: sent.append(request.method + " " + request.url))
+    page.goto(path)
+    field = page.locator("#credential")
+    field.fill(digits[:10])
+    assert "10" in page.locator("#credential-check").inner_text()
+    field.fill(wrong)
+    assert "请核对数字" in page.locator("#credential-check").inner_text()
+    assert field.get_attribute("aria-invalid") == "true"
+    page.locator("#vote-form button[type=submit]").click()
+    assert not [request for request in sent if request.startswith("POST")]  # nothing was sent
+    field.fill(digits)
+    assert "投票码已输完整" in page.locator("#credential-check").inner_text()
+    page.close()

@@ -248,12 +248,14 @@ def zh(message: str) -> str:
 
 async def page_login(client: Client, username: str, secret: str, *, ahead: int = 0) -> Any:
     """Log in through the chair's login form; the client keeps the session cookie."""
+    form = await client.get("/chair/login")
     return await client.post(
         "/chair/login",
         data={
             "username": username,
             "password": DEMO_PASSWORD,
             "totp": totp_code(secret, ahead=ahead),
+            "csrf_token": csrf_of(form.text),
         },
         follow_redirects=False,
     )

@@ -6,6 +6,8 @@ Forms carry a CSRF token bound to the login session; every action goes through t
 
 from __future__ import annotations
 
+import hmac
+import secrets
 from typing import Any
 
 from litestar import Request, Response, Router, get, post
@@ -28,6 +30,7 @@ from vote.printing.pdf import format_address
 from vote.web import (
     SESSION_COOKIE,
     AppContext,
+    CsrfFailed,
     client_ip,
     csrf_token,
     provide_actor,
@@ -51,9 +54,37 @@ def actions_for(state: str) -> list[tuple[str, str]]:
     return [(action, gettext_(label)) for action, label in ACTIONS.get(state, [])]
 
 
+LOGIN_COOKIE = "vote_login"
+
+
+def _login_page(
+    ctx: AppContext, *, status_code: int = 200, error: str = "", username: str = ""
+) -> Template:
+    """The login form with a fresh CSRF pair: a random cookie and a token bound to it, so a
+    page elsewhere cannot log this browser in to an account of its choosing."""
+    nonce = secrets.token_urlsafe(16)
+    response = page(
+        "chair/login.html",
+        status_code=status_code,
+        error=error,
+        username=username,
+        csrf=csrf_token(ctx.secret_key, "login:" + nonce),
+    )
+    response.set_cookie(
+        LOGIN_COOKIE,
+        nonce,
+        httponly=True,
+        samesite="strict",
+        path="/chair/login",
+        max_age=3600,
+        secure=ctx.settings.base_url.startswith("https://"),
+    )
+    return response
+
+
 @get("/chair/login", name="chair-login")
-async def login_form() -> Template:
-    return page("chair/login.html", error="", username="")
+async def login_form(ctx: AppContext) -> Template:
+    return _login_page(ctx)
 
 
 @post("/chair/login")
@@ -62,6 +93,10 @@ async def login_submit(
 ) -> Response[Any]:
     form = await request.form()
     username = str(form.get("username", ""))
+    nonce = request.cookies.get(LOGIN_COOKIE, "")
+    sent = str(form.get("csrf_token", ""))
+    if not nonce or not hmac.compare_digest(sent, csrf_token(ctx.secret_key, "login:" + nonce)):
+        return _login_page(ctx, status_code=403, error=_message(CsrfFailed()), username=username)
     try:
         token, _chair = await login_chair(
             db,
@@ -72,9 +107,7 @@ async def login_submit(
             str(form.get("totp", "")),
         )
     except DomainError as error:
-        return page(
-            "chair/login.html", status_code=error.status, error=_message(error), username=username
-        )
+        return _login_page(ctx, status_code=error.status, error=_message(error), username=username)
     response = Redirect(path="/chair/")
     response.set_cookie(
         SESSION_COOKIE,

@@ -42,14 +42,20 @@ async def test_login_sets_an_httponly_session_cookie(client: Client, world: Worl
 
 
 async def test_wrong_login_shows_the_form_again(client: Client, world: World) -> None:
+    form = await client.get("/chair/login")
     response = await client.post(
         "/chair/login",
-        data={"username": "chair", "password": "nope-nope-nope", "totp": "123456"},
+        data={
+            "username": "chair",
+            "password": "nope-nope-nope",
+            "totp": "123456",
+            "csrf_token": csrf_of(form.text),
+        },
         follow_redirects=False,
     )
     assert response.status_code == 401
     assert zh("The user name, password or authenticator code is wrong.") in response.text
-    assert "set-cookie" not in response.headers
+    assert "vote_session" not in response.headers.get("set-cookie", "")
     assert 'value="chair"' in response.text
 
 
@@ -204,3 +210,41 @@ async def test_the_lookup_finds_residents_by_name(client: Client, world: World) 
     nobody = await client.get(f"/chair/ballots/{world.firm_id}/electors", params={"q": "无此人"})
     assert zh("Nobody eligible matches.") in nobody.text
     assert "/reissue" not in nobody.text
+
+
+async def test_the_login_form_refuses_a_post_without_its_csrf_token(
+    client: Client, world: World
+) -> None:
+    """A page elsewhere cannot log this browser in (login CSRF): the form's token is bound to a
+    cookie the login page set."""
+    from tests.vote.helpers import DEMO_PASSWORD, totp_code
+
+    before = await world.db.snapshot()
+    response = await client.post(
+        "/chair/login",
+        data={
+            "username": "chair",
+            "password": DEMO_PASSWORD,
+            "totp": totp_code(world.info.totp_secret),
+        },
+        follow_redirects=False,
+    )
+    assert response.status_code == 403
+    assert (
+        zh("The form has expired") in response.text
+        or zh("Please reload the page and try again.") in response.text
+    )
+    assert "vote_session" not in response.cookies
+    assert await world.db.snapshot() == before
+    # The page it answers with carries a fresh token that works.
+    retry = await client.post(
+        "/chair/login",
+        data={
+            "username": "chair",
+            "password": DEMO_PASSWORD,
+            "totp": totp_code(world.info.totp_secret),
+            "csrf_token": csrf_of(response.text),
+        },
+        follow_redirects=False,
+    )
+    assert retry.status_code in (302, 303), retry.text
