@@ -4,6 +4,7 @@ meeting hall sharing one address keeps voting, and an attacker cannot lock a cha
 from __future__ import annotations
 
 import asyncio
+import json
 import socket
 from collections import Counter
 from pathlib import Path
@@ -211,6 +212,14 @@ async def test_voting_works_with_redis_unreachable(
         health = await client.get("/healthz")
         assert health.status_code == 200
         assert health.json() == {"status": "degraded", "database": "ok", "redis": "unreachable"}
+        assert health.json() == _operators_guide_health_example()
+
+
+def _operators_guide_health_example() -> Any:
+    """The degraded /healthz answer the operator's guide shows, so the guide cannot drift."""
+    guide = (Path(__file__).resolve().parents[2] / "docs" / "operators.md").read_text()
+    section = guide.split("`GET /healthz`", 1)[1]
+    return json.loads(section.split("```json", 1)[1].split("```", 1)[0])
 
 
 async def test_health_is_ok_without_redis_configured(client: Client, world: World) -> None:
