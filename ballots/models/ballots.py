@@ -29,6 +29,8 @@ class Ballot(Base):
 
     ``eligibility`` is a JSON rule set (see :mod:`ballots.eligibility`); ``electorate_size`` and
     ``electorate_area`` are recorded when the ballot opens; ``result`` is ``tally``'s output.
+    ``opens_at`` and ``closes_at`` are the schedule (UTC): the service opens and closes the
+    ballot by itself at those times (see :mod:`ballots.schedule`).
     ``log_size`` and ``log_edge`` (the right edge of the Merkle tree, concatenated hashes) let a
     cast append to the board in constant work; appends take this row's lock.
     """
@@ -49,6 +51,8 @@ class Ballot(Base):
     opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     result: Mapped[str | None] = mapped_column(Text)
     publish_participation: Mapped[bool] = mapped_column(Boolean, default=False)
     log_size: Mapped[int] = mapped_column(Integer, default=0)
