@@ -8,6 +8,10 @@ chairs they manage.
 The TOTP secret is encrypted at rest with a key derived from the service secret. A TOTP code is
 accepted once: the accepted time step is remembered and a code for that step or an earlier one
 is refused.
+
+A chair manager (``manage_chairs``) disables and enables chairs in their subtree, resets their
+passwords, re-enrols their TOTP and changes their roles (only to roles that can do no more than
+their own), all audited; nobody can lock themselves out of managing their own unit.
 """
 
 from __future__ import annotations
@@ -25,8 +29,16 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ballots import audit
-from ballots.access import Actor, require
-from ballots.errors import DuplicateName, InvalidInput, InvalidLogin, NotAuthenticated, NotFound
+from ballots.access import ROLE_ACTIONS, Actor, require
+from ballots.errors import (
+    N_,
+    DomainError,
+    DuplicateName,
+    InvalidInput,
+    InvalidLogin,
+    NotAuthenticated,
+    NotFound,
+)
 from ballots.models import Chair, ChairToken, Unit
 from ballots.models.bounds import ID_MAX
 from ballots.models.chairs import CHAIR_ROLES, TOKEN_SCOPES
@@ -468,3 +480,219 @@ async def list_chairs(
         .where(Unit.path.startswith(within_path))
     )
     return list(rows.all())
+
+
+class CannotGrantRole(DomainError):
+    type = "cannot-grant-role"
+    status = 403
+    title = N_("You cannot give this role")
+    detail_template = N_("A chair can only give a role that can do no more than their own.")
+
+
+class OwnAdminAccess(DomainError):
+    type = "own-admin-access"
+    status = 409
+    title = N_("You would lock yourself out")
+    detail_template = N_(
+        "You cannot disable your own account, or give up managing chairs while nobody else "
+        "manages your unit."
+    )
+
+
+GENERATED_PASSWORD_GROUPS = 4
+
+
+def generate_password() -> str:
+    """A password to hand over once: four groups of five easily read letters and digits."""
+    alphabet = "abcdefghjkmnpqrstuvwxyz23456789"
+    return "-".join(
+        "".join(secrets.choice(alphabet) for _ in range(5))
+        for _ in range(GENERATED_PASSWORD_GROUPS)
+    )
+
+
+def may_grant(actor: Actor, role: str) -> bool:
+    """True when ``actor`` may give ``role``: it can do nothing the actor's own role cannot."""
+    if role not in CHAIR_ROLES:
+        return False
+    return actor.is_operator or ROLE_ACTIONS[role] <= ROLE_ACTIONS.get(actor.role, frozenset())
+
+
+async def _managed_chair(session: AsyncSession, actor: Actor, chair_id: int) -> tuple[Chair, Unit]:
+    """The chair with ``chair_id`` in the actor's reach with ``manage_chairs``, or an error."""
+    if not 1 <= chair_id <= ID_MAX:
+        raise NotFound(what="chair", id=chair_id)
+    chair = await session.get(Chair, chair_id)
+    if chair is None:
+        raise NotFound(what="chair", id=chair_id)
+    unit = await get_unit(session, chair.unit_id)
+    require(actor, "manage_chairs", unit.path)
+    return chair, unit
+
+
+async def _end_sessions(
+    session: AsyncSession, chair: Chair, now: datetime, *, keep: int | None = None, api: bool
+) -> list[int]:
+    """Revoke the chair's live login sessions (and the API tokens made from them), and with
+    ``api`` every API token too; ``keep`` is a session left alone (the actor's own)."""
+    query = select(ChairToken).where(
+        ChairToken.chair_id == chair.id, ChairToken.revoked_at.is_(None)
+    )
+    if not api:
+        query = query.where(ChairToken.kind == "session")
+    revoked: list[int] = []
+    for stored in (await session.scalars(query)).all():
+        if stored.id == keep or stored.revoked_at is not None:
+            continue
+        revoked.append(stored.id)
+        revoked.extend(await _revoke(session, stored, now))
+    return sorted(set(revoked))
+
+
+async def _others_manage(session: AsyncSession, chair: Chair, unit: Unit) -> bool:
+    """True when another enabled chair with ``manage_chairs`` reaches ``unit``."""
+    managers = [role for role, actions in ROLE_ACTIONS.items() if "manage_chairs" in actions]
+    rows = await session.execute(
+        select(Unit.path)
+        .join(Chair, Chair.unit_id == Unit.id)
+        .where(Chair.id != chair.id, Chair.disabled_at.is_(None), Chair.role.in_(managers))
+    )
+    return any(unit.path.startswith(path) for (path,) in rows.all())
+
+
+async def disable_chair(
+    session: AsyncSession, actor: Actor, chair_id: int, *, now: datetime | None = None
+) -> Chair:
+    """Disable a chair's account: it cannot log in, and its sessions and API tokens end.
+
+    Audited; disabling a disabled chair changes nothing. A chair cannot disable themselves.
+    """
+    now = now or datetime.now(UTC)
+    chair, unit = await _managed_chair(session, actor, chair_id)
+    if chair.id == actor.chair_id:
+        raise OwnAdminAccess()
+    if chair.disabled_at is None:
+        chair.disabled_at = now
+        revoked = await _end_sessions(session, chair, now, api=True)
+        audit.record(
+            session,
+            actor,
+            "chair.disable",
+            f"chair:{chair.id}",
+            unit.id,
+            username=chair.username,
+            revoked_tokens=revoked,
+        )
+        await session.flush()
+    return chair
+
+
+async def enable_chair(session: AsyncSession, actor: Actor, chair_id: int) -> Chair:
+    """Let a disabled chair log in again (their old sessions and tokens stay revoked). Audited."""
+    chair, unit = await _managed_chair(session, actor, chair_id)
+    if chair.disabled_at is not None:
+        chair.disabled_at = None
+        audit.record(
+            session, actor, "chair.enable", f"chair:{chair.id}", unit.id, username=chair.username
+        )
+        await session.flush()
+    return chair
+
+
+async def reset_password(
+    session: AsyncSession,
+    actor: Actor,
+    chair_id: int,
+    password: str | None = None,
+    *,
+    now: datetime | None = None,
+) -> str:
+    """Set a chair's password (or, with ``password=None``, a generated one); return it.
+
+    The chair's other login sessions end. Audited (never the password).
+    """
+    now = now or datetime.now(UTC)
+    chair, unit = await _managed_chair(session, actor, chair_id)
+    generated = password is None
+    new = generate_password() if password is None else password
+    if len(new) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(f"the password must be at least {MIN_PASSWORD_LENGTH} characters")
+    chair.password_hash = await hash_password(new)
+    revoked = await _end_sessions(session, chair, now, keep=actor.session_id, api=False)
+    audit.record(
+        session,
+        actor,
+        "chair.reset_password",
+        f"chair:{chair.id}",
+        unit.id,
+        username=chair.username,
+        generated=generated,
+        revoked_tokens=revoked,
+    )
+    await session.flush()
+    return new
+
+
+async def reenrol_totp(
+    session: AsyncSession,
+    actor: Actor,
+    secret_key: bytes,
+    chair_id: int,
+    *,
+    now: datetime | None = None,
+) -> NewChair:
+    """Give a chair a new TOTP secret (shown once); the old authenticator stops working and
+    the chair's other login sessions end. Audited (never the secret)."""
+    now = now or datetime.now(UTC)
+    chair, unit = await _managed_chair(session, actor, chair_id)
+    totp_secret = pyotp.random_base32()
+    chair.totp_secret = _fernet(secret_key).encrypt(totp_secret.encode())
+    chair.totp_last_step = 0
+    revoked = await _end_sessions(session, chair, now, keep=actor.session_id, api=False)
+    audit.record(
+        session,
+        actor,
+        "chair.reenrol_totp",
+        f"chair:{chair.id}",
+        unit.id,
+        username=chair.username,
+        revoked_tokens=revoked,
+    )
+    await session.flush()
+    uri = pyotp.TOTP(totp_secret).provisioning_uri(name=chair.username, issuer_name=ISSUER)
+    return NewChair(
+        chair_id=chair.id, username=chair.username, totp_secret=totp_secret, provisioning_uri=uri
+    )
+
+
+async def change_role(session: AsyncSession, actor: Actor, chair_id: int, role: str) -> Chair:
+    """Give a chair another role, one the actor may grant. Audited with the old role.
+
+    A chair who manages chairs keeps that power over their own unit unless someone else has it.
+    """
+    chair, unit = await _managed_chair(session, actor, chair_id)
+    if role not in CHAIR_ROLES:
+        raise InvalidInput(f"role must be one of {', '.join(CHAIR_ROLES)}")
+    if not may_grant(actor, role) or not may_grant(actor, chair.role):
+        raise CannotGrantRole()
+    if role == chair.role:
+        return chair
+    if (
+        chair.id == actor.chair_id
+        and "manage_chairs" not in ROLE_ACTIONS[role]
+        and not await _others_manage(session, chair, unit)
+    ):
+        raise OwnAdminAccess()
+    audit.record(
+        session,
+        actor,
+        "chair.role",
+        f"chair:{chair.id}",
+        unit.id,
+        username=chair.username,
+        role=role,
+        old=chair.role,
+    )
+    chair.role = role
+    await session.flush()
+    return chair

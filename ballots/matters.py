@@ -1,4 +1,4 @@
-"""Matters (decision records): creating them, listing them and appending to their timeline."""
+"""Matters (decision records): creating, editing and listing them, and appending to their timeline."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from ballots import audit
 from ballots.access import Actor, require
 from ballots.errors import InvalidInput, NotFound
 from ballots.models import Matter, MatterEvent, Unit
+from ballots.models.bounds import LONG_TEXT_LENGTH, TITLE_LENGTH
 from ballots.models.matters import MATTER_KINDS
 from ballots.units import get_unit
 
@@ -51,6 +52,43 @@ async def create_matter(
     await session.flush()
     add_event(session, matter.id, "created", actor=actor.name, title=title)
     audit.record(session, actor, "matter.create", f"matter:{matter.id}", unit.id, title=title)
+    return matter
+
+
+async def update_matter(
+    session: AsyncSession, actor: Actor, matter_id: int, *, title: str, description: str
+) -> Matter:
+    """Change a matter's title and description; audited, and noted on its timeline."""
+    matter = await get_matter(session, matter_id)
+    unit = await get_unit(session, matter.unit_id)
+    require(actor, "manage_ballots", unit.path)
+    title, description = title.strip(), description.strip()
+    if not title:
+        raise InvalidInput("the title must not be empty")
+    if len(title) > TITLE_LENGTH:
+        raise InvalidInput(f"the title must be at most {TITLE_LENGTH} characters")
+    if len(description) > LONG_TEXT_LENGTH:
+        raise InvalidInput(f"the description must be at most {LONG_TEXT_LENGTH} characters")
+    changed = {
+        field: value
+        for field, value in (("title", title), ("description", description))
+        if getattr(matter, field) != value
+    }
+    if changed:
+        old_title = matter.title
+        matter.title, matter.description = title, description
+        add_event(session, matter.id, "edited", actor=actor.name, fields=sorted(changed))
+        audit.record(
+            session,
+            actor,
+            "matter.update",
+            f"matter:{matter.id}",
+            unit.id,
+            fields=sorted(changed),
+            title=title,
+            old_title=old_title,
+        )
+        await session.flush()
     return matter
 
 

@@ -11,6 +11,7 @@ from ballots import audit
 from ballots.access import Actor, require
 from ballots.errors import DuplicateName, InvalidInput, NotFound
 from ballots.models import Unit
+from ballots.models.bounds import UNIT_NAME_LENGTH
 from ballots.models.units import UNIT_LEVELS
 
 CHILD_LEVEL = {"district": "street", "street": "area"}
@@ -67,6 +68,24 @@ async def create_unit(
     await session.flush()
     unit.path = f"{parent.path if parent else '/'}{unit.id}/"
     audit.record(session, actor, "unit.create", f"unit:{unit.id}", unit.id, name=name, code=code)
+    return unit
+
+
+async def rename_unit(session: AsyncSession, actor: Actor, unit_id: int, name: str) -> Unit:
+    """Give a unit a new name (its code and place in the tree stay); audited with the old name."""
+    unit = await get_unit(session, unit_id)
+    require(actor, "manage_units", unit.path)
+    name = name.strip()
+    if not name:
+        raise InvalidInput("the name must not be empty")
+    if len(name) > UNIT_NAME_LENGTH:
+        raise InvalidInput(f"the name must be at most {UNIT_NAME_LENGTH} characters")
+    if name != unit.name:
+        audit.record(
+            session, actor, "unit.rename", f"unit:{unit.id}", unit.id, name=name, old=unit.name
+        )
+        unit.name = name
+        await session.flush()
     return unit
 
 
