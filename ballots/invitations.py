@@ -1,24 +1,36 @@
-"""Issuing credentials as invitations, and revoking or reissuing a lost one.
+"""Issuing credentials as invitations, reprinting them, and revoking or reissuing a lost one.
 
 A credential exists in clear only in the :class:`Invitation` returned here, to be printed at
 once; the database keeps its keyed hash. Issuing prints only voters who have no credential yet,
-so printing twice never silently invalidates invitations already handed out.
+so printing twice never silently invalidates invitations already handed out; reprinting is the
+explicit way to replace codes (the old ones stop working) and says how many it replaced. Both
+can be limited to one building or one household. The electors list pages through everyone
+eligible with whether each has a code and has voted.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any, TypeVar
 
 import msgspec
-from sqlalchemy import select
+from sqlalchemy import Select, case, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.expression import Exists
 
 from ballots import audit
 from ballots.access import Actor, require
 from ballots.credentials import credential_hash, new_credential
 from ballots.errors import NotFound, TransitionNotAllowed
-from ballots.lifecycle import ballot_unit, get_ballot, sync_electorate
-from ballots.models import Ballot, Elector, Household, Matter, Resident, Unit
+from ballots.lifecycle import ballot_spec, ballot_unit, get_ballot, sync_electorate
+from ballots.models import Ballot, Elector, Household, Matter, Participation, Resident, Unit
+
+_Q = TypeVar("_Q", bound=Select[*tuple[Any, ...]])
+
+PAGE_SIZE = 50
+"""Electors shown per page by default."""
+MAX_PAGE_SIZE = 500
+"""The most electors one page may hold (the API refuses more; the service caps)."""
 
 
 class Invitation(msgspec.Struct):
@@ -35,6 +47,22 @@ class Invitation(msgspec.Struct):
     household: str
     credential: str
     url: str
+    closes_at: datetime | None = None
+    """When voting ends (UTC), if the ballot has a deadline."""
+    questions: list[str] = msgspec.field(default_factory=list)
+    """The ballot's question prompts, in order."""
+    household_vote: bool = False
+    """One vote per household: whoever of the household votes first votes for all."""
+
+
+class Reprint(msgspec.Struct):
+    """Invitations reprinted with new codes, and how many old codes they replaced."""
+
+    invitations: list[Invitation]
+    replaced: int
+    """Codes that existed and stopped working (the rest were first issues)."""
+    already_voted: int
+    """Electors in the selection skipped because their vote (or household's) is in."""
 
 
 def invitation_url(base_url: str, ballot_id: int, credential: str) -> str:
@@ -63,6 +91,9 @@ async def _issue(
     matter = await session.get(Matter, ballot.matter_id)
     assert matter is not None
     unit_names = dict((await session.execute(select(Unit.id, Unit.name))).all())
+    questions = [question.prompt for question in ballot_spec(ballot).questions]
+    # Until the schedule lands on every ballot, a ballot without ``closes_at`` has no deadline.
+    closes_at: datetime | None = getattr(ballot, "closes_at", None)
     now = datetime.now(UTC)
     invitations = []
     for elector, resident, household in rows:
@@ -83,6 +114,9 @@ async def _issue(
                 household=household.external_id if household else "",
                 credential=credential,
                 url=invitation_url(base_url, ballot.id, credential),
+                closes_at=closes_at,
+                questions=questions,
+                household_vote=ballot.voting_unit == "household",
             )
         )
     await session.flush()
@@ -99,19 +133,106 @@ def _elector_rows(ballot_id: int):  # type: ignore[no-untyped-def]
     )
 
 
-async def issue_invitations(
-    session: AsyncSession, actor: Actor, key: bytes, base_url: str, ballot_id: int
-) -> list[Invitation]:
-    """Give a credential to every eligible voter who has none yet; return their invitations."""
-    ballot, unit = await _issuable(session, actor, ballot_id)
-    result = await session.execute(
-        _elector_rows(ballot.id).where(Elector.credential_hash.is_(None))
+def _voted() -> Exists:
+    """True for an elector whose vote (or whose household's) has been counted."""
+    return exists().where(
+        Participation.ballot_id == Elector.ballot_id, Participation.count_key == Elector.count_key
     )
+
+
+def _where_place(query: _Q, building: str | None, household: str | None) -> _Q:
+    """Keep one building's or one household's electors (户号); both narrow, ``None`` keeps all."""
+    if building is not None:
+        query = query.where(Resident.building == building.strip())
+    if household is not None:
+        query = query.where(
+            Resident.household_id.in_(
+                select(Household.id).where(Household.external_id == household.strip())
+            )
+        )
+    return query
+
+
+def _selection(building: str | None, household: str | None) -> dict[str, str]:
+    return {
+        name: value.strip()
+        for name, value in (("building", building), ("household", household))
+        if value is not None
+    }
+
+
+async def issue_invitations(
+    session: AsyncSession,
+    actor: Actor,
+    key: bytes,
+    base_url: str,
+    ballot_id: int,
+    *,
+    building: str | None = None,
+    household: str | None = None,
+) -> list[Invitation]:
+    """Give a credential to every eligible voter who has none yet; return their invitations.
+
+    ``building`` or ``household`` (户号) limits it to the electors living there.
+    """
+    ballot, unit = await _issuable(session, actor, ballot_id)
+    query = _where_place(_elector_rows(ballot.id), building, household)
+    result = await session.execute(query.where(Elector.credential_hash.is_(None)))
     invitations = await _issue(session, key, base_url, ballot, list(result.all()))
     audit.record(
-        session, actor, "invitations.issue", f"ballot:{ballot.id}", unit.id, count=len(invitations)
+        session,
+        actor,
+        "invitations.issue",
+        f"ballot:{ballot.id}",
+        unit.id,
+        count=len(invitations),
+        **_selection(building, household),
     )
     return invitations
+
+
+async def reprint_invitations(
+    session: AsyncSession,
+    actor: Actor,
+    key: bytes,
+    base_url: str,
+    ballot_id: int,
+    *,
+    building: str | None = None,
+    household: str | None = None,
+) -> Reprint:
+    """Give new codes to every elector (of a building or household) who has not voted yet.
+
+    Each code a new one replaces stops working at once; the result counts them. Electors whose
+    vote (or household's vote) is already counted keep their code and get no invitation.
+    """
+    ballot, unit = await _issuable(session, actor, ballot_id)
+    query = _where_place(_elector_rows(ballot.id), building, household)
+    result = await session.execute(query.where(~_voted()))
+    rows = [(elector, resident, home) for elector, resident, home in result.all()]
+    already_voted = await session.scalar(
+        _where_place(
+            select(func.count())
+            .select_from(Elector)
+            .join(Resident, Resident.id == Elector.resident_id)
+            .where(Elector.ballot_id == ballot.id, _voted()),
+            building,
+            household,
+        )
+    )
+    replaced = sum(1 for elector, _, _ in rows if elector.credential_hash is not None)
+    invitations = await _issue(session, key, base_url, ballot, rows)
+    audit.record(
+        session,
+        actor,
+        "invitations.reprint",
+        f"ballot:{ballot.id}",
+        unit.id,
+        count=len(invitations),
+        replaced=replaced,
+        **_selection(building, household),
+    )
+    return Reprint(invitations=invitations, replaced=replaced, already_voted=already_voted or 0)
 
 
 async def reissue_credential(
@@ -160,31 +281,76 @@ async def revoke_credential(
 
 
 class ElectorView(msgspec.Struct):
-    """One eligible resident as a chair looks them up to replace a lost invitation."""
+    """One eligible resident as a chair sees them: has a code been issued, has the vote come in."""
 
     resident_id: int
     name: str
     building: str
     room: str
+    household: str
     issued: bool
+    voted: bool
+    """Their vote, or for one vote per household their household's, is counted."""
+
+
+class ElectorPage(msgspec.Struct):
+    """One page of the electors list: ``total`` electors match, these are from ``offset`` on."""
+
+    electors: list[ElectorView]
+    total: int
+    offset: int
+    limit: int
+
+    @property
+    def next_offset(self) -> int | None:
+        """The next page's offset, or ``None`` on the last page."""
+        following = self.offset + self.limit
+        return following if following < self.total else None
+
+    @property
+    def previous_offset(self) -> int | None:
+        """The previous page's offset, or ``None`` on the first page."""
+        return max(self.offset - self.limit, 0) if self.offset > 0 else None
 
 
 async def find_electors(
-    session: AsyncSession, actor: Actor, ballot_id: int, search: str, limit: int = 50
-) -> list[ElectorView]:
-    """Eligible residents whose name, building or room contains ``search`` (all when empty)."""
+    session: AsyncSession,
+    actor: Actor,
+    ballot_id: int,
+    search: str = "",
+    *,
+    building: str | None = None,
+    household: str | None = None,
+    voted: bool | None = None,
+    offset: int = 0,
+    limit: int = PAGE_SIZE,
+) -> ElectorPage:
+    """A page of eligible residents, by address, with their code and voting status.
+
+    ``search`` matches name, building or room (all when empty); ``building`` and ``household``
+    keep one place; ``voted`` keeps those who have (``True``) or have not (``False``) voted.
+    ``limit`` is capped at :data:`MAX_PAGE_SIZE`; ``total`` counts every match.
+    """
     ballot = await get_ballot(session, ballot_id)
     unit = await ballot_unit(session, ballot)
     require(actor, "read", unit.path)
+    offset, limit = max(offset, 0), min(max(limit, 1), MAX_PAGE_SIZE)
+    voted_flag = _voted()
     query = (
         select(
-            Resident.id, Resident.name, Resident.building, Resident.room, Elector.credential_hash
+            Resident.id,
+            Resident.name,
+            Resident.building,
+            Resident.room,
+            Household.external_id,
+            Elector.credential_hash.is_not(None),
+            voted_flag,
         )
         .join(Elector, Elector.resident_id == Resident.id)
+        .outerjoin(Household, Household.id == Resident.household_id)
         .where(Elector.ballot_id == ballot_id)
-        .order_by(Resident.building, Resident.room, Resident.name)
-        .limit(limit)
     )
+    query = _where_place(query, building, household)
     search = search.strip()
     if search:
         pattern = f"%{search}%"
@@ -194,10 +360,63 @@ async def find_electors(
             | Resident.room.like(pattern)
             | (Resident.building + Resident.room).like(pattern)
         )
-    rows = await session.execute(query)
-    return [
-        ElectorView(
-            resident_id=rid, name=name, building=building, room=room, issued=hashed is not None
+    if voted is not None:
+        query = query.where(voted_flag if voted else ~voted_flag)
+    total = await session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = await session.execute(
+        query.order_by(Resident.building, Resident.room, Resident.name, Resident.id)
+        .offset(offset)
+        .limit(limit)
+    )
+    return ElectorPage(
+        electors=[
+            ElectorView(
+                resident_id=rid,
+                name=name,
+                building=building_,
+                room=room,
+                household=household_ or "",
+                issued=bool(issued),
+                voted=bool(has_voted),
+            )
+            for rid, name, building_, room, household_, issued, has_voted in rows
+        ],
+        total=total or 0,
+        offset=offset,
+        limit=limit,
+    )
+
+
+class BuildingCount(msgspec.Struct):
+    """One building of a ballot's electorate: how many electors, with a code, who have voted."""
+
+    building: str
+    electors: int
+    issued: int
+    voted: int
+
+
+async def count_by_building(
+    session: AsyncSession, actor: Actor, ballot_id: int
+) -> list[BuildingCount]:
+    """Each building with eligible residents, for choosing what to print."""
+    ballot = await get_ballot(session, ballot_id)
+    unit = await ballot_unit(session, ballot)
+    require(actor, "read", unit.path)
+    voted = _voted()
+    rows = await session.execute(
+        select(
+            Resident.building,
+            func.count(),
+            func.count(Elector.credential_hash),
+            func.sum(case((voted, 1), else_=0)),
         )
-        for rid, name, building, room, hashed in rows
+        .join(Elector, Elector.resident_id == Resident.id)
+        .where(Elector.ballot_id == ballot_id)
+        .group_by(Resident.building)
+        .order_by(Resident.building)
+    )
+    return [
+        BuildingCount(building=b, electors=n, issued=issued, voted=int(v or 0))
+        for b, n, issued, v in rows
     ]
