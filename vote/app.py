@@ -44,6 +44,7 @@ from vote.api import units as units_api
 from vote.api.bodies import SafeRequest
 from vote.api.openapi import RefinedJsonRenderPlugin, RefinedYamlRenderPlugin
 from vote.pages import chair as chair_pages
+from vote.pages.console import units as console_units
 from vote.pages import public as public_pages
 from vote.pages import voting as voting_pages
 from vote.pages.errors import page_error_response
@@ -235,6 +236,7 @@ def create_app(settings: Settings | None = None, *, limiter: RateLimiter | None 
             voting_pages.router,
             public_pages.router,
             chair_pages.router,
+            console_units.router,
             create_static_files_router(
                 path="/static", directories=[PACKAGE_DIR / "static"], name="static"
             ),
