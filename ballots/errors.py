@@ -205,3 +205,16 @@ class DuplicateName(DomainError):
     status = 409
     title = N_("Already exists")
     detail_template = N_("A {what} named {name!r} already exists.")
+
+
+class InvalidSchedule(DomainError):
+    type = "invalid-schedule"
+    status = 422
+    title = N_("The schedule is not possible")
+
+
+class ScheduleFixed(DomainError):
+    type = "schedule-fixed"
+    status = 409
+    title = N_("The schedule can no longer change")
+    detail_template = N_("A ballot that is {state} has no schedule left to change.")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import msgspec
 from sqlalchemy import delete, select
@@ -64,6 +64,10 @@ class BallotDraft(msgspec.Struct, forbid_unknown_fields=True):
     weighting: Literal["none", "area"] = "none"
     eligibility: Eligibility = msgspec.field(default_factory=Eligibility)
     publish_participation: bool = False
+    opens_at: Annotated[datetime, msgspec.Meta(tz=True)] | None = None
+    """When the service opens the ballot by itself (with its time zone; none: by hand)."""
+    closes_at: Annotated[datetime, msgspec.Meta(tz=True)] | None = None
+    """When the service closes the ballot by itself (with its time zone; none: by hand)."""
 
 
 async def get_ballot(session: AsyncSession, ballot_id: int) -> Ballot:
@@ -133,6 +137,7 @@ async def create_ballot(
     unit = await get_unit(session, matter.unit_id)
     require(actor, "manage_ballots", unit.path)
     spec = _spec_from_draft(draft)
+    opens_at, closes_at = _draft_schedule(draft)
     await _check_eligibility_units(session, actor, draft.eligibility)
     ballot = Ballot(
         matter_id=matter.id,
@@ -143,6 +148,8 @@ async def create_ballot(
         publish_participation=draft.publish_participation,
         voting_unit=draft.voting_unit,
         eligibility=msgspec.to_builtins(draft.eligibility),
+        opens_at=opens_at,
+        closes_at=closes_at,
     )
     session.add(ballot)
     await session.flush()
@@ -169,6 +176,7 @@ async def update_ballot(
     require(actor, "manage_ballots", unit.path)
     if ballot.state != "draft":
         raise BallotNotDraft(state=ballot.state)
+    opens_at, closes_at = _draft_schedule(draft)
     ballot.spec = _spec_from_draft(draft)
     await _check_eligibility_units(session, actor, draft.eligibility)
     ballot.title = draft.title.strip()
@@ -176,8 +184,16 @@ async def update_ballot(
     ballot.publish_participation = draft.publish_participation
     ballot.voting_unit = draft.voting_unit
     ballot.eligibility = msgspec.to_builtins(draft.eligibility)
+    ballot.opens_at, ballot.closes_at = opens_at, closes_at
     audit.record(session, actor, "ballot.update", f"ballot:{ballot.id}", unit.id)
     return ballot
+
+
+def _draft_schedule(draft: BallotDraft) -> tuple[datetime | None, datetime | None]:
+    """The draft's opening and closing times in UTC, once :mod:`ballots.schedule` allows them."""
+    from ballots.schedule import check_schedule  # the schedule module builds on this one
+
+    return check_schedule("draft", draft.opens_at, draft.closes_at, now=datetime.now(UTC))
 
 
 async def _lock_ballot(session: AsyncSession, ballot_id: int) -> Ballot:
