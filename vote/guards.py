@@ -1,14 +1,16 @@
 """Guards on anything guessable: voting codes and chair logins, aimed at attackers, not meetings.
 
-An attempt reserves its slots before the work (so concurrent attempts never exceed a limit)
-and gives them back when it was not a wrong guess, so only failures count:
+Only failures count, and right answers never use up a limit (see :mod:`vote.ratelimit`):
 
 - voting codes: a code whose check digit does not fit is a typo, refused at once and never
-  counted; a well-formed code that is unknown counts against the address (30 per 10 minutes,
-  300 from a trusted network such as the committee office, ``VOTE_TRUSTED_NETWORKS``);
-- chair logins: 5 failures per user name and address per 15 minutes, so an attacker elsewhere
-  cannot lock a chair out; 30 per address (300 from a trusted network); and a backstop of 100
-  per user name from all addresses together.
+  counted; a well-formed code that is unknown counts against the address: 30 per 10 minutes
+  (300 from a trusted network such as the committee office, ``VOTE_TRUSTED_NETWORKS``), with
+  at most 256 checks under way at once from one address (2,560 trusted): a burst of wrong codes
+  gets at most 285 checks a window, against 10**24 possible codes, while a hall of residents
+  voting at once from one address is never refused;
+- chair logins: 5 failures per user name and address per 15 minutes, one check at a time, so
+  an attacker elsewhere cannot lock a chair out; 30 per address (300 from a trusted network);
+  and a backstop of 100 per user name from all addresses together.
 """
 
 from __future__ import annotations
@@ -20,12 +22,13 @@ from functools import lru_cache
 
 from ballots.credentials import normalise_credential
 from ballots.errors import N_, DomainError, TooManyFailedLogins, UnknownCredential
-from vote.ratelimit import Attempt, Rule, reserve_attempt
+from vote.ratelimit import Attempt, Rule, begin_attempt
 from vote.settings import Settings
 from vote.web import AppContext
 
 CODE_WINDOW = 600
 CODE_FAILURES_PER_ADDRESS = 30
+CODE_CHECKS_UNDER_WAY_PER_ADDRESS = 256
 LOGIN_WINDOW = 900
 LOGIN_FAILURES_PER_USER_AND_ADDRESS = 5
 LOGIN_FAILURES_PER_ADDRESS = 30
@@ -70,8 +73,14 @@ def _per_address(limit: int, address: str, settings: Settings) -> int:
 
 def code_rules(address: str, settings: Settings) -> list[Rule]:
     """The limits a voting-code check from ``address`` counts against."""
-    limit = _per_address(CODE_FAILURES_PER_ADDRESS, address, settings)
-    return [Rule(key=f"code:{address}", limit=limit, window=CODE_WINDOW)]
+    return [
+        Rule(
+            key=f"code:{address}",
+            limit=_per_address(CODE_FAILURES_PER_ADDRESS, address, settings),
+            window=CODE_WINDOW,
+            in_flight=_per_address(CODE_CHECKS_UNDER_WAY_PER_ADDRESS, address, settings),
+        )
+    ]
 
 
 def login_rules(username: str, address: str, settings: Settings) -> list[Rule]:
@@ -87,22 +96,29 @@ def login_rules(username: str, address: str, settings: Settings) -> list[Rule]:
             key=f"login-ip:{address}",
             limit=_per_address(LOGIN_FAILURES_PER_ADDRESS, address, settings),
             window=LOGIN_WINDOW,
+            in_flight=_per_address(4, address, settings),
         ),
-        Rule(key=f"login-user:{user}", limit=LOGIN_FAILURES_PER_USER, window=LOGIN_WINDOW),
+        Rule(
+            key=f"login-user:{user}",
+            limit=LOGIN_FAILURES_PER_USER,
+            window=LOGIN_WINDOW,
+            in_flight=4,
+        ),
     ]
 
 
 @asynccontextmanager
-async def guarded(attempt: Attempt, *counted: type[BaseException]) -> AsyncIterator[None]:
-    """Run the attempt's work; it stays counted only if the work raised one of ``counted``."""
+async def guarded(attempt: Attempt, *wrong: type[BaseException]) -> AsyncIterator[None]:
+    """Run the attempt's check; it counts as a failure only if it raised one of ``wrong``."""
     try:
         yield
-    except counted:
+    except wrong:
+        await attempt.finish(failed=True)
         raise
     except BaseException:
-        await attempt.succeeded()
+        await attempt.finish(failed=False)
         raise
-    await attempt.succeeded()
+    await attempt.finish(failed=False)
 
 
 @asynccontextmanager
@@ -115,7 +131,7 @@ async def code_attempt(ctx: AppContext, address: str, credential: str) -> AsyncI
     if normalise_credential(credential) is None:
         yield
         return
-    attempt = await reserve_attempt(
+    attempt = await begin_attempt(
         ctx.limiter,
         code_rules(address, ctx.settings),
         lambda seconds: TooManyFailedCodes(seconds=seconds),
@@ -125,8 +141,8 @@ async def code_attempt(ctx: AppContext, address: str, credential: str) -> AsyncI
 
 
 async def login_attempt(ctx: AppContext, username: str, address: str) -> Attempt:
-    """Reserve a login attempt, or raise :class:`TooManyFailedLogins`."""
-    return await reserve_attempt(
+    """Begin a login attempt, or raise :class:`TooManyFailedLogins`."""
+    return await begin_attempt(
         ctx.limiter,
         login_rules(username, address, ctx.settings),
         lambda seconds: TooManyFailedLogins(seconds=seconds),

@@ -1,11 +1,13 @@
 """Rate limits for anything guessable: chair logins and voting codes.
 
-A limiter keeps counters per key in fixed windows. An attempt *reserves* a slot before the work
-is done (an atomic increment that is refused past the limit), so however many requests arrive
-at once, at most the limit get through; a successful attempt gives its slot back, so only
-failures count. :class:`MemoryRateLimiter` serves one process; :class:`RedisRateLimiter` shares
-counts across workers; :class:`ResilientRateLimiter` uses Redis while it answers and falls back
-to this process's counters while it does not, so voting never depends on Redis.
+A rule allows ``limit`` failures per fixed window for a key, and at most ``in_flight`` checks
+under way at once. An attempt *begins* before the check, atomically: it is refused when the
+failures already reach the limit or too many checks are under way; it *finishes* afterwards,
+counting a failure only when it was one. Failures and checks under way are separate counters, so
+right answers never use up a limit, and a burst of wrong ones gets at most ``limit - 1 +
+in_flight`` checks per window. :class:`MemoryRateLimiter` serves one process;
+:class:`RedisRateLimiter` shares counts across workers; :class:`ResilientRateLimiter` uses Redis
+while it answers and this process's counters while it does not, so voting never depends on Redis.
 """
 
 from __future__ import annotations
@@ -22,36 +24,49 @@ from redis.exceptions import RedisError
 
 log = logging.getLogger("vote.ratelimit")
 
+# Checks under way are counted per minute, so a count left behind by a crashed worker is gone
+# within a minute or two.
+IN_FLIGHT_WINDOW = 60
+
 
 class Rule(msgspec.Struct, frozen=True):
-    """At most ``limit`` counted attempts per ``window`` seconds for ``key``."""
+    """At most ``limit`` failures per ``window`` seconds for ``key``, and at most ``in_flight``
+    checks under way at once."""
 
     key: str
     limit: int
     window: int
+    in_flight: int = 1
 
 
 class Slot(msgspec.Struct, frozen=True):
-    """A reserved attempt: the counter it took one from, to give back on success."""
+    """A check under way: the counters to settle when it finishes."""
 
-    counter: str
+    failures: str
+    in_flight: str
     window: int
     backend: str
 
 
-class RateLimiter(Protocol):
-    """Atomic counters per key and fixed window."""
+class Refused(msgspec.Struct, frozen=True):
+    """Why an attempt may not begin, and when to try again."""
 
-    async def reserve(self, rule: Rule) -> Slot | None:
-        """Take one attempt under ``rule``; None (and nothing taken) when the limit is reached."""
+    retry_after: int
+
+
+class RateLimiter(Protocol):
+    """Atomic failure and in-flight counters per key."""
+
+    async def begin(self, rule: Rule) -> Slot | Refused:
+        """Start a check under ``rule``, or say why not (nothing is taken then)."""
         ...
 
-    async def release(self, slot: Slot) -> None:
-        """Give a reserved attempt back (it succeeded, or was never tried)."""
+    async def finish(self, slot: Slot, *, failed: bool) -> None:
+        """End a check; count a failure if it was one."""
         ...
 
     async def count(self, key: str, window: int) -> int:
-        """Attempts counted for ``key`` in the current window."""
+        """Failures counted for ``key`` in the current window."""
         ...
 
     async def reset(self, key: str) -> None:
@@ -63,6 +78,10 @@ def _counter(key: str, window: int, now: float) -> str:
     return f"vote:rl:{key}:{int(now) // window}"
 
 
+def _in_flight_counter(key: str, now: float) -> str:
+    return f"vote:rl:{key}:run:{int(now) // IN_FLIGHT_WINDOW}"
+
+
 def window_remaining(window_seconds: int, now: float | None = None) -> int:
     """Seconds until the current fixed window ends."""
     moment = int(time.time() if now is None else now)
@@ -70,10 +89,10 @@ def window_remaining(window_seconds: int, now: float | None = None) -> int:
 
 
 class MemoryRateLimiter:
-    """Fixed-window counters in this process's memory, at most ``max_keys`` of them.
+    """Counters in this process's memory, at most ``max_keys`` of them.
 
-    When full, counters of past windows are dropped first, then the oldest ones: a flood of
-    new keys never wipes every counter at once.
+    When full, counters of past windows are dropped first, then the oldest tenth: a flood of new
+    keys never wipes every counter at once.
     """
 
     backend = "memory"
@@ -95,25 +114,35 @@ class MemoryRateLimiter:
             self._counts.pop(oldest)
             self._expires.pop(oldest, None)
 
-    async def reserve(self, rule: Rule) -> Slot | None:
-        now = self._clock()
-        counter = _counter(rule.key, rule.window, now)
-        taken = self._counts.get(counter, 0)
-        if taken >= rule.limit:
-            return None
+    def _add(self, counter: str, window: int, now: float) -> None:
         if counter not in self._counts and len(self._counts) >= self._max_keys:
             self._make_room(now)
-        self._counts[counter] = taken + 1
-        self._expires[counter] = (int(now) // rule.window + 1) * rule.window
-        return Slot(counter=counter, window=rule.window, backend=self.backend)
+        self._counts[counter] = self._counts.get(counter, 0) + 1
+        self._expires[counter] = (int(now) // window + 2) * window
 
-    async def release(self, slot: Slot) -> None:
-        taken = self._counts.get(slot.counter, 0)
+    def _subtract(self, counter: str) -> None:
+        taken = self._counts.get(counter, 0)
         if taken > 1:
-            self._counts[slot.counter] = taken - 1
+            self._counts[counter] = taken - 1
         else:
-            self._counts.pop(slot.counter, None)
-            self._expires.pop(slot.counter, None)
+            self._counts.pop(counter, None)
+            self._expires.pop(counter, None)
+
+    async def begin(self, rule: Rule) -> Slot | Refused:
+        now = self._clock()
+        failures = _counter(rule.key, rule.window, now)
+        if self._counts.get(failures, 0) >= rule.limit:
+            return Refused(retry_after=window_remaining(rule.window, now))
+        running = _in_flight_counter(rule.key, now)
+        if self._counts.get(running, 0) >= rule.in_flight:
+            return Refused(retry_after=1)
+        self._add(running, IN_FLIGHT_WINDOW, now)
+        return Slot(failures=failures, in_flight=running, window=rule.window, backend=self.backend)
+
+    async def finish(self, slot: Slot, *, failed: bool) -> None:
+        self._subtract(slot.in_flight)
+        if failed:
+            self._add(slot.failures, slot.window, self._clock())
 
     async def count(self, key: str, window: int) -> int:
         return self._counts.get(_counter(key, window, self._clock()), 0)
@@ -125,36 +154,59 @@ class MemoryRateLimiter:
             self._expires.pop(counter, None)
 
 
-# INCR, refused (and undone) past the limit, with the window's expiry: one atomic step.
-_RESERVE = """
-local taken = redis.call('INCR', KEYS[1])
-if taken == 1 then redis.call('EXPIRE', KEYS[1], ARGV[2]) end
-if taken > tonumber(ARGV[1]) then
-  redis.call('DECR', KEYS[1])
-  return 0
+# Refused past the failure limit; else a check under way is counted, unless too many are.
+_BEGIN = """
+local failures = tonumber(redis.call('GET', KEYS[1]) or '0')
+if failures >= tonumber(ARGV[1]) then return 0 end
+local running = redis.call('INCR', KEYS[2])
+if running == 1 then redis.call('EXPIRE', KEYS[2], ARGV[3]) end
+if running > tonumber(ARGV[2]) then
+  redis.call('DECR', KEYS[2])
+  return -1
 end
-return taken
+return 1
+"""
+# The check under way ends; a failure is counted in its window.
+_FINISH = """
+redis.call('DECR', KEYS[2])
+if ARGV[1] == '1' then
+  local failures = redis.call('INCR', KEYS[1])
+  if failures == 1 then redis.call('EXPIRE', KEYS[1], ARGV[2]) end
+end
+return 1
 """
 
 
 class RedisRateLimiter:
-    """Fixed-window counters in Redis, shared by every worker."""
+    """The same counters in Redis, shared by every worker; each step is one Lua script."""
 
     backend = "redis"
 
     def __init__(self, client: redis_asyncio.Redis) -> None:
         self._client = client
-        self._reserve = client.register_script(_RESERVE)
+        self._begin = client.register_script(_BEGIN)
+        self._finish = client.register_script(_FINISH)
 
-    async def reserve(self, rule: Rule) -> Slot | None:
-        counter = _counter(rule.key, rule.window, time.time())
-        taken = await self._reserve(keys=[counter], args=[rule.limit, rule.window + 1])
-        if not int(taken):
-            return None
-        return Slot(counter=counter, window=rule.window, backend=self.backend)
+    async def begin(self, rule: Rule) -> Slot | Refused:
+        now = time.time()
+        failures = _counter(rule.key, rule.window, now)
+        running = _in_flight_counter(rule.key, now)
+        answer = int(
+            await self._begin(
+                keys=[failures, running],
+                args=[rule.limit, rule.in_flight, 2 * IN_FLIGHT_WINDOW],
+            )
+        )
+        if answer == 0:
+            return Refused(retry_after=window_remaining(rule.window, now))
+        if answer < 0:
+            return Refused(retry_after=1)
+        return Slot(failures=failures, in_flight=running, window=rule.window, backend=self.backend)
 
-    async def release(self, slot: Slot) -> None:
-        await self._client.decr(slot.counter)
+    async def finish(self, slot: Slot, *, failed: bool) -> None:
+        await self._finish(
+            keys=[slot.failures, slot.in_flight], args=["1" if failed else "0", slot.window + 1]
+        )
 
     async def count(self, key: str, window: int) -> int:
         value = await self._client.get(_counter(key, window, time.time()))
@@ -185,8 +237,7 @@ class ResilientRateLimiter:
     """Redis while it answers, this process's counters while it does not.
 
     The first failure is logged once and the limiter is ``degraded``; Redis is tried again after
-    ``retry_seconds``, and its return is logged too. A slot is given back to the store it came
-    from.
+    ``retry_seconds``, and its return is logged too. A check is finished in the store it began in.
     """
 
     def __init__(self, redis_limiter: RedisRateLimiter, retry_seconds: float = 5.0) -> None:
@@ -214,23 +265,23 @@ class ResilientRateLimiter:
             log.warning("Redis answers again; rate limits are shared once more")
         self.degraded = False
 
-    async def reserve(self, rule: Rule) -> Slot | None:
+    async def begin(self, rule: Rule) -> Slot | Refused:
         if self._redis_usable():
             try:
-                slot = await self.redis.reserve(rule)
+                answer = await self.redis.begin(rule)
             except REDIS_FAILURES as error:
                 self._failed(error)
             else:
                 self._recovered()
-                return slot
-        return await self.memory.reserve(rule)
+                return answer
+        return await self.memory.begin(rule)
 
-    async def release(self, slot: Slot) -> None:
+    async def finish(self, slot: Slot, *, failed: bool) -> None:
         if slot.backend == self.memory.backend:
-            await self.memory.release(slot)
+            await self.memory.finish(slot, failed=failed)
             return
         try:
-            await self.redis.release(slot)
+            await self.redis.finish(slot, failed=failed)
         except REDIS_FAILURES as error:
             self._failed(error)
 
@@ -264,31 +315,28 @@ class ResilientRateLimiter:
 
 
 class Attempt:
-    """Reserved slots for one guessable attempt; :meth:`succeeded` gives them back."""
+    """Checks under way for one guessable attempt, one per rule; settle them once."""
 
     def __init__(self, limiter: RateLimiter, slots: list[Slot]) -> None:
         self._limiter = limiter
         self._slots = slots
 
-    async def succeeded(self) -> None:
-        """The attempt was not a wrong guess: it does not count."""
+    async def finish(self, *, failed: bool) -> None:
+        """The attempt is over: count it under every rule if it was a wrong guess."""
         slots, self._slots = self._slots, []
         for slot in slots:
-            await self._limiter.release(slot)
+            await self._limiter.finish(slot, failed=failed)
 
 
-async def reserve_attempt(
+async def begin_attempt(
     limiter: RateLimiter, rules: Sequence[Rule], refuse: Callable[[int], Exception]
 ) -> Attempt:
-    """Reserve one attempt under every rule, or raise ``refuse(seconds)`` and take nothing.
-
-    ``seconds`` is how long until the window of the limit that was reached ends.
-    """
+    """Begin one attempt under every rule, or raise ``refuse(seconds)`` and take nothing."""
     slots: list[Slot] = []
     for rule in rules:
-        slot = await limiter.reserve(rule)
-        if slot is None:
-            await Attempt(limiter, slots).succeeded()
-            raise refuse(window_remaining(rule.window))
-        slots.append(slot)
+        answer = await limiter.begin(rule)
+        if isinstance(answer, Refused):
+            await Attempt(limiter, slots).finish(failed=False)
+            raise refuse(answer.retry_after)
+        slots.append(answer)
     return Attempt(limiter, slots)

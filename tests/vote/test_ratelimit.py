@@ -21,10 +21,12 @@ from vote.ratelimit import (
     MemoryRateLimiter,
     RateLimiter,
     RedisRateLimiter,
+    Refused,
     ResilientRateLimiter,
     Rule,
+    Slot,
+    begin_attempt,
     redis_client,
-    reserve_attempt,
 )
 
 REDIS_URL = os.environ.get("VOTE_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -52,49 +54,81 @@ async def limiter(request: pytest.FixtureRequest) -> AsyncIterator[RateLimiter]:
     await client.aclose()
 
 
-def rule(limit: int = 3) -> Rule:
-    return Rule(key=f"test:{uuid.uuid4().hex}", limit=limit, window=600)
+def rule(limit: int = 3, in_flight: int = 1) -> Rule:
+    return Rule(key=f"test:{uuid.uuid4().hex}", limit=limit, window=600, in_flight=in_flight)
 
 
-async def test_reservations_stop_at_the_limit(limiter: RateLimiter) -> None:
+async def fail(limiter: RateLimiter, limited: Rule) -> None:
+    slot = await limiter.begin(limited)
+    assert isinstance(slot, Slot)
+    await limiter.finish(slot, failed=True)
+
+
+async def test_failures_stop_at_the_limit(limiter: RateLimiter) -> None:
     limited = rule(3)
-    slots = [await limiter.reserve(limited) for _ in range(5)]
-    assert [slot is not None for slot in slots] == [True, True, True, False, False]
+    for _ in range(3):
+        await fail(limiter, limited)
+    refused = await limiter.begin(limited)
+    assert isinstance(refused, Refused) and 0 < refused.retry_after <= 600
     assert await limiter.count(limited.key, 600) == 3
     other = Rule(key=limited.key + ":other", limit=3, window=600)
-    assert await limiter.reserve(other) is not None
+    assert isinstance(await limiter.begin(other), Slot)
 
 
-async def test_a_released_slot_does_not_count(limiter: RateLimiter) -> None:
+async def test_right_answers_never_count(limiter: RateLimiter) -> None:
     limited = rule(2)
-    slot = await limiter.reserve(limited)
-    assert slot is not None
-    await limiter.release(slot)
+    for _ in range(50):
+        slot = await limiter.begin(limited)
+        assert isinstance(slot, Slot)
+        await limiter.finish(slot, failed=False)
     assert await limiter.count(limited.key, 600) == 0
-    assert await limiter.reserve(limited) is not None
-    assert await limiter.reserve(limited) is not None
-    assert await limiter.reserve(limited) is None
 
 
-async def test_concurrent_reservations_never_pass_the_limit(limiter: RateLimiter) -> None:
-    limited = rule(30)
-    slots = await asyncio.gather(*(limiter.reserve(limited) for _ in range(300)))
-    assert sum(slot is not None for slot in slots) == 30
-    assert await limiter.count(limited.key, 600) == 30
+async def test_checks_under_way_are_capped_and_then_free_again(limiter: RateLimiter) -> None:
+    limited = rule(30, in_flight=2)
+    first, second = await limiter.begin(limited), await limiter.begin(limited)
+    assert isinstance(first, Slot) and isinstance(second, Slot)
+    busy = await limiter.begin(limited)
+    assert isinstance(busy, Refused) and busy.retry_after == 1
+    await limiter.finish(first, failed=False)
+    assert isinstance(await limiter.begin(limited), Slot)
 
 
-async def test_an_attempt_takes_every_limit_or_none(limiter: RateLimiter) -> None:
+async def test_a_concurrent_burst_gets_at_most_limit_plus_under_way_checks(
+    limiter: RateLimiter,
+) -> None:
+    limited = rule(30, in_flight=40)
+    await asyncio.gather(*(fail(limiter, limited) for _ in range(25)))
+
+    async def attempt() -> bool:
+        slot = await limiter.begin(limited)
+        if isinstance(slot, Refused):
+            return False
+        await asyncio.sleep(0)  # the check, under way while others arrive
+        await limiter.finish(slot, failed=True)
+        return True
+
+    checked = await asyncio.gather(*(attempt() for _ in range(300)))
+    # 25 failures already: at most 4 more could begin one by one, plus the 40 under way at once.
+    assert sum(checked) <= (30 - 25 - 1) + 40
+    assert isinstance(await limiter.begin(limited), Refused)
+
+
+async def test_an_attempt_takes_every_rule_or_none(limiter: RateLimiter) -> None:
     wide, narrow = rule(10), rule(1)
-    await reserve_attempt(limiter, [wide, narrow], ValueError)
+    attempt = await begin_attempt(limiter, [wide, narrow], ValueError)
+    await attempt.finish(failed=True)
     with pytest.raises(ValueError, match=r"^\d+$") as refused:
-        await reserve_attempt(limiter, [wide, narrow], lambda seconds: ValueError(str(seconds)))
+        await begin_attempt(limiter, [wide, narrow], lambda seconds: ValueError(str(seconds)))
     assert 0 < int(str(refused.value)) <= 600
-    assert await limiter.count(wide.key, 600) == 1  # the refused attempt gave its slot back
+    assert await limiter.count(wide.key, 600) == 1
+    # The refused attempt gave back what it had begun under the wide rule.
+    assert isinstance(await limiter.begin(wide), Slot)
 
 
 async def test_reset_forgets_a_key(limiter: RateLimiter) -> None:
     limited = rule(1)
-    await limiter.reserve(limited)
+    await fail(limiter, limited)
     await limiter.reset(limited.key)
     assert await limiter.count(limited.key, 600) == 0
 
@@ -105,26 +139,26 @@ async def test_a_full_memory_limiter_keeps_recent_counters() -> None:
     limiter = MemoryRateLimiter(max_keys=100, clock=lambda: now[0])
     watched = Rule(key="code:198.51.100.7", limit=3, window=600)
     for _ in range(3):
-        await limiter.reserve(watched)
-    for number in range(95):
-        await limiter.reserve(Rule(key=f"code:flood-{number}", limit=3, window=600))
-    assert await limiter.reserve(watched) is None  # still counted, still refused
-    for number in range(95, 400):
-        await limiter.reserve(Rule(key=f"code:flood-{number}", limit=3, window=600))
+        await fail(limiter, watched)
+    for number in range(45):
+        await fail(limiter, Rule(key=f"code:flood-{number}", limit=3, window=600))
+    assert isinstance(await limiter.begin(watched), Refused)  # still counted, still refused
+    for number in range(45, 400):
+        await fail(limiter, Rule(key=f"code:flood-{number}", limit=3, window=600))
     assert len(limiter._counts) <= 100  # bounded memory
     # Once the window has passed, old counters go first and nothing is refused wrongly.
-    now[0] += 600
-    assert await limiter.reserve(watched) is not None
+    now[0] += 1200
+    assert isinstance(await limiter.begin(watched), Slot)
 
 
 async def test_redis_counts_are_shared_between_clients() -> None:
     """Two workers (two clients) see one count, which is what makes limits hold when scaled out."""
-    first, second = redis_asyncio.from_url(REDIS_URL), redis_asyncio.from_url(REDIS_URL)
+    first, second = redis_client(REDIS_URL), redis_client(REDIS_URL)
     await _reachable(first)
     limited = rule(2)
-    assert await RedisRateLimiter(first).reserve(limited) is not None
-    assert await RedisRateLimiter(second).reserve(limited) is not None
-    assert await RedisRateLimiter(first).reserve(limited) is None
+    await fail(RedisRateLimiter(first), limited)
+    await fail(RedisRateLimiter(second), limited)
+    assert isinstance(await RedisRateLimiter(first).begin(limited), Refused)
     await first.aclose()
     await second.aclose()
 
@@ -177,14 +211,19 @@ async def test_the_resilient_limiter_falls_back_and_returns(
     limiter = ResilientRateLimiter(RedisRateLimiter(client), retry_seconds=0.0)
     limited = rule(3)
     try:
-        assert await limiter.reserve(limited) is not None
+        await fail(limiter, limited)
         assert await limiter.check() and not limiter.degraded
         server.kill()
         server.wait()
         with caplog.at_level(logging.WARNING, logger="vote.ratelimit"):
-            slots = [await limiter.reserve(limited) for _ in range(5)]
+            answers = []
+            for _ in range(5):
+                answer = await limiter.begin(limited)
+                answers.append(isinstance(answer, Slot))
+                if isinstance(answer, Slot):
+                    await limiter.finish(answer, failed=True)
         assert limiter.degraded
-        assert [slot is not None for slot in slots] == [True, True, True, False, False]
+        assert answers == [True, True, True, False, False]
         assert [r.message for r in caplog.records].count(caplog.records[0].message) == 1
         assert "unreachable" in caplog.records[0].message
         assert not await limiter.check()
@@ -193,7 +232,7 @@ async def test_the_resilient_limiter_falls_back_and_returns(
         assert await limiter.check()
         assert not limiter.degraded
         fresh = rule(1)
-        assert (await limiter.reserve(fresh)) is not None
+        await fail(limiter, fresh)
         assert await RedisRateLimiter(client).count(fresh.key, 600) == 1  # counted in Redis
     finally:
         server.kill()
