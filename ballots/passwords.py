@@ -1,13 +1,15 @@
 """Chair passwords: Argon2id hashes, made and checked in one thread off the event loop.
 
-A check runs in the password thread, one at a time, so a storm of logins queues (at most
-``MAX_QUEUED_CHECKS``; past that it is refused as busy) instead of taking the machine from the
-voters. Callers check outside any database connection.
+A check runs in the password thread, one at a time and at most four a second, so a storm of
+logins queues (at most ``MAX_QUEUED_CHECKS``; past that it is refused as busy, try again in two
+seconds) instead of taking the machine from the voters. Callers check outside any database
+connection.
 """
 
 from __future__ import annotations
 
 import asyncio
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 from argon2 import PasswordHasher
@@ -25,7 +27,25 @@ _queued = 0
 DUMMY_HASH = _hasher.hash("not a real password")
 
 
+# Checks start at most four a second on average (a burst of four at once): plenty for every chair
+# of a district, and a storm of wrong logins then takes a fifth of one core at most, never the
+# voters' share. Only the password thread touches the bucket.
+CHECKS_PER_SECOND = 4.0
+CHECK_BURST = 4.0
+_bucket = {"tokens": CHECK_BURST, "at": time.monotonic()}
+
+
+def _take_turn() -> None:
+    now = time.monotonic()
+    tokens = min(CHECK_BURST, _bucket["tokens"] + (now - _bucket["at"]) * CHECKS_PER_SECOND)
+    if tokens < 1.0:
+        time.sleep((1.0 - tokens) / CHECKS_PER_SECOND)
+        now, tokens = time.monotonic(), 1.0
+    _bucket["tokens"], _bucket["at"] = tokens - 1.0, now
+
+
 def _verify(password_hash: str, password: str) -> tuple[bool, bool]:
+    _take_turn()
     try:
         _hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
