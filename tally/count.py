@@ -15,6 +15,7 @@ from tally.result import BallotResult, Electorate, Record
 from tally.rules import ALWAYS_WEIGHTED, DEFAULT_RULES, RULES, UNIT_RULES, Context, Rule
 from tally.spec import BallotSpec, Question, SpecError, check_spec
 from tally.ties import TieBreaker
+from tally.validity import apply_validity, effective_validity, needs_electorate
 
 
 def rule_name(question: Question, index: int) -> str:
@@ -77,6 +78,27 @@ class _Plan:
         names = [rule_name(question, index) for index, question in enumerate(spec.questions)]
         self.spec = spec
         self.electorate = electorate
+        self.validity = [
+            effective_validity(spec, question, index, name)
+            for index, (question, name) in enumerate(zip(spec.questions, names, strict=True))
+        ]
+        for rules, name in zip(self.validity, names, strict=True):
+            if name == "dual_threshold":
+                continue  # art. 278's own participation rule; the rule finds the electorate
+            if electorate is None and needs_electorate(rules):
+                raise SpecError(
+                    "electorate",
+                    "a quorum or a majority of the electorate needs the electorate: pass it to "
+                    "count() (CLI: --electorate-size and --electorate-area)",
+                )
+            if (
+                rules is not None
+                and rules.quorum is not None
+                and rules.quorum_by != "heads"
+                and electorate is not None
+                and electorate.area <= 0
+            ):
+                raise SpecError("electorate.area", "a quorum by area needs the electorate's area")
         self.rules: list[Rule] = [
             RULES[question.kind][name] for question, name in zip(spec.questions, names, strict=True)
         ]
@@ -95,18 +117,28 @@ class _Plan:
         """Run every question's rule on its profile."""
         spec = self.spec
         results = []
-        for index, (question, rule, profile) in enumerate(
-            zip(spec.questions, self.rules, profiles, strict=True)
+        for index, (question, rule, profile, validity) in enumerate(
+            zip(spec.questions, self.rules, profiles, self.validity, strict=True)
         ):
+            weighted = question.id in self.weighted
             context = Context(
                 question=question,
                 index=index,
                 profile=profile,
                 ties=TieBreaker(spec.tie_seed, question.id),
                 electorate=self.electorate,
-                weighted=question.id in self.weighted,
+                weighted=weighted,
+                validity=validity,
             )
-            results.append(rule(context))
+            result = rule(context)
+            apply_validity(
+                result,
+                profile=profile,
+                electorate=self.electorate,
+                validity=validity,
+                weighted=weighted,
+            )
+            results.append(result)
         return BallotResult(
             questions=results,
             ballots=ballots,

@@ -2,8 +2,9 @@
 
 :class:`Record` is one counted ballot (answers, weight, voting unit). :class:`BallotResult` holds
 one :class:`QuestionResult` per spec question with per-option figures, the outcome, every round
-where the rule has rounds, the threshold checks, and every tie that was broken. All of it is
-plain msgspec structs, so ``msgspec.json.encode(result)`` gives the published JSON.
+where the rule has rounds, the threshold checks, every tie that was broken, the turnout and the
+warnings a chair reads before publishing. All of it is plain msgspec structs, so
+``msgspec.json.encode(result)`` gives the published JSON.
 """
 
 from __future__ import annotations
@@ -13,9 +14,13 @@ from typing import Literal
 
 import msgspec
 
+from tally.spec import Validity
 from tally.ties import TieBreak
 
-RESULT_FORMAT = "tally-result/1"
+RESULT_FORMAT = "tally-result/2"
+"""Version 2 added ``validity``, ``turnout``, ``drawn`` and ``warnings`` to each question."""
+LEGACY_FORMATS = {"tally-result/1": ("validity", "turnout", "drawn", "warnings")}
+"""Earlier result formats and the question fields they did not have yet."""
 
 Outcome = Literal[
     "elected",
@@ -101,12 +106,91 @@ class Check(msgspec.Struct):
     passed: bool
 
 
+class Turnout(msgspec.Struct):
+    """Who took part in a question: ``heads`` (ballots, or owners for ``dual_threshold``) and
+    their ``area`` where records carry floor area, against the electorate where it is known."""
+
+    heads: int
+    area: float | None = None
+    electorate_heads: int | None = None
+    electorate_area: float | None = None
+    heads_rate: float | None = None
+    area_rate: float | None = None
+
+
+class NoQuorum(msgspec.Struct, tag_field="code", tag="no-quorum"):
+    """Too few took part: ``took_part`` of ``electorate`` (``turnout``), ``required`` needed."""
+
+    basis: Literal["heads", "area"]
+    took_part: float
+    electorate: float
+    turnout: float
+    required: float
+
+
+class LowTurnout(msgspec.Struct, tag_field="code", tag="low-turnout"):
+    """Turnout below ``below`` (half the electorate), though no quorum rule failed."""
+
+    basis: Literal["heads", "area"]
+    took_part: float
+    electorate: float
+    turnout: float
+    below: float
+
+
+class NoMajority(msgspec.Struct, tag_field="code", tag="no-majority"):
+    """The leader has ``share`` of the ``base``, more than ``required`` was needed; ``runoff``
+    names the options of the runoff (empty when no other option got votes)."""
+
+    leader: str
+    share: float
+    required: float
+    base: str
+    runoff: list[str]
+
+
+class DecidedByLot(msgspec.Struct, tag_field="code", tag="decided-by-lot"):
+    """A tie was settled by the public draw from the tie seed: ``tied`` options at ``step``."""
+
+    step: str
+    tied: list[str]
+    order: list[str]
+
+
+class CloseMargin(msgspec.Struct, tag_field="code", tag="close-margin"):
+    """``first`` beat ``second`` (the last chosen and the first not chosen) by ``margin`` votes,
+    ``margin_share`` of the valid votes."""
+
+    first: str
+    second: str
+    margin: float
+    margin_share: float
+
+
+class CloseToThreshold(msgspec.Struct, tag_field="code", tag="close-to-threshold"):
+    """A threshold test (``check``) decided narrowly: ``ratio`` against ``required``; ``margin``
+    is how far ``value`` is from the bound, in votes, heads or m²."""
+
+    check: str
+    passed: bool
+    ratio: float
+    required: float
+    margin: float
+
+
+ResultWarning = NoQuorum | LowTurnout | NoMajority | DecidedByLot | CloseMargin | CloseToThreshold
+"""A machine-readable warning for the chair's preview and the public page (see ``code``)."""
+
+
 class QuestionResult(msgspec.Struct):
     """The count of one question.
 
     ``valid``/``blank`` count ballots (``valid_weight``/``blank_weight`` their weights); a blank
     ballot answered with no option. ``winners`` are the elected options in order; ``ranking`` a
     full order where the rule gives one. ``params`` are the rule parameters after defaults.
+    ``validity`` is the rule set that applied (after inheriting the ballot's), ``turnout`` who
+    took part, ``drawn`` whether a tie was settled by the public draw, and ``warnings`` what a
+    chair should read before publishing.
     """
 
     question: str
@@ -132,6 +216,10 @@ class QuestionResult(msgspec.Struct):
     mean_score: float | None = None
     heads: int | None = None
     spent: float | None = None
+    validity: Validity | None = None
+    turnout: Turnout | None = None
+    drawn: bool = False
+    warnings: list[ResultWarning] = msgspec.field(default_factory=list)
 
 
 class BallotResult(msgspec.Struct):

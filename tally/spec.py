@@ -22,6 +22,8 @@ QUESTION_KINDS: tuple[QuestionKind, ...] = (
     "budget",
 )
 YESNO_OPTION_IDS = ("yes", "no", "abstain")
+QUORUM_NAMES = ("simple", "two_thirds", "three_quarters")
+"""Named quorums: more than 1/2, at least 2/3, at least 3/4 (a number means "at least")."""
 
 Answers = dict[str, list[str]]
 """A voter's answers: question id -> chosen option ids (in preference order for ranked)."""
@@ -41,13 +43,32 @@ class Option(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
     score: float | None = None
 
 
+class Validity(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    """When a question's result stands: a participation quorum and an absolute majority.
+
+    ``quorum`` is the share of the electorate that must take part (blank ballots take part):
+    a number means at least that fraction, or one of ``"simple"`` (more than 1/2),
+    ``"two_thirds"`` (at least 2/3), ``"three_quarters"`` (at least 3/4); ``quorum_by`` says
+    whether it is measured in ``heads`` (ballots), ``area`` (their floor area; the spec must
+    weigh by area) or ``both``. ``majority`` (single-choice questions with one winner) makes
+    the leader need more than half of the ``valid`` votes, of the ``participants`` (blank
+    ballots included) or of the ``electorate``; without it the outcome is a runoff.
+    The defaults (no quorum, no majority) change nothing. See ``docs/counting.md``.
+    """
+
+    quorum: float | str | None = None
+    quorum_by: Literal["heads", "area", "both"] = "heads"
+    majority: Literal["none", "valid", "participants", "electorate"] = "none"
+
+
 class Question(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
     """One question of a ballot.
 
     ``min_choices``/``max_choices`` bound how many options a voter picks (ranked: how many
     they rank). ``budget_limit`` is the total cost a budget answer may not exceed.
     ``rule`` holds counting-rule parameters for ``tally``; an empty dict means the kind's
-    default rule.
+    default rule. ``validity``, when set, replaces the ballot's :class:`Validity` for this
+    question.
     """
 
     id: str
@@ -58,6 +79,7 @@ class Question(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
     max_choices: int | None = None
     budget_limit: int | None = None
     rule: dict[str, object] = msgspec.field(default_factory=dict)
+    validity: Validity | None = None
 
     @property
     def choice_bounds(self) -> tuple[int, int]:
@@ -69,13 +91,19 @@ class Question(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
 
 
 class BallotSpec(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
-    """Everything needed to validate and count a ballot's records."""
+    """Everything needed to validate and count a ballot's records.
+
+    ``validity`` is the default every question inherits unless it sets its own (its
+    ``majority`` applies to the single-choice questions with one winner; its quorum to every
+    question except ``dual_threshold`` ones, which have art. 278's own).
+    """
 
     questions: list[Question]
     title: str = ""
     voting_unit: Literal["person", "household"] = "person"
     weighting: Literal["none", "area"] = "none"
     tie_seed: str = ""
+    validity: Validity | None = None
 
 
 class SpecError(ValueError):
@@ -107,6 +135,8 @@ def check_spec(spec: BallotSpec) -> None:
     """Raise :class:`SpecError` when the spec is inconsistent (ids, bounds, costs, levels)."""
     if not spec.questions:
         raise SpecError("questions", "a ballot needs at least one question")
+    if spec.validity is not None:
+        _check_validity(spec, spec.validity, "validity")
     seen_questions: set[str] = set()
     for index, question in enumerate(spec.questions):
         where = f"questions[{index}]"
@@ -118,6 +148,23 @@ def check_spec(spec: BallotSpec) -> None:
         if not question.prompt.strip():
             raise SpecError(f"{where}.prompt", "is empty")
         _check_options(question, where)
+        if question.validity is not None:
+            _check_validity(spec, question.validity, f"{where}.validity")
+
+
+def _check_validity(spec: BallotSpec, validity: Validity, where: str) -> None:
+    quorum = validity.quorum
+    if isinstance(quorum, str):
+        if quorum not in QUORUM_NAMES:
+            names = ", ".join(QUORUM_NAMES)
+            raise SpecError(f"{where}.quorum", f"must be a number or one of {names}")
+    elif quorum is not None and (isinstance(quorum, bool) or not 0 < quorum <= 1):
+        raise SpecError(f"{where}.quorum", "must be a fraction above 0 and at most 1")
+    if quorum is not None and validity.quorum_by != "heads" and spec.weighting != "area":
+        raise SpecError(
+            f"{where}.quorum_by",
+            "a quorum by area needs the ballot weighed by area (weighting: area)",
+        )
 
 
 def _check_options(question: Question, where: str) -> None:

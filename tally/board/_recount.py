@@ -11,7 +11,7 @@ from tally.board._checks import tie_seed
 from tally.board._format import encode
 from tally.board._scan import Scan
 from tally.count import count, count_weighted, rule_name
-from tally.result import BallotResult, Electorate, Record
+from tally.result import LEGACY_FORMATS, BallotResult, Electorate, Record
 from tally.rules import UNIT_RULES
 from tally.spec import BallotSpec, SpecError
 
@@ -41,7 +41,7 @@ def check_recount(scan: Scan) -> None:
         findings.fail("recount", f"the published result is not valid JSON: {error}")
         findings.outcome("recount", "")
         return
-    mine = msgspec.json.decode(encode(recounted))
+    mine = as_published_format(msgspec.json.decode(encode(recounted)), published)
     difference = first_difference(published, mine, "result")
     if difference is not None:
         findings.fail("recount", f"recounting gives a different result: {difference}")
@@ -54,6 +54,20 @@ def check_recount(scan: Scan) -> None:
         "recount",
         f"recounting {recounted.ballots} ballots gives the published result ({winners})",
     )
+
+
+def as_published_format(mine: Any, published: Any) -> Any:
+    """The recount in the published result's format: a result published as an earlier
+    ``tally-result`` version is compared without the question fields that version lacked."""
+    version = published.get("format") if isinstance(published, dict) else None
+    missing = LEGACY_FORMATS.get(version) if isinstance(version, str) else None
+    if missing is None or not isinstance(mine, dict):
+        return mine
+    for question in mine.get("questions", []):
+        for name in missing:
+            question.pop(name, None)
+    mine["format"] = version
+    return mine
 
 
 def recount(scan: Scan, spec: BallotSpec, electorate: Electorate) -> BallotResult:

@@ -12,7 +12,7 @@ from fractions import Fraction
 
 from tally.profile import Profile
 from tally.result import Electorate, OptionResult, Outcome, QuestionResult
-from tally.spec import Question, SpecError
+from tally.spec import Question, SpecError, Validity
 from tally.ties import TieBreaker
 
 NAMED_THRESHOLDS: dict[str, tuple[Fraction, bool]] = {
@@ -34,6 +34,7 @@ class Context:
     electorate: Electorate | None
     weighted: bool
     used: dict[str, object] = field(default_factory=dict)
+    validity: Validity | None = None
 
     @property
     def rule(self) -> dict[str, object]:
