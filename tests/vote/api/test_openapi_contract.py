@@ -3,7 +3,8 @@ for every operation, without a login and with a chair's API token, on SQLite and
 every answer must be a documented status with the documented content type and body, never a 5xx.
 
 The examples are bounded (``MAX_EXAMPLES`` per operation and mode) so the whole run takes a few
-minutes on two cores; Hypothesis keeps no database of examples between runs.
+minutes on two cores; Hypothesis keeps no database of examples between runs. A stateful run then
+chains operations along the links schemathesis infers from the document, with a chair's token.
 """
 
 from __future__ import annotations
@@ -114,3 +115,34 @@ def test_api_matches_its_document_with_a_chair_token(
     contract_app: Litestar, contract_token: str
 ) -> None:
     run_contract(contract_app, bearer(contract_token))
+
+
+def test_chained_calls_match_the_document(contract_app: Litestar, contract_token: str) -> None:
+    """Stateful: schemathesis links operations (a created unit's id into the unit routes, a
+    matter's into its ballots, ...) from the document and chains real answers into later calls."""
+    api = schemathesis.openapi.from_asgi("/schema/openapi.json", contract_app)
+    machine = api.as_state_machine()
+    assert machine.bundles, "schemathesis found no links between operations to chain"
+    headers = bearer(contract_token)
+
+    calls: list[str] = []
+
+    class WithChairToken(machine):  # type: ignore[misc, valid-type]
+        def get_call_kwargs(self, case: Any) -> dict[str, Any]:
+            calls.append(f"{case.method} {case.formatted_path}")
+            return {"headers": headers}
+
+        def validate_response(self, response: Any, case: Any, **kwargs: Any) -> None:
+            case.validate_response(response, checks=CHECKS[:-1])
+
+    WithChairToken.run(
+        settings=settings(
+            max_examples=MAX_EXAMPLES,
+            stateful_step_count=6,
+            deadline=None,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+            derandomize=True,
+        )
+    )
+    assert len(calls) >= MAX_EXAMPLES
