@@ -1,10 +1,15 @@
 """The invitation PDF: four invitations per A4 page (2 × 2) with dashed cut lines.
 
-Each invitation shows the residential area, the ballot title, the resident's name and address, a
-large QR code of the voting link (the symbol is 46 mm wide, with its four-module quiet zone kept
-clear), the credential in big digit groups for typing, and plain instructions for elderly
-residents, in Chinese (``zh_CN``) or English (``en``). Chinese text uses reportlab's built-in CID
-font ``STSong-Light``, so no font file is needed; QR codes are drawn as vector rectangles.
+Each invitation shows the residential area, the ballot title and its questions, the resident's
+name and address, a large QR code of the voting link (the symbol is 46 mm wide, with its
+four-module quiet zone kept clear) beside the steps to follow, the credential on one line for
+typing, the deadline, "one vote per household" when it applies, plain notes for elderly
+residents and the office phone, in Chinese (``zh_CN``) or English (``en``).
+
+The fonts are embedded (subsets of WenQuanYi Micro Hei vendored in ``fonts/``, see its README),
+so a sheet prints the same on any printer and the server needs no system font. A character
+outside the vendored set (a rare name character beyond GBK) falls back to reportlab's built-in
+CID font ``STSong-Light``, which the PDF viewer supplies. QR codes are vector rectangles.
 """
 
 from __future__ import annotations
@@ -13,13 +18,17 @@ import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
+from datetime import UTC, datetime
+from functools import cache, lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
 from vote.printing.qr import QUIET_ZONE, dark_runs
@@ -27,9 +36,18 @@ from vote.printing.qr import QUIET_ZONE, dark_runs
 if TYPE_CHECKING:
     from ballots.invitations import Invitation
 
-CJK_FONT = "STSong-Light"
-LATIN_FONT = "Helvetica"
-DIGIT_FONT = "Courier-Bold"
+FONT_DIR = Path(__file__).with_name("fonts")
+CJK_FONT = "WenQuanYiMicroHei"
+"""Every text on the sheet, Chinese and Latin (embedded subset)."""
+DIGIT_FONT = "WenQuanYiMicroHeiMono"
+"""The voting code: monospaced digits (embedded subset)."""
+FALLBACK_FONT = "STSong-Light"
+"""Only for characters the embedded subset lacks (not embedded: the viewer supplies it)."""
+FONT_FILES = {
+    CJK_FONT: "WenQuanYiMicroHei-GBK.ttf",
+    DIGIT_FONT: "WenQuanYiMicroHeiMono-ASCII.ttf",
+}
+DEFAULT_ZONE = "Asia/Shanghai"
 
 PAGE_W, PAGE_H = A4
 COLS, ROWS = 2, 2
@@ -39,6 +57,8 @@ QR_SYMBOL = 46 * mm  # the symbol itself, quiet zone not included
 
 # Characters that must not begin a line (Chinese line-breaking rule, 避头点).
 NO_LINE_START = set("，。、；：？！）》」』”’…,.;:?!)]")
+# Characters that must not end a line (避尾点): they move down with the word they open.
+NO_LINE_END = set("（《「『“‘([")
 _TOKEN = re.compile(r"\s+|[0-9A-Za-z\u00C0-\u024F'’@#%&+\-./:_=~]+|.")
 
 
@@ -51,34 +71,41 @@ class _Text:
     web_label: str
     steps: tuple[str, ...]
     notes: tuple[str, ...]
-    font: str
     building_suffix: str
     room_suffix: str
     household_label: str
+    questions_label: str
+    more_questions: str
+    deadline: str
+    household_vote: str
+    personal_code: str
+    phone: str
 
 
 _ZH = _Text(
     heading="投票通知",
-    type_label="扫不了码时输入：",
+    type_label="扫不了码时，打开网址输入投票码：",
     web_label="网址：",
     steps=(
         "用手机扫描二维码（微信或相机扫一扫）",
         "按提示选择，点“提交我的投票”",
         "保存回执上的查询码",
     ),
-    notes=(
-        "不会用手机？\n可带本通知到居委会现场投票或请家人帮忙",
-        "本码仅限本人使用，请勿转交他人",
-    ),
-    font=CJK_FONT,
+    notes=("不会用手机？可带本通知到居委会现场投票或请家人帮忙",),
     building_suffix="号楼",
     room_suffix="室",
     household_label="户号",
+    questions_label="表决事项：",
+    more_questions="等{n}项",
+    deadline="投票截止：{at}",
+    household_vote="本户一票：全户只能投一次",
+    personal_code="本码仅限本人使用，请勿转交他人",
+    phone="咨询电话：{phone}",
 )
 
 _EN = _Text(
     heading="Voting invitation",
-    type_label="Cannot scan? Type:",
+    type_label="Cannot scan? Open the web address and type the code:",
     web_label="Web address: ",
     steps=(
         "Scan the QR code with your phone (in WeChat, or with the camera).",
@@ -88,12 +115,16 @@ _EN = _Text(
     notes=(
         "No smartphone? Bring this notice to the residents' committee to vote in person, "
         "or ask a family member to help.",
-        "This code is for you alone. Do not give it to anyone else.",
     ),
-    font=LATIN_FONT,
     building_suffix="",
     room_suffix="",
     household_label="Household",
+    questions_label="To decide: ",
+    more_questions="and {n} more",
+    deadline="Vote by {at}",
+    household_vote="One vote per household: your household can vote only once.",
+    personal_code="This code is for you alone. Do not give it to anyone else.",
+    phone="Questions? Call {phone}",
 )
 
 
@@ -108,21 +139,47 @@ def _text_for(locale: str) -> _Text:
 
 @cache
 def _register_fonts() -> None:
-    pdfmetrics.registerFont(UnicodeCIDFont(CJK_FONT))
+    for name, file in FONT_FILES.items():
+        pdfmetrics.registerFont(TTFont(name, str(FONT_DIR / file)))
+    pdfmetrics.registerFont(UnicodeCIDFont(FALLBACK_FONT))
+
+
+@cache
+def _covered(font: str) -> frozenset[int]:
+    """The code points ``font`` has glyphs for."""
+    _register_fonts()
+    return frozenset(pdfmetrics.getFont(font).face.charToGlyph)
+
+
+def _runs(text: str, font: str) -> list[tuple[str, str]]:
+    """``text`` cut into (font, piece) runs: the fallback font only where ``font`` lacks a glyph."""
+    if font not in FONT_FILES:
+        return [(font, text)]
+    covered = _covered(font)
+    runs: list[tuple[str, str]] = []
+    for char in text:
+        use = font if ord(char) in covered or char.isspace() else FALLBACK_FONT
+        if runs and runs[-1][0] == use:
+            runs[-1] = (use, runs[-1][1] + char)
+        else:
+            runs.append((use, char))
+    return runs
 
 
 def _width(text: str, font: str, size: float) -> float:
-    return float(pdfmetrics.stringWidth(text, font, size))
+    return sum(float(pdfmetrics.stringWidth(part, f, size)) for f, part in _runs(text, font))
 
 
-def wrap(text: str, font: str, size: float, width: float) -> list[str]:
+@lru_cache(maxsize=4096)
+def _wrap(text: str, font: str, size: float, width: float) -> tuple[str, ...]:
     """Break ``text`` into lines no wider than ``width``, and at each ``\n``.
 
     Latin words stay whole (unless one alone is too wide); Chinese may break between any two
-    characters, except that closing punctuation never starts a line.
+    characters, except that closing punctuation never starts a line and opening punctuation
+    never ends one.
     """
     if "\n" in text:
-        return [line for part in text.split("\n") for line in wrap(part, font, size, width)]
+        return tuple(line for part in text.split("\n") for line in _wrap(part, font, size, width))
     lines: list[str] = []
     line = ""
     for token in _TOKEN.findall(text):
@@ -138,11 +195,20 @@ def wrap(text: str, font: str, size: float, width: float) -> list[str]:
                         line = ""
                     line += char
             continue
+        carry = ""
+        while len(line) > 1 and line[-1] in NO_LINE_END:
+            line, carry = line[:-1], line[-1] + carry
         lines.append(line.rstrip())
-        line = "" if token.isspace() else token
+        line = "" if token.isspace() and not carry else carry + token
     if line.strip():
         lines.append(line.rstrip())
-    return lines
+    return tuple(lines)
+
+
+def wrap(text: str, font: str, size: float, width: float) -> list[str]:
+    """Break ``text`` into lines no wider than ``width`` (see :func:`_wrap`); the sheet's fixed
+    wording is wrapped once per size, not once per invitation."""
+    return list(_wrap(text, font, size, width))
 
 
 def _fit_line(text: str, font: str, size: float, width: float) -> str:
@@ -183,21 +249,36 @@ def credential_groups(credential: str) -> list[str]:
     return groups
 
 
+def format_deadline(at: datetime, locale: str = "zh_CN", zone: str = DEFAULT_ZONE) -> str:
+    """A deadline as residents read it: ``2026年5月1日 17:00（北京时间）`` in ``zone``."""
+    if at.tzinfo is None:  # stored values are UTC
+        at = at.replace(tzinfo=UTC)
+    local = at.astimezone(ZoneInfo(zone))
+    if _text_for(locale) is _ZH:
+        name = "北京时间" if zone == DEFAULT_ZONE else zone
+        return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}（{name}）"
+    name = "Beijing time" if zone == DEFAULT_ZONE else zone
+    return f"{local.day} {local:%B} {local.year}, {local:%H:%M} ({name})"
+
+
+def code_line(credential: str) -> str:
+    """The credential as printed for typing: its groups on one line, a space between them."""
+    return " ".join(credential_groups(credential))
+
+
 def _draw_text(
     canvas: Canvas, x: float, y: float, text: str, font: str, size: float, bold: bool = False
 ) -> None:
-    if not bold:
-        canvas.setFont(font, size)
-        canvas.drawString(x, y, text)
-        return
-    # The CID font has no bold face: fill and stroke the glyphs instead. The render mode is
-    # graphics state, so restore it before anything else is drawn.
+    """Draw one line; a piece the font has no glyph for is drawn in the fallback font."""
     canvas.saveState()
-    canvas.setLineWidth(size / 30)
     obj = canvas.beginText(x, y)
-    obj.setFont(font, size)
-    obj.setTextRenderMode(2)
-    obj.textOut(text)
+    if bold:
+        # The font has no bold face: fill and stroke the glyphs instead.
+        canvas.setLineWidth(size / 30)
+        obj.setTextRenderMode(2)
+    for font_name, part in _runs(text, font):
+        obj.setFont(font_name, size)
+        obj.textOut(part)
     canvas.drawText(obj)
     canvas.restoreState()
 
@@ -232,10 +313,37 @@ def _draw_cut_lines(canvas: Canvas) -> None:
     canvas.restoreState()
 
 
+@dataclass(frozen=True)
+class _Sheet:
+    """What every invitation of one print run shares: its language, phone and time zone."""
+
+    text: _Text
+    locale: str
+    office_phone: str
+    zone: str
+
+
+def _question_lines(inv: Invitation, text: _Text, size: float, width: float) -> list[str]:
+    """The questions, one short line each, at most three lines (the last may say "and N more")."""
+    prompts = [" ".join(prompt.split()) for prompt in inv.questions if prompt.strip()]
+    if not prompts:
+        return []
+    numbered = [
+        f"{i}. {prompt}" if len(prompts) > 1 else prompt for i, prompt in enumerate(prompts, 1)
+    ]
+    label_w = _width(text.questions_label, CJK_FONT, size)
+    shown = numbered if len(numbered) <= 3 else numbered[:2]
+    lines = [_fit_line(line, CJK_FONT, size, width - label_w) for line in shown]
+    if len(numbered) > len(shown):
+        lines.append(text.more_questions.format(n=len(numbered)))
+    return lines
+
+
 def _draw_invitation(
-    canvas: Canvas, inv: Invitation, text: _Text, locale: str, left: float, top: float
+    canvas: Canvas, inv: Invitation, sheet: _Sheet, left: float, top: float
 ) -> None:
     """Draw one invitation in the cell whose top-left corner is (left, top)."""
+    text = sheet.text
     x0, x1 = left + MARGIN, left + CELL_W - MARGIN
     width = x1 - x0
     bottom = top - CELL_H + MARGIN
@@ -244,11 +352,11 @@ def _draw_invitation(
     # Residential area, with the heading on the right.
     y -= 10
     heading_size = 9.0
-    heading_w = _width(text.heading, text.font, heading_size)
+    heading_w = _width(text.heading, CJK_FONT, heading_size)
     unit = _fit_line(inv.unit_name, CJK_FONT, 10, width - heading_w - 6)
     _draw_text(canvas, x0, y, unit, CJK_FONT, 10)
-    _draw_text(canvas, x1 - heading_w, y, text.heading, text.font, heading_size)
-    y -= 6
+    _draw_text(canvas, x1 - heading_w, y, text.heading, CJK_FONT, heading_size)
+    y -= 4
 
     # Ballot title: up to three lines, smaller type for long titles.
     for size in (15.0, 13.0, 11.5):
@@ -261,13 +369,22 @@ def _draw_invitation(
         y -= size * 1.2
         _draw_text(canvas, x0, y, line, CJK_FONT, size, bold=True)
 
+    # The questions, short.
+    q_size = 9.0
+    label_w = _width(text.questions_label, CJK_FONT, q_size)
+    for i, line in enumerate(_question_lines(inv, text, q_size, width)):
+        y -= q_size * 1.3
+        if i == 0:
+            _draw_text(canvas, x0, y, text.questions_label, CJK_FONT, q_size)
+        _draw_text(canvas, x0 + label_w, y, line, CJK_FONT, q_size)
+
     # Resident and address.
-    y -= 19
+    y -= 18
     name_size = 14.0
     name = _fit_line(inv.name, CJK_FONT, name_size, width * 0.55)
     _draw_text(canvas, x0, y, name, CJK_FONT, name_size, bold=True)
     address_x = x0 + _width(name, CJK_FONT, name_size) + 10
-    address = format_address(inv.building, inv.room, inv.household, locale)
+    address = format_address(inv.building, inv.room, inv.household, sheet.locale)
     address = _fit_line(address, CJK_FONT, 12, x1 - address_x)
     _draw_text(canvas, address_x, y, address, CJK_FONT, 12)
     y -= 6
@@ -280,69 +397,99 @@ def _draw_invitation(
     qr_top = y - quiet
     _draw_qr(canvas, size, runs, x0, qr_top)
 
-    # Credential groups to the right of the code.
+    # The steps, to the right of the code.
     col_x = x0 + QR_SYMBOL + quiet
-    label_size = 9.0 if text is _ZH else 8.5
-    for i, line in enumerate(wrap(text.type_label, text.font, label_size, x1 - col_x)):
-        _draw_text(canvas, col_x, qr_top - 8 - i * 10, line, text.font, label_size)
-    groups = credential_groups(inv.credential)
-    digit_size = 20.0
-    gy = qr_top - 14 - 10 * len(wrap(text.type_label, text.font, label_size, x1 - col_x))
-    step = min(24.0, (gy - (qr_top - QR_SYMBOL)) / max(len(groups), 1))
-    for group in groups:
-        gy -= step
-        _draw_text(canvas, col_x, gy + (step - digit_size) / 2, group, DIGIT_FONT, digit_size)
+    _draw_steps(canvas, text, col_x, x1 - col_x, qr_top, qr_top - QR_SYMBOL)
 
-    # The web address without the credential, for typing the code by hand.
-    y = qr_top - QR_SYMBOL - quiet - 8
-    web = _fit_line(text.web_label + inv.url.split("#", 1)[0], text.font, 9, width)
-    _draw_text(canvas, x0, y, web, text.font, 9)
-    y -= 6
+    # The code on one line, as large as fits, with the web address to type it in.
+    y = qr_top - QR_SYMBOL - quiet
+    label_size = 9.0
+    for line in wrap(text.type_label, CJK_FONT, label_size, width):
+        y -= label_size * 1.25
+        _draw_text(canvas, x0, y, line, CJK_FONT, label_size)
+    code = code_line(inv.credential)
+    digit_size = min(18.0, width / max(_width(code, DIGIT_FONT, 1.0), 1.0))
+    y -= digit_size * 1.05
+    _draw_text(canvas, x0, y, code, DIGIT_FONT, digit_size, bold=True)
+    y -= 11
+    web = _fit_line(text.web_label + inv.url.split("#", 1)[0], CJK_FONT, 9, width)
+    _draw_text(canvas, x0, y, web, CJK_FONT, 9)
 
-    # Instructions: the largest type that fits in what is left of the cell.
-    _draw_instructions(canvas, text, x0, width, y, bottom)
+    # Deadline, household rule, notes and phone: the largest type that fits what is left.
+    _draw_notes(canvas, inv, sheet, x0, width, y - 4, bottom)
 
 
-def _draw_instructions(
+def _draw_steps(
     canvas: Canvas, text: _Text, x0: float, width: float, top: float, bottom: float
 ) -> None:
-    font = text.font
-    for size in (12.0, 11.5, 11.0, 10.5, 10.0, 9.5, 9.0, 8.5, 8.0, 7.5):
-        leading = size * 1.3
-        number_w = _width("3. ", font, size)
-        blocks: list[tuple[str, list[str], bool]] = []
-        for i, step in enumerate(text.steps, start=1):
-            blocks.append((f"{i}.", wrap(step, font, size, width - number_w), False))
-        for note in text.notes:
-            blocks.append(("", wrap(note, font, size, width), True))
-        height = sum(len(lines) for _, lines, _ in blocks) * leading + 4
-        if height <= top - bottom:
+    for size in (11.0, 10.5, 10.0, 9.5, 9.0, 8.5, 8.0, 7.5, 7.0):
+        leading = size * 1.25
+        number_w = _width("3. ", CJK_FONT, size)
+        blocks = [wrap(step, CJK_FONT, size, width - number_w) for step in text.steps]
+        if sum(len(lines) for lines in blocks) * leading + 3 * len(blocks) <= top - bottom:
             break
     y = top
-    for i, (number, lines, is_note) in enumerate(blocks):
-        if is_note and i == len(text.steps):
-            y -= 4
-        indent = 0.0 if is_note else number_w
-        if number:
-            _draw_text(canvas, x0, y - size, number, font, size)
+    for i, lines in enumerate(blocks, start=1):
+        _draw_text(canvas, x0, y - size, f"{i}.", CJK_FONT, size)
+        for line in lines:
+            _draw_text(canvas, x0 + number_w, y - size, line, CJK_FONT, size)
+            y -= leading
+        y -= 3
+
+
+def _draw_notes(
+    canvas: Canvas,
+    inv: Invitation,
+    sheet: _Sheet,
+    x0: float,
+    width: float,
+    top: float,
+    bottom: float,
+) -> None:
+    text = sheet.text
+    notes: list[tuple[str, bool]] = []  # (text, bold)
+    if inv.closes_at is not None:
+        at = format_deadline(inv.closes_at, sheet.locale, sheet.zone)
+        notes.append((text.deadline.format(at=at), True))
+    if inv.household_vote:
+        notes.append((text.household_vote, True))
+    notes += [(note, False) for note in text.notes]
+    notes.append((text.personal_code, not inv.household_vote))
+    if sheet.office_phone:
+        notes.append((text.phone.format(phone=sheet.office_phone), True))
+    for size in (11.0, 10.5, 10.0, 9.5, 9.0, 8.5, 8.0, 7.5, 7.0, 6.5):
+        leading = size * 1.28
+        blocks = [(wrap(note, CJK_FONT, size, width), bold) for note, bold in notes]
+        if sum(len(lines) for lines, _ in blocks) * leading <= top - bottom:
+            break
+    y = top
+    for lines, bold in blocks:
         for line in lines:
             y -= leading
-            bold = is_note and i == len(blocks) - 1
-            _draw_text(canvas, x0 + indent, y + leading - size, line, font, size, bold=bold)
+            _draw_text(canvas, x0, y + leading - size, line, CJK_FONT, size, bold=bold)
 
 
-def render_invitations_pdf(invitations: Sequence[Invitation], *, locale: str = "zh_CN") -> bytes:
+def render_invitations_pdf(
+    invitations: Sequence[Invitation],
+    *,
+    locale: str = "zh_CN",
+    office_phone: str = "",
+    zone: str = DEFAULT_ZONE,
+) -> bytes:
     """The invitations as an A4 PDF, four to a page (2 × 2) with cut lines, in reading order.
 
-    ``locale`` is ``"zh_CN"`` (plain Chinese for elderly residents) or ``"en"``. Raises
-    ``ValueError`` for an empty list (callers check first) or an unknown locale.
+    ``locale`` is ``"zh_CN"`` (plain Chinese for elderly residents) or ``"en"``;
+    ``office_phone`` is printed for questions when given; a deadline is shown in ``zone``.
+    Raises ``ValueError`` for an empty list (callers check first) or an unknown locale.
     """
     if not invitations:
         raise ValueError("no invitations to print")
-    text = _text_for(locale)
+    sheet = _Sheet(
+        text=_text_for(locale), locale=locale, office_phone=office_phone.strip(), zone=zone
+    )
     _register_fonts()
     buffer = io.BytesIO()
-    canvas = Canvas(buffer, pagesize=A4, pageCompression=1)
+    canvas = Canvas(buffer, pagesize=A4, pageCompression=1, initialFontName=CJK_FONT)
     canvas.setTitle(invitations[0].ballot_title)
     canvas.setAuthor(invitations[0].unit_name)
     per_page = COLS * ROWS
@@ -350,7 +497,7 @@ def render_invitations_pdf(invitations: Sequence[Invitation], *, locale: str = "
         _draw_cut_lines(canvas)
         for slot, inv in enumerate(invitations[start : start + per_page]):
             col, row = slot % COLS, slot // COLS
-            _draw_invitation(canvas, inv, text, locale, col * CELL_W, PAGE_H - row * CELL_H)
+            _draw_invitation(canvas, inv, sheet, col * CELL_W, PAGE_H - row * CELL_H)
         canvas.showPage()
     canvas.save()
     return buffer.getvalue()

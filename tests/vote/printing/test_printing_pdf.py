@@ -110,7 +110,7 @@ def test_each_card_shows_its_own_residents_name_address_and_credential(
         assert inv.unit_name in text
         assert _flat(inv.ballot_title) in _flat(text)  # long titles wrap, but nothing is lost
         assert format_address(inv.building, inv.room, inv.household) in text
-        assert "用手机扫描二维码（微信或相机扫一扫）" in text
+        assert "用手机扫描二维码（微信或相机扫一扫）" in _flat(text)
         assert width_mm >= 45, f"QR code only {width_mm:.1f} mm wide"
         # nobody else's name or credential is on this card
         for other in five_invitations:
