@@ -11,13 +11,13 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CON
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import tally
-from ballots import invitations, lifecycle
+from ballots import invitations, lifecycle, schedule
 from ballots.access import Actor, require
 from ballots.eligibility import Eligibility
 from ballots.invitations import Invitation
 from ballots.models import Ballot
 from vote.api.params import IdParam
-from vote.api.schemas import BallotOut, BallotSummary
+from vote.api.schemas import BallotOut, BallotSummary, ScheduleIn
 from vote.printing import render_invitations_pdf
 from vote.web import AppContext, provide_actor
 
@@ -64,6 +64,18 @@ async def update_ballot(
     db: AsyncSession, actor: Actor, ballot_id: IdParam, data: lifecycle.BallotDraft
 ) -> BallotOut:
     ballot = await lifecycle.update_ballot(db, actor, ballot_id, data)
+    await db.commit()
+    return await _ballot_out(db, ballot)
+
+
+@put("/ballots/{ballot_id:int}/schedule", summary="Schedule when a ballot opens and closes")
+async def schedule_ballot(
+    db: AsyncSession, actor: Actor, ballot_id: IdParam, data: ScheduleIn
+) -> BallotOut:
+    """Set or clear the times the service opens and closes the ballot by itself; refused
+    (``invalid-schedule``, naming the field) when a time is past, more than a year ahead or the
+    opening is not before the closing, and (``schedule-fixed``) once the ballot has closed."""
+    ballot = await schedule.schedule_ballot(db, actor, ballot_id, data.opens_at, data.closes_at)
     await db.commit()
     return await _ballot_out(db, ballot)
 
@@ -154,6 +166,7 @@ router = Router(
         create_ballot,
         manage_ballot,
         update_ballot,
+        schedule_ballot,
         *[_transition(action) for action in lifecycle.TRANSITIONS],
         issue_invitations,
         reissue,

@@ -109,6 +109,10 @@ class BallotSummary(msgspec.Struct):
     opened_at: datetime | None
     closed_at: datetime | None
     published_at: datetime | None
+    opens_at: datetime | None = None
+    """When the service opens the ballot by itself (UTC)."""
+    closes_at: datetime | None = None
+    """When the service closes the ballot by itself (UTC)."""
 
     @classmethod
     def of(cls, ballot: Ballot) -> BallotSummary:
@@ -124,7 +128,18 @@ class BallotSummary(msgspec.Struct):
             opened_at=ballot.opened_at,
             closed_at=ballot.closed_at,
             published_at=ballot.published_at,
+            opens_at=ballot.opens_at,
+            closes_at=ballot.closes_at,
         )
+
+
+class ScheduleIn(msgspec.Struct, forbid_unknown_fields=True):
+    """When a ballot opens and closes by itself: RFC 3339 times with their offset
+    (``2026-12-05T18:00:00+08:00``); ``null`` or left out means by hand. An open ballot keeps
+    its opening time and may only change its closing time."""
+
+    opens_at: Annotated[datetime, msgspec.Meta(tz=True)] | None = None
+    closes_at: Annotated[datetime, msgspec.Meta(tz=True)] | None = None
 
 
 class BallotOut(msgspec.Struct):
