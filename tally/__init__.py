@@ -3,7 +3,8 @@
 ``count(spec, records, electorate=None) -> BallotResult`` is the entry point (see
 ``docs/counting.md``); ``count_weighted`` takes ``(record, multiplicity)`` pairs and
 ``count_lines`` the bytes of a JSON Lines records file, collapsing identical lines before
-decoding them.
+decoding them. A spec's ``Validity`` (quorum, absolute majority) decides whether each question's
+result stands; each ``QuestionResult`` carries its ``turnout``, ``drawn`` and ``warnings``.
 
 ``tally.merkle`` is the RFC 9162 Merkle log; ``tally.board`` builds, reads and verifies the public
 bulletin board (``verify_board``, ``tally verify BOARD``; see ``docs/bulletin-board.md``).
@@ -39,11 +40,19 @@ from tally.merkle import MemoryNodeStore, MerkleLog, NodeStore
 from tally.result import (
     BallotResult,
     Check,
+    CloseMargin,
+    CloseToThreshold,
+    DecidedByLot,
     Electorate,
+    LowTurnout,
+    NoMajority,
+    NoQuorum,
     OptionResult,
     QuestionResult,
     Record,
+    ResultWarning,
     Round,
+    Turnout,
 )
 from tally.spec import (
     AnswerError,
@@ -52,6 +61,7 @@ from tally.spec import (
     Option,
     Question,
     SpecError,
+    Validity,
     check_answers,
     check_spec,
 )
@@ -67,21 +77,30 @@ __all__ = [
     "BoardWriter",
     "Check",
     "CheckResult",
+    "CloseMargin",
+    "CloseToThreshold",
+    "DecidedByLot",
     "Electorate",
     "Header",
     "LineError",
+    "LowTurnout",
     "MemoryNodeStore",
     "MerkleLog",
+    "NoMajority",
+    "NoQuorum",
     "NodeStore",
     "Option",
     "OptionResult",
     "Question",
     "QuestionResult",
     "Record",
+    "ResultWarning",
     "Round",
     "SpecError",
     "TieBreak",
     "TreeHead",
+    "Turnout",
+    "Validity",
     "VerifyReport",
     "cast_event",
     "check_answers",

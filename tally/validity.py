@@ -287,7 +287,10 @@ def _close_margin(result: QuestionResult, weighted: bool) -> CloseMargin | None:
             for option in result.options
         }
         gap = figures[first] - figures[second]
-    share = gap / result.valid_weight if result.valid_weight > 0 else 0.0
+    whole = result.valid_weight
+    if result.rule == "borda":  # points: a share of what the valid ballots could give at most
+        whole *= 1.0 if result.params.get("points") == "dowdall" else len(result.options) - 1
+    share = gap / whole if whole > 0 else 0.0
     counted = not weighted and result.rule != "borda"
     if share < CLOSE_SHARE or (counted and gap < CLOSE_VOTES):
         return CloseMargin(first=first, second=second, margin=gap, margin_share=share)
