@@ -394,6 +394,8 @@ class BuildingCount(msgspec.Struct):
     electors: int
     issued: int
     voted: int
+    replaceable: int = 0
+    """Codes a reprint would replace: issued to electors who have not voted."""
 
 
 async def count_by_building(
@@ -410,6 +412,7 @@ async def count_by_building(
             func.count(),
             func.count(Elector.credential_hash),
             func.sum(case((voted, 1), else_=0)),
+            func.sum(case((Elector.credential_hash.is_not(None) & ~voted, 1), else_=0)),
         )
         .join(Elector, Elector.resident_id == Resident.id)
         .where(Elector.ballot_id == ballot_id)
@@ -417,6 +420,48 @@ async def count_by_building(
         .order_by(Resident.building)
     )
     return [
-        BuildingCount(building=b, electors=n, issued=issued, voted=int(v or 0))
-        for b, n, issued, v in rows
+        BuildingCount(
+            building=b, electors=n, issued=issued, voted=int(v or 0), replaceable=int(r or 0)
+        )
+        for b, n, issued, v, r in rows
     ]
+
+
+async def count_selection(
+    session: AsyncSession,
+    actor: Actor,
+    ballot_id: int,
+    *,
+    building: str | None = None,
+    household: str | None = None,
+) -> BuildingCount:
+    """How many electors a building or household (or the whole ballot) has, with a code, voted.
+
+    What a reprint of that selection would do, before doing it: it prints for ``electors -
+    voted`` and replaces ``issued`` codes of those not yet voted (see :func:`reprint_invitations`).
+    """
+    ballot = await get_ballot(session, ballot_id)
+    unit = await ballot_unit(session, ballot)
+    require(actor, "read", unit.path)
+    voted = _voted()
+    query = _where_place(
+        select(
+            func.count(),
+            func.count(Elector.credential_hash),
+            func.sum(case((voted, 1), else_=0)),
+            func.sum(case((Elector.credential_hash.is_not(None) & ~voted, 1), else_=0)),
+        )
+        .select_from(Elector)
+        .join(Resident, Resident.id == Elector.resident_id)
+        .where(Elector.ballot_id == ballot_id),
+        building,
+        household,
+    )
+    electors, issued, voted_count, replaceable = (await session.execute(query)).one()
+    return BuildingCount(
+        building=(building or "").strip(),
+        electors=electors,
+        issued=issued,
+        voted=int(voted_count or 0),
+        replaceable=int(replaceable or 0),
+    )

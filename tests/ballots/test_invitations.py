@@ -14,6 +14,7 @@ from ballots.errors import NotFound, TransitionNotAllowed, UnknownCredential
 from ballots.invitations import (
     MAX_PAGE_SIZE,
     count_by_building,
+    count_selection,
     find_electors,
     issue_invitations,
     reissue_credential,
@@ -169,6 +170,8 @@ async def test_reprint_replaces_the_old_codes_and_counts_them(session: AsyncSess
     ballot_id, old = await open_with_credentials(session, world)
     voter = world.rid("M05")
     await cast_ballot(session, KEY, ballot_id, old[voter], VOTE)
+    before = await count_selection(session, ADMIN, ballot_id, building="5")
+    assert (before.electors, before.issued, before.voted, before.replaceable) == (2, 2, 1, 1)
     reprint = await reprint_invitations(session, ADMIN, KEY, BASE_URL, ballot_id, building="5")
     await session.commit()
     # M05 has voted and keeps their code; M06's is replaced.
@@ -250,6 +253,9 @@ async def test_electors_list_pages_through_everyone_with_voting_status(
     assert {e.household for e in household.electors} == {"3-101"}
     buildings = {b.building: b for b in await count_by_building(session, ADMIN, ballot_id)}
     assert (buildings["3"].voted, buildings["7"].electors, buildings["7"].issued) == (1, 60, 60)
+    assert buildings["3"].replaceable == buildings["3"].issued - 1
+    everyone = await count_selection(session, ADMIN, ballot_id)
+    assert (everyone.electors, everyone.voted, everyone.replaceable) == (total, 1, total - 1)
 
 
 async def test_a_household_vote_marks_every_member_voted(session: AsyncSession) -> None:
