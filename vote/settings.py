@@ -7,6 +7,8 @@
 ``VOTE_SECRET_KEY``    the secret as hex, instead of the key file (for containers)
 ``VOTE_SIGNING_KEY``   the board signing key's 32-byte Ed25519 seed as hex, instead of its file
 ``VOTE_TREE_HEAD_INTERVAL`` seconds between signed tree heads of open ballots (default 300)
+``VOTE_SCHEDULE_INTERVAL`` at most this many seconds between looks for ballots due to open or
+                       close on schedule (default 5; 0 turns the automatic moves off)
 ``VOTE_TRUSTED_PROXIES`` comma-separated proxy addresses or networks (CIDR) whose
                        X-Forwarded-For is believed
 ``VOTE_TRUSTED_NETWORKS`` comma-separated networks (CIDR), such as the committee office's, whose
@@ -37,6 +39,7 @@ class Settings(msgspec.Struct, frozen=True):
     trusted_networks: tuple[str, ...] = ()
     max_body_bytes: int = 64 * 1024
     tree_head_interval: float = 300.0
+    schedule_interval: float = 5.0
     max_upload_bytes: int = 10 * 1024 * 1024
 
     @classmethod
@@ -54,6 +57,7 @@ class Settings(msgspec.Struct, frozen=True):
             secret_key_hex=env.get("VOTE_SECRET_KEY", ""),
             signing_key_hex=env.get("VOTE_SIGNING_KEY", ""),
             tree_head_interval=float(env.get("VOTE_TREE_HEAD_INTERVAL", "300")),
+            schedule_interval=float(env.get("VOTE_SCHEDULE_INTERVAL", "5")),
             trusted_proxies=proxies,
             trusted_networks=_list(env.get("VOTE_TRUSTED_NETWORKS", "")),
         )
