@@ -13,6 +13,7 @@
                        X-Forwarded-For is believed
 ``VOTE_TRUSTED_NETWORKS`` comma-separated networks (CIDR), such as the committee office's, whose
                        addresses get ten times the rate limits for voting codes and logins
+``VOTE_OFFICE_PHONE``  the phone number printed on invitations for questions (default: none)
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ class Settings(msgspec.Struct, frozen=True):
     tree_head_interval: float = 300.0
     schedule_interval: float = 5.0
     max_upload_bytes: int = 10 * 1024 * 1024
+    office_phone: str = ""
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -60,6 +62,7 @@ class Settings(msgspec.Struct, frozen=True):
             schedule_interval=float(env.get("VOTE_SCHEDULE_INTERVAL", "5")),
             trusted_proxies=proxies,
             trusted_networks=_list(env.get("VOTE_TRUSTED_NETWORKS", "")),
+            office_phone=" ".join(env.get("VOTE_OFFICE_PHONE", "").split())[:40],
         )
 
     def secret_key(self) -> bytes:
