@@ -30,7 +30,7 @@ from litestar.types import Message, Scope
 from ballots.board import sign_open_ballots
 from ballots.db import create_engine, create_sessionmaker, dispose, is_sqlite
 from ballots.errors import DomainError
-from vote import i18n
+from vote import i18n, scheduler
 from vote.api import audit as audit_api
 from vote.api import auth as auth_api
 from vote.api import ballots as ballots_api
@@ -44,9 +44,13 @@ from vote.api import units as units_api
 from vote.api.bodies import SafeRequest
 from vote.api.openapi import RefinedJsonRenderPlugin, RefinedYamlRenderPlugin
 from vote.pages import chair as chair_pages
-from vote.pages.console import units as console_units
 from vote.pages import public as public_pages
 from vote.pages import voting as voting_pages
+from vote.pages.console import audit as console_audit
+from vote.pages.console import chairs as console_chairs
+from vote.pages.console import matters as console_matters
+from vote.pages.console import tokens as console_tokens
+from vote.pages.console import units as console_units
 from vote.pages.errors import page_error_response
 from vote.pages.labels import option_name, template_helpers
 from vote.problems import domain_error_handler, http_error_handler, internal_error_handler
@@ -211,10 +215,12 @@ def create_app(settings: Settings | None = None, *, limiter: RateLimiter | None 
         )
         tune_runtime()
         signing = asyncio.create_task(_sign_periodically(app.state.ctx))
+        scheduling = scheduler.start(app.state.ctx)
         try:
             yield
         finally:
             signing.cancel()
+            await scheduler.stop(scheduling)
             await dispose(engine)
             if read_engine is not engine:
                 await dispose(read_engine)
@@ -237,6 +243,10 @@ def create_app(settings: Settings | None = None, *, limiter: RateLimiter | None 
             public_pages.router,
             chair_pages.router,
             console_units.router,
+            console_matters.router,
+            console_chairs.router,
+            console_tokens.router,
+            console_audit.router,
             create_static_files_router(
                 path="/static", directories=[PACKAGE_DIR / "static"], name="static"
             ),

@@ -1,0 +1,120 @@
+"""Console: the audit log of the chair's units — filter by unit, chair, action and dates
+(Beijing time), every entry reachable page by page."""
+
+from __future__ import annotations
+
+import json
+import math
+from datetime import date, timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+from litestar import Request, get
+from litestar.response import Template
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ballots import audit, chairs, units
+from ballots.access import Actor, require
+from ballots.models import Unit
+from vote.api.params import SearchParam
+from vote.i18n import gettext_
+from vote.pages.console.layout import Errors, console_page, console_router
+from vote.pages.console.matters import parse_id, unit_choices
+from vote.pages.times import start_of_day
+from vote.web import AppContext
+
+PAGE_SIZE = 50
+MAX_PAGE = 10_000_000
+
+
+def _day(errors: Errors, name: str, value: str) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        errors[name] = gettext_("A date like 2026-05-01, please.")
+        return None
+
+
+def details_text(details: dict[str, Any]) -> str:
+    """An entry's details on one line, as the reader can check them."""
+    return json.dumps(details, ensure_ascii=False, sort_keys=True, default=str)[:500]
+
+
+@get("/audit", name="console-audit")
+async def audit_log(
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+    ctx: AppContext,
+    actor: Actor,
+    unit: SearchParam = "",
+    chair: SearchParam = "",
+    action: SearchParam = "",
+    since: SearchParam = "",
+    until: SearchParam = "",
+    page: SearchParam = "1",
+) -> Template:
+    require(actor, "read", actor.unit_path)
+    errors: Errors = {}
+    unit_id = parse_id(unit) if unit else None
+    if unit and unit_id is None:
+        errors["unit"] = gettext_("Choose a unit from the list.")
+    if unit_id is not None:
+        require(actor, "read", (await units.get_unit(db, unit_id)).path)
+    visible_chairs = sorted(
+        (found.username, found.id) for found, _ in await chairs.list_chairs(db, actor.unit_path)
+    )
+    chair_id = parse_id(chair) if chair else None
+    if chair and chair_id not in {id_ for _, id_ in visible_chairs}:
+        errors["chair"] = gettext_("Choose a chair from the list.")
+        chair_id = None
+    actions = await audit.actions_seen(db, actor)
+    if action and action not in actions:
+        errors["action"] = gettext_("Choose an action from the list.")
+    first, last = _day(errors, "since", since), _day(errors, "until", until)
+    if first and last and last < first:
+        errors["until"] = gettext_("The last day cannot be before the first.")
+    number = parse_id(page) or 0
+    if not 1 <= number <= MAX_PAGE:
+        errors["page"] = gettext_("There is no such page.")
+        number = 1
+    found = await audit.search(
+        db,
+        actor,
+        unit_id=unit_id if "unit" not in errors else None,
+        chair_id=chair_id,
+        action=action if "action" not in errors else "",
+        since=start_of_day(first) if first and "since" not in errors else None,
+        until=start_of_day(last + timedelta(days=1)) if last and "until" not in errors else None,
+        offset=(number - 1) * PAGE_SIZE,
+        limit=PAGE_SIZE,
+    )
+    filters = {"unit": unit, "chair": chair, "action": action, "since": since, "until": until}
+    kept = {key: value for key, value in filters.items() if value}
+    pages = max(1, math.ceil(found.total / PAGE_SIZE))
+    names = {id_: name for id_, name in await db.execute(select(Unit.id, Unit.name))}
+    return console_page(
+        request,
+        ctx,
+        actor,
+        "console/audit.html",
+        section="audit",
+        status_code=422 if errors else 200,
+        entries=found.entries,
+        total=found.total,
+        page=number,
+        pages=pages,
+        link=lambda n: "/chair/audit?" + urlencode(kept | {"page": n}),
+        units=await unit_choices(db, actor),
+        chairs=[(id_, name) for name, id_ in visible_chairs],
+        actions=[(name, name) for name in actions],
+        unit_names=names,
+        details_text=details_text,
+        form=filters,
+        errors=errors,
+    )
+
+
+router = console_router([audit_log])
