@@ -12,19 +12,21 @@ from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 import click
 import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ballots import chairs, invitations, lifecycle, matters, units
+from ballots import chairs, invitations, lifecycle, matters, schedule, units
 from ballots.access import operator
 from ballots.db import create_engine, create_sessionmaker, dispose
 from ballots.errors import DomainError, NotFound, TransitionNotAllowed, fill
 from ballots.migrate import upgrade
-from ballots.models import Chair
+from ballots.models import Ballot, Chair
 from ballots.models.chairs import CHAIR_ROLES
 from ballots.roll import MAX_BYTES, RosterHasErrors, import_roll, parse_roster
+from vote.pages.times import DEFAULT_ZONE
 from vote.settings import Settings, ensure_data_dir, signer
 
 T = TypeVar("T")
@@ -360,7 +362,7 @@ def matter_add(unit_ref: str, kind: str, title: str, description: str) -> None:
 
 @main.group()
 def ballot() -> None:
-    """Ballots: create, list, open, close, publish, cancel."""
+    """Ballots: create, list, schedule, open, close, publish, cancel."""
 
 
 @ballot.command("create")
@@ -406,7 +408,12 @@ def ballot_list(as_json: bool) -> None:
 
 
 def _transition_command(action: str) -> None:
-    @ballot.command(action, help=f"{action.title()} a ballot.")
+    helps = {
+        "close": "Close a ballot, count it, and print the turnout and the outcome.",
+        "publish": "Publish a closed ballot's result, and print the turnout and the outcome.",
+    }
+
+    @ballot.command(action, help=helps.get(action, f"{action.title()} a ballot."))
     @click.argument("ballot_id", type=int)
     def command(ballot_id: int) -> None:
         async def work(session: AsyncSession, settings: Settings) -> None:
@@ -415,8 +422,96 @@ def _transition_command(action: str) -> None:
             )
             await session.commit()
             click.echo(f"ballot {moved.id} is now {moved.state}")
+            if action in ("close", "publish") and moved.result is not None:
+                for line in outcome_lines(moved):
+                    click.echo(line)
 
         run_db(work)
+
+
+def outcome_lines(counted: Ballot) -> list[str]:
+    """The turnout and each question's outcome of a counted ballot, as the CLI prints them."""
+    result = msgspec.json.decode(counted.result or "{}")
+    spec = lifecycle.ballot_spec(counted)
+    electorate = counted.electorate_size or 0
+    ballots = int(result.get("ballots", 0))
+    who = "households" if counted.voting_unit == "household" else "voters"
+    rate = f" ({100 * ballots / electorate:.1f}%)" if electorate else ""
+    lines = [f"turnout: {ballots} of {electorate} {who}{rate}"]
+    questions = {question.id: question for question in spec.questions}
+    for item in result.get("questions", []):
+        question = questions.get(item.get("question", ""))
+        labels = {option.id: option.label for option in question.options} if question else {}
+        prompt = question.prompt if question else item.get("question", "")
+        winners = ", ".join(labels.get(w, w) for w in item.get("winners", []))
+        lines.append(
+            f"{item.get('question', '')}: {item.get('outcome', '')}"
+            + (f": {winners}" if winners else "")
+            + f"  ({prompt})"
+        )
+        if item.get("message"):
+            lines.append(f"  {item['message']}")
+        for warning in item.get("warnings", []):
+            details = " ".join(f"{k}={v}" for k, v in warning.items() if k != "code")
+            lines.append(f"  warning: {warning.get('code', '')} {details}".rstrip())
+    return lines
+
+
+def parse_time(value: str, zone: str = DEFAULT_ZONE) -> datetime:
+    """A time as typed (``2026-12-05 18:00``), in Beijing time unless it carries an offset
+    (``2026-12-05T10:00Z``, ``2026-12-05 18:00+08:00``)."""
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise click.BadParameter(
+            f"{value!r} is not a time; write it like 2026-12-05 18:00"
+        ) from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=ZoneInfo(zone))
+    return parsed
+
+
+def _shown(at: datetime | None, zone: str = DEFAULT_ZONE) -> str:
+    if at is None:
+        return "by hand"
+    return f"{at.astimezone(ZoneInfo(zone)):%Y-%m-%d %H:%M} Beijing time"
+
+
+@ballot.command("schedule")
+@click.argument("ballot_id", type=int)
+@click.option("--opens", default=None, help='When it opens by itself, e.g. "2026-12-05 09:00".')
+@click.option("--closes", default=None, help='When it closes by itself, e.g. "2026-12-05 18:00".')
+@click.option("--clear", is_flag=True, help="Remove both times: open and close by hand.")
+def ballot_schedule(ballot_id: int, opens: str | None, closes: str | None, clear: bool) -> None:
+    """Set when a ballot opens and closes by itself (Beijing time unless an offset is given).
+
+    A time left out keeps its current value; an open ballot may only change its closing time.
+    """
+    if clear and (opens or closes):
+        raise click.UsageError("--clear removes both times; give it alone")
+    if not clear and opens is None and closes is None:
+        raise click.UsageError("give --opens, --closes or both (or --clear)")
+    opens_at = parse_time(opens) if opens else None
+    closes_at = parse_time(closes) if closes else None
+
+    async def work(session: AsyncSession, _: Settings) -> Ballot:
+        current = await lifecycle.get_ballot(session, ballot_id)
+        keep = not clear
+        scheduled = await schedule.schedule_ballot(
+            session,
+            operator(),
+            ballot_id,
+            opens_at or (current.opens_at if keep else None),
+            closes_at or (current.closes_at if keep else None),
+        )
+        await session.commit()
+        return scheduled
+
+    done = run_db(work)
+    click.echo(
+        f"ballot {done.id} ({done.state}) opens {_shown(done.opens_at)}, "
+        f"closes {_shown(done.closes_at)}"
+    )
 
 
 for _action in lifecycle.TRANSITIONS:
