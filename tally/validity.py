@@ -168,7 +168,9 @@ def _quorum(
     required, strict = quorum_fraction(validity)
     checks: list[Check] = []
     if validity.quorum_by in ("heads", "both"):
-        checks.append(check("quorum-heads", float(turnout.heads), voters.size, required, strict))
+        checks.append(
+            check("quorum-heads", float(turnout.heads), float(voters.size), required, strict)
+        )
     if validity.quorum_by in ("area", "both"):
         area = turnout.area if turnout.area is not None else 0.0
         checks.append(check("quorum-area", area, voters.area, required, strict))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -13,13 +14,31 @@ import pytest
 from tally.cli import main
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "counting.md"
-EXAMPLE = re.compile(r"<!-- example: (\w+) (spec|records) -->\n```json\n(.*?)```", re.S)
+EXAMPLE = re.compile(
+    r"<!-- example: (\w+) (spec|records|command) -->\n```(?:json|console)\n(.*?)```", re.S
+)
 EXPECTED = {
     "runoff": ("runoff", []),
     "owners": ("passed", ["yes"]),
     "rating": ("passed", []),
     "irv": ("elected", ["c"]),
     "budget": ("elected", ["roof", "bench", "fire"]),
+    "noquorum": ("no-quorum", []),
+    "firstround": ("runoff", []),
+    "secondround": ("elected", ["f2"]),
+}
+EXPECTED_DETAIL = {
+    "runoff": {"runoff": ["coop", "firm"], "warnings": ["no-majority"]},
+    "noquorum": {
+        "message": "no quorum: 2 of 39 took part (5.1%), more than 50% needed",
+        "warnings": ["no-quorum"],
+    },
+    "firstround": {
+        "runoff": ["f1", "f2", "f3"],
+        "message": "no majority: runoff between Firm 1, Firm 2 and Firm 3",
+        "warnings": ["no-majority", "close-to-threshold"],
+    },
+    "secondround": {"drawn": True, "warnings": ["decided-by-lot", "close-margin"]},
 }
 SPEC = {
     "tie_seed": "s",
@@ -63,10 +82,20 @@ def test_every_documented_example_is_tested() -> None:
 def test_documented_example(name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     example = examples()[name]
     spec_path, records_path = write(tmp_path, example["spec"], example["records"].splitlines())
-    status, out, err = run(capsys, "count", spec_path, records_path)
+    extra: list[str] = []
+    if "command" in example:
+        words = shlex.split(example["command"].strip().removeprefix("$ "))
+        assert words[:2] == ["tally", "count"]
+        extra = words[4:]
+    status, out, err = run(capsys, "count", spec_path, records_path, *extra)
     assert (status, err) == (0, "")
     question = json.loads(out)["questions"][0]
     assert (question["outcome"], question["winners"]) == EXPECTED[name]
+    for field, value in EXPECTED_DETAIL.get(name, {}).items():
+        found = question[field]
+        if field == "warnings":
+            found = [warning["code"] for warning in found]
+        assert found == value, field
 
 
 def test_python_dash_m_reads_stdin(tmp_path: Path) -> None:
