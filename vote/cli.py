@@ -244,6 +244,121 @@ def print_qr(data: str) -> None:
     click.echo(buffer.getvalue())
 
 
+@chair.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def chair_list(as_json: bool) -> None:
+    """List chairs: id, user name, role, unit and whether they may log in."""
+
+    async def work(session: AsyncSession, _: Settings) -> list[dict[str, Any]]:
+        rows = await chairs.list_chairs(session)
+        return [
+            {
+                "id": found.id,
+                "username": found.username,
+                "display_name": found.display_name,
+                "role": found.role,
+                "unit": unit.code,
+                "disabled_at": found.disabled_at.isoformat() if found.disabled_at else None,
+            }
+            for found, unit in sorted(rows, key=lambda row: row[0].id)
+        ]
+
+    listed = run_db(work)
+    if as_json:
+        click.echo(msgspec.json.encode(listed).decode())
+        return
+    for item in listed:
+        state = "disabled" if item["disabled_at"] else "active"
+        click.echo(
+            f"{item['id']:>5}  {item['username']:<16} {item['role']:<15} {item['unit']:<12} "
+            f"{state:<8} {item['display_name']}"
+        )
+
+
+def _chair_command(name: str, help_text: str, done: str, service: Any) -> None:
+    """A command that applies one chair-management service to the chair named USERNAME."""
+
+    @chair.command(name, help=help_text)
+    @click.argument("username")
+    def command(username: str) -> None:
+        async def work(session: AsyncSession, _: Settings) -> None:
+            await service(session, operator(), (await _chair_named(session, username)).id)
+            await session.commit()
+
+        run_db(work)
+        click.echo(f"chair {username} {done}")
+
+
+_chair_command(
+    "disable",
+    "Disable a chair: no more logins; their sessions and API tokens end (audited).",
+    "is disabled; their sessions and tokens have ended",
+    chairs.disable_chair,
+)
+_chair_command(
+    "enable",
+    "Let a disabled chair log in again (audited).",
+    "may log in again",
+    chairs.enable_chair,
+)
+
+
+@chair.command("reset-password")
+@click.argument("username")
+@click.option("--password-stdin", is_flag=True, help="Read the new password from standard input.")
+def chair_reset_password(username: str, password_stdin: bool) -> None:
+    """Set a chair's password (or print a generated one); their login sessions end (audited)."""
+    password = sys.stdin.readline().rstrip("\n") if password_stdin else None
+
+    async def work(session: AsyncSession, _: Settings) -> str:
+        target = await _chair_named(session, username)
+        new = await chairs.reset_password(session, operator(), target.id, password)
+        await session.commit()
+        return new
+
+    new = run_db(work)
+    if password is None:
+        click.echo(new)
+        click.echo(
+            f"the new password of {username} is shown once: hand it over in person", err=True
+        )
+    else:
+        click.echo(f"the password of {username} is changed")
+
+
+@chair.command("reenrol")
+@click.argument("username")
+def chair_reenrol(username: str) -> None:
+    """Give a chair a new TOTP secret (the old app stops working); prints the QR and secret."""
+
+    async def work(session: AsyncSession, settings: Settings) -> chairs.NewChair:
+        target = await _chair_named(session, username)
+        new = await chairs.reenrol_totp(session, operator(), settings.secret_key(), target.id)
+        await session.commit()
+        return new
+
+    new = run_db(work)
+    click.echo(f"chair {username} has a new authenticator key; the old one no longer works.")
+    click.echo("Scan this with an authenticator app (or type the secret):")
+    print_qr(new.provisioning_uri)
+    click.echo(f"TOTP secret: {new.totp_secret}")
+
+
+@chair.command("role")
+@click.argument("username")
+@click.argument("role", type=click.Choice(list(CHAIR_ROLES)))
+def chair_role(username: str, role: str) -> None:
+    """Give a chair another role (audited)."""
+
+    async def work(session: AsyncSession, _: Settings) -> None:
+        target = await _chair_named(session, username)
+        await chairs.change_role(session, operator(), target.id, role)
+        await session.commit()
+
+    run_db(work)
+    click.echo(f"chair {username} is now {role}")
+
+
 @main.group()
 def token() -> None:
     """API tokens for scripts."""
