@@ -454,6 +454,20 @@ ZH: dict[str, str] = {
     "From 1 to %(n)s.": "1 到 %(n)s 天。",
     "Read only: the token may look, never change anything": "只读：令牌只能查看，不能做任何更改",
     "Create the token": "创建令牌",
+    "The schedule is not possible": "无法按这个时间安排",
+    "The schedule can no longer change": "时间安排已不能更改",
+    "A ballot that is {state} has no schedule left to change.": "处于“{state}”状态的表决已没有可以更改的时间安排。",
+    "Give the time with its time zone.": "请写明时间所属的时区。",
+    "Times must be within a year from now.": "时间必须在今后一年之内。",
+    "Voting has already opened; only the closing time can change.": "投票已经开始，只能更改截止时间。",
+    "The opening time must be in the future.": "开始时间必须晚于现在。",
+    "The closing time must be in the future.": "截止时间必须晚于现在。",
+    "The opening time must be before the closing time.": "开始时间必须早于截止时间。",
+    "d MMMM y, HH:mm": "y年M月d日 HH:mm",
+    "%(when)s (%(zone)s)": "%(when)s（%(zone)s）",
+    "Voting opens: %(at)s": "投票开始：%(at)s",
+    "Voting closes: %(at)s": "投票截止：%(at)s",
+    "Voting times set": "已定投票时间",
 }
 
 

@@ -7,7 +7,7 @@ from typing import Any
 from ballots.errors import N_
 from tally import Option, Question
 from vote.i18n import current_locale, gettext_
-from vote.pages.times import local_time
+from vote.pages.times import deadline_time, local_time
 
 STATE_LABELS = {
     "draft": N_("Draft"),
@@ -33,6 +33,7 @@ EVENT_LABELS = {
     "ballot_result": N_("Result counted"),
     "ballot_published": N_("Result published"),
     "ballot_cancelled": N_("Ballot cancelled"),
+    "ballot_scheduled": N_("Voting times set"),
     "edited": N_("Title or description changed"),
 }
 OUTCOME_LABELS = {
@@ -135,4 +136,5 @@ def template_helpers() -> dict[str, Any]:
         "number": number,
         "question_hint": question_hint,
         "local_time": local_time,
+        "deadline_time": deadline_time,
     }
