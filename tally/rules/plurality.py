@@ -68,10 +68,11 @@ def _majority_base(context: Context, legacy: bool, seats: int) -> str:
             context.where("majority"),
             f"conflicts with validity.majority {wanted!r}: set the majority in one place",
         )
-    base = "valid" if legacy else wanted
-    if base != "none" and seats != 1:
+    if wanted != "none" and seats != 1:
         raise SpecError(context.where("winners"), "an absolute majority needs exactly one winner")
-    return base
+    if legacy and seats != 1:
+        return "none"  # as before validity existed: the flag only applies to one winner
+    return "valid" if legacy else wanted
 
 
 def _majority_base_value(context: Context, base_name: str) -> float:
