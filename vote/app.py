@@ -30,7 +30,7 @@ from litestar.types import Message, Scope
 from ballots.board import sign_open_ballots
 from ballots.db import create_engine, create_sessionmaker, dispose, is_sqlite
 from ballots.errors import DomainError
-from vote import i18n, scheduler
+from vote import i18n, live, scheduler
 from vote.api import audit as audit_api
 from vote.api import auth as auth_api
 from vote.api import ballots as ballots_api
@@ -40,11 +40,13 @@ from vote.api import matters as matters_api
 from vote.api import public as public_api
 from vote.api import roll as roll_api
 from vote.api import tokens as tokens_api
+from vote.api import turnout as turnout_api
 from vote.api import units as units_api
 from vote.api.bodies import SafeRequest
 from vote.api.openapi import RefinedJsonRenderPlugin, RefinedYamlRenderPlugin
 from vote.pages import chair as chair_pages
 from vote.pages import public as public_pages
+from vote.pages import turnout as turnout_pages
 from vote.pages import voting as voting_pages
 from vote.pages.console import audit as console_audit
 from vote.pages.console import chairs as console_chairs
@@ -247,12 +249,15 @@ def create_app(settings: Settings | None = None, *, limiter: RateLimiter | None 
             console_chairs.router,
             console_tokens.router,
             console_audit.router,
+            turnout_api.router,
+            turnout_pages.router,
             create_static_files_router(
                 path="/static", directories=[PACKAGE_DIR / "static"], name="static"
             ),
         ],
         dependencies={"db": Provide(provide_db), "ctx": Provide(provide_ctx, sync_to_thread=False)},
         lifespan=[lifespan],
+        plugins=[live.channels_plugin(settings)],
         before_request=_set_locale,
         after_request=_security_headers,
         before_send=[_hsts(settings.base_url), _allow_every_method],

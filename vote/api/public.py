@@ -19,6 +19,7 @@ from ballots.models import Ballot, Matter, MatterEvent, Unit
 from vote.api.params import IdParam
 from vote.api.schemas import BallotOut, BallotSummary, CastIn, CredentialIn, MatterOut
 from vote.guards import code_attempt
+from vote.live import ballot_changed
 from vote.web import AppContext, client_ip
 
 
@@ -89,7 +90,7 @@ async def cast(
     """
     ip = client_ip(request, ctx.settings)
     async with code_attempt(ctx, ip, data.credential), ctx.sessionmaker() as db:
-        return await cast_ballot(
+        receipt = await cast_ballot(
             db,
             ctx.secret_key,
             ballot_id,
@@ -98,6 +99,8 @@ async def cast(
             submission_id=data.submission_id[:100],
             signer=ctx.signer,
         )
+    ballot_changed(request.app, ballot_id)
+    return receipt
 
 
 @post(

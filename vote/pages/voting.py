@@ -24,6 +24,7 @@ from vote.api.params import IdParam
 from vote.api.public import public_ballot
 from vote.guards import code_attempt
 from vote.i18n import gettext_, localise
+from vote.live import ballot_changed
 from vote.pages.errors import page
 from vote.printing import qr_svg
 from vote.web import AppContext, client_ip
@@ -120,6 +121,7 @@ async def submit_vote(
             credential=keep_code,
             chosen=answers,
         )
+    ballot_changed(request.app, ballot_id)
     check_path = f"/ballots/{ballot_id}/check?tracker={receipt.tracker}"
     return page(
         "receipt.html",
