@@ -65,6 +65,14 @@ class Reprint(msgspec.Struct):
     """Electors in the selection skipped because their vote (or household's) is in."""
 
 
+async def prepare_electorate(session: AsyncSession, actor: Actor, ballot_id: int) -> None:
+    """Bring a draft's electors up to date with the roll, so its list shows who would be invited.
+
+    (An open ballot's electorate is frozen; issuing does the same for a draft.)
+    """
+    await _issuable(session, actor, ballot_id)
+
+
 def invitation_url(base_url: str, ballot_id: int, credential: str) -> str:
     """The link in the QR code; the credential sits after ``#`` so it never reaches a server log."""
     return f"{base_url.rstrip('/')}/v/{ballot_id}#{credential}"

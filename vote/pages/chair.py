@@ -1,5 +1,9 @@
 """The chair's pages: log in with password and TOTP, see ballots, open/close/publish, print invitations.
 
+Invitations print for everyone without a code, a building or a household; a reprint (after a
+page saying how many codes it will replace) gives new codes that replace the old ones. The
+electors list pages through everyone eligible, with who has a code and who has voted.
+
 Forms carry a CSRF token bound to the login session; every action goes through the same
 ``ballots`` services (and so the same unit checks and audit log) as the API.
 """
@@ -9,6 +13,7 @@ from __future__ import annotations
 import hmac
 import secrets
 from typing import Any
+from urllib.parse import quote, urlencode
 
 from litestar import Request, Response, Router, get, post
 from litestar.di import Provide
@@ -17,16 +22,16 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ballots import invitations, lifecycle
-from ballots.access import Actor
+from ballots.access import Actor, can
 from ballots.chairs import SESSION_LIFETIME, log_out
 from ballots.errors import N_, DomainError, NotFound
 from ballots.models import Participation
 from vote.api.auth import login_chair
-from vote.api.params import IdParam, SearchParam
+from vote.api.params import CountParam, IdParam, SearchParam
 from vote.i18n import current_locale, gettext_, localise
 from vote.pages.errors import page
 from vote.printing import qr_svg, render_invitations_pdf
-from vote.printing.pdf import format_address
+from vote.printing.pdf import code_line, format_address, format_deadline
 from vote.web import (
     SESSION_COOKIE,
     AppContext,
@@ -178,6 +183,15 @@ async def dashboard(
     return await _dashboard(request, db, ctx, actor)
 
 
+ELECTOR_STATUS = {"voted": True, "not-voted": False}
+
+
+def _place(value: str) -> str | None:
+    """A building or household form value: ``None`` (everyone) when left empty."""
+    value = value.strip()[:64]
+    return value or None
+
+
 @get("/chair/ballots/{ballot_id:int}/electors", name="chair-electors")
 async def electors_page(
     request: Request[Any, Any, Any],
@@ -185,18 +199,65 @@ async def electors_page(
     ctx: AppContext,
     ballot_id: IdParam,
     q: SearchParam = "",
+    building: SearchParam = "",
+    household: SearchParam = "",
+    status: SearchParam = "",
+    start: CountParam = 0,
 ) -> Response[Any]:
-    """Find a resident to replace a lost invitation (by name, building or room)."""
+    """Electors page by page (who has a code, who has voted), printing by building or
+    household, and replacing a lost invitation."""
     actor = await provide_optional_actor(request, db, ctx)
     if actor is None:
         return Redirect(path="/chair/login")
     ballot = await lifecycle.get_ballot(db, ballot_id)
-    found = await invitations.find_electors(db, actor, ballot_id, q[:50])
+    if ballot.state == "draft" and can(actor, "manage_ballots"):
+        await invitations.prepare_electorate(db, actor, ballot_id)
+        await db.commit()
+    found = await invitations.find_electors(
+        db,
+        actor,
+        ballot_id,
+        q,
+        building=_place(building),
+        household=_place(household),
+        voted=ELECTOR_STATUS.get(status),
+        offset=start,
+    )
+    filters = {"q": q, "building": building, "household": household, "status": status}
     return page(
         "chair/electors.html",
         ballot=ballot,
-        electors=found,
-        search=q[:50],
+        found=found,
+        buildings=await invitations.count_by_building(db, actor, ballot_id),
+        filters=filters,
+        page_link=lambda offset: "?" + urlencode({**filters, "start": offset}),
+        csrf=csrf_token(ctx.secret_key, request.cookies.get(SESSION_COOKIE, "")),
+    )
+
+
+@get("/chair/ballots/{ballot_id:int}/reprint-preview", name="chair-reprint")
+async def reprint_form(
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+    ctx: AppContext,
+    ballot_id: IdParam,
+    building: SearchParam = "",
+    household: SearchParam = "",
+) -> Response[Any]:
+    """Before reprinting: how many new invitations, how many old codes will stop working."""
+    actor = await provide_optional_actor(request, db, ctx)
+    if actor is None:
+        return Redirect(path="/chair/login")
+    ballot = await lifecycle.get_ballot(db, ballot_id)
+    counts = await invitations.count_selection(
+        db, actor, ballot_id, building=_place(building), household=_place(household)
+    )
+    return page(
+        "chair/reprint.html",
+        ballot=ballot,
+        counts=counts,
+        building=_place(building) or "",
+        household=_place(household) or "",
         csrf=csrf_token(ctx.secret_key, request.cookies.get(SESSION_COOKIE, "")),
     )
 
@@ -213,7 +274,7 @@ async def reissue_page(
         db, actor, ctx.secret_key, ctx.settings.base_url, ballot_id, resident_id
     )
     await db.commit()
-    return page("chair/invitations.html", invitations=[invitation], qr=qr_svg, address=_address)
+    return _invitations_page(ctx, [invitation])
 
 
 @post("/chair/ballots/{ballot_id:int}/{action:str}", dependencies={"actor": Provide(provide_actor)})
@@ -225,8 +286,18 @@ async def ballot_action(
     ballot_id: IdParam,
     action: str,
 ) -> Response[Any]:
-    if action in ("invitations", "invitations.pdf"):
-        return await _print_invitations(db, ctx, actor, ballot_id, pdf=action.endswith(".pdf"))
+    if action in ("invitations", "invitations.pdf", "reprint", "reprint.pdf"):
+        form = await request.form()
+        return await _print_invitations(
+            db,
+            ctx,
+            actor,
+            ballot_id,
+            pdf=action.endswith(".pdf"),
+            reprint=action.startswith("reprint"),
+            building=_place(str(form.get("building", ""))),
+            household=_place(str(form.get("household", ""))),
+        )
     if action not in lifecycle.TRANSITIONS:
         raise NotFound(what="action", id=action)
     try:
@@ -245,20 +316,58 @@ def _address(invitation: invitations.Invitation) -> str:
     return format_address(invitation.building, invitation.room, "", current_locale.get())
 
 
-async def _print_invitations(
-    db: AsyncSession, ctx: AppContext, actor: Actor, ballot_id: int, *, pdf: bool
-) -> Response[Any]:
-    issued = await invitations.issue_invitations(
-        db, actor, ctx.secret_key, ctx.settings.base_url, ballot_id
+def _invitations_page(
+    ctx: AppContext, issued: list[invitations.Invitation], **summary: Any
+) -> Template:
+    return page(
+        "chair/invitations.html",
+        invitations=issued,
+        qr=qr_svg,
+        address=_address,
+        code_line=code_line,
+        deadline=lambda at: format_deadline(at, current_locale.get()),
+        office_phone=ctx.settings.office_phone,
+        **summary,
     )
+
+
+async def _print_invitations(
+    db: AsyncSession,
+    ctx: AppContext,
+    actor: Actor,
+    ballot_id: int,
+    *,
+    pdf: bool,
+    reprint: bool,
+    building: str | None,
+    household: str | None,
+) -> Response[Any]:
+    """Issue (or reprint: new codes replace the old) for everyone, a building or a household."""
+    key, base = ctx.secret_key, ctx.settings.base_url
+    replaced: int | None = None
+    if reprint:
+        done = await invitations.reprint_invitations(
+            db, actor, key, base, ballot_id, building=building, household=household
+        )
+        issued, replaced = done.invitations, done.replaced
+    else:
+        issued = await invitations.issue_invitations(
+            db, actor, key, base, ballot_id, building=building, household=household
+        )
     await db.commit()
     if pdf and issued:
+        suffix = "-".join(["reprint"] * reprint + [part for part in (building, household) if part])
+        name = quote(f"invitations-{ballot_id}{'-' + suffix if suffix else ''}.pdf")
         return Response(
-            render_invitations_pdf(issued, locale=current_locale.get()),
+            render_invitations_pdf(
+                issued, locale=current_locale.get(), office_phone=ctx.settings.office_phone
+            ),
             media_type="application/pdf",
-            headers={"content-disposition": f'attachment; filename="invitations-{ballot_id}.pdf"'},
+            headers={"content-disposition": f"attachment; filename*=UTF-8''{name}"},
         )
-    return page("chair/invitations.html", invitations=issued, qr=qr_svg, address=_address)
+    return _invitations_page(
+        ctx, issued, ballot_id=ballot_id, replaced=replaced, building=building, household=household
+    )
 
 
 router = Router(
@@ -269,6 +378,7 @@ router = Router(
         logout,
         dashboard,
         electors_page,
+        reprint_form,
         reissue_page,
         ballot_action,
     ],
