@@ -100,8 +100,6 @@ async def _issue(
     assert matter is not None
     unit_names = dict((await session.execute(select(Unit.id, Unit.name))).all())
     questions = [question.prompt for question in ballot_spec(ballot).questions]
-    # Until the schedule lands on every ballot, a ballot without ``closes_at`` has no deadline.
-    closes_at: datetime | None = getattr(ballot, "closes_at", None)
     now = datetime.now(UTC)
     invitations = []
     for elector, resident, household in rows:
@@ -122,7 +120,7 @@ async def _issue(
                 household=household.external_id if household else "",
                 credential=credential,
                 url=invitation_url(base_url, ballot.id, credential),
-                closes_at=closes_at,
+                closes_at=ballot.closes_at,
                 questions=questions,
                 household_vote=ballot.voting_unit == "household",
             )

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import msgspec
 from litestar import Response, Router, get, post, put
 from litestar.di import Provide
+from litestar.params import Parameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,7 +17,8 @@ from ballots.access import Actor, require
 from ballots.eligibility import Eligibility
 from ballots.invitations import Invitation
 from ballots.models import Ballot
-from vote.api.params import IdParam
+from ballots.models.bounds import SAFE_TEXT
+from vote.api.params import CountParam, IdParam, SearchParam
 from vote.api.schemas import BallotOut, BallotSummary, ScheduleIn
 from vote.printing import render_invitations_pdf
 from vote.web import AppContext, provide_actor
@@ -98,6 +100,10 @@ def _transition(action: str):  # type: ignore[no-untyped-def]
     return handler
 
 
+PlaceParam = Annotated[str | None, Parameter(max_length=64, pattern=SAFE_TEXT)]
+"""A building or household number (户号) choosing whose invitations to print."""
+
+
 @post(
     "/ballots/{ballot_id:int}/invitations",
     status_code=HTTP_201_CREATED,
@@ -109,24 +115,99 @@ async def issue_invitations(
     actor: Actor,
     ballot_id: IdParam,
     format: Literal["json", "pdf"] = "json",
+    building: PlaceParam = None,
+    household: PlaceParam = None,
 ) -> Response[Any]:
-    """Give a credential to every eligible voter without one; answer JSON or (``?format=pdf``) a PDF.
+    """Give a credential to every eligible voter without one (of ``building`` or ``household``
+    when given); answer JSON or (``?format=pdf``) a PDF.
 
     Credentials are shown only in this response, so save or print it.
     """
     issued = await invitations.issue_invitations(
-        db, actor, ctx.secret_key, ctx.settings.base_url, ballot_id
+        db,
+        actor,
+        ctx.secret_key,
+        ctx.settings.base_url,
+        ballot_id,
+        building=building,
+        household=household,
     )
     await db.commit()
-    return _invitations_response(issued, format)
+    return _invitations_response(issued, format, ctx.settings.office_phone)
 
 
-def _invitations_response(issued: list[Invitation], format: str) -> Response[Any]:
+@post(
+    "/ballots/{ballot_id:int}/invitations/reprint",
+    status_code=HTTP_201_CREATED,
+    summary="Reprint invitations with new codes",
+)
+async def reprint_invitations(
+    db: AsyncSession,
+    ctx: AppContext,
+    actor: Actor,
+    ballot_id: IdParam,
+    format: Literal["json", "pdf"] = "json",
+    building: PlaceParam = None,
+    household: PlaceParam = None,
+) -> Response[Any]:
+    """New codes for every elector (of ``building`` or ``household``) who has not voted; the old
+    codes stop working. JSON gives the invitations with ``replaced`` and ``already_voted``; the
+    PDF carries the same counts in ``Codes-Replaced`` and ``Already-Voted`` headers."""
+    done = await invitations.reprint_invitations(
+        db,
+        actor,
+        ctx.secret_key,
+        ctx.settings.base_url,
+        ballot_id,
+        building=building,
+        household=household,
+    )
+    await db.commit()
+    if format == "pdf":
+        response = _invitations_response(done.invitations, format, ctx.settings.office_phone)
+        response.headers["Codes-Replaced"] = str(done.replaced)
+        response.headers["Already-Voted"] = str(done.already_voted)
+        return response
+    return Response(
+        msgspec.json.encode(done), media_type="application/json", status_code=HTTP_201_CREATED
+    )
+
+
+@get("/ballots/{ballot_id:int}/electors", summary="Eligible residents, a page at a time")
+async def list_electors(
+    db: AsyncSession,
+    actor: Actor,
+    ballot_id: IdParam,
+    q: SearchParam = "",
+    building: PlaceParam = None,
+    household: PlaceParam = None,
+    voted: bool | None = None,
+    offset: CountParam = 0,
+    limit: Annotated[int, Parameter(ge=1, le=invitations.MAX_PAGE_SIZE)] = invitations.PAGE_SIZE,
+) -> invitations.ElectorPage:
+    """Who is eligible, by address, with whether each has a code and has voted (for one vote
+    per household: their household); ``total`` counts every match, page on with ``offset``."""
+    return await invitations.find_electors(
+        db,
+        actor,
+        ballot_id,
+        q,
+        building=building,
+        household=household,
+        voted=voted,
+        offset=offset,
+        limit=limit,
+    )
+
+
+def _invitations_response(
+    issued: list[Invitation], format: str, office_phone: str = ""
+) -> Response[Any]:
     if format == "pdf":
         if not issued:
             return Response(b"", status_code=HTTP_204_NO_CONTENT)
         return Response(
-            render_invitations_pdf(issued),
+            render_invitations_pdf(issued, office_phone=office_phone),
             media_type="application/pdf",
             status_code=HTTP_201_CREATED,
             headers={"content-disposition": 'attachment; filename="invitations.pdf"'},
@@ -150,7 +231,7 @@ async def reissue(
         db, actor, ctx.secret_key, ctx.settings.base_url, ballot_id, resident_id
     )
     await db.commit()
-    return _invitations_response([invitation], format)
+    return _invitations_response([invitation], format, ctx.settings.office_phone)
 
 
 @post("/ballots/{ballot_id:int}/electors/{resident_id:int}/revoke", status_code=HTTP_204_NO_CONTENT)
@@ -169,6 +250,8 @@ router = Router(
         schedule_ballot,
         *[_transition(action) for action in lifecycle.TRANSITIONS],
         issue_invitations,
+        reprint_invitations,
+        list_electors,
         reissue,
         revoke,
     ],
