@@ -705,7 +705,11 @@ def invitations_command(ballot_id: int, out: Path, resident_id: int | None, loca
             ]
         else:
             issued = await invitations.issue_invitations(session, operator(), key, base, ballot_id)
-        pdf = render_invitations_pdf(issued, locale=locale) if issued else b""
+        pdf = (
+            render_invitations_pdf(issued, locale=locale, office_phone=settings.office_phone)
+            if issued
+            else b""
+        )
         await session.commit()
         return issued, pdf
 
