@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ballots import audit, chairs, units
 from ballots.access import Actor, require
+from ballots.errors import N_
 from ballots.models import Unit
 from vote.api.params import SearchParam
 from vote.i18n import gettext_
@@ -24,6 +25,35 @@ from vote.pages.console.matters import parse_id, unit_choices
 from vote.pages.times import start_of_day
 from vote.web import AppContext
 
+ACTION_LABELS = {
+    "ballot.cancel": N_("Ballot cancelled"),
+    "ballot.close": N_("Voting closed"),
+    "ballot.create": N_("Ballot prepared"),
+    "ballot.open": N_("Voting opened"),
+    "ballot.publish": N_("Result published"),
+    "ballot.schedule": N_("Ballot scheduled"),
+    "ballot.update": N_("Ballot changed"),
+    "chair.create": N_("Chair added"),
+    "chair.disable": N_("Chair disabled"),
+    "chair.enable": N_("Chair enabled again"),
+    "chair.login": N_("Logged in"),
+    "chair.logout": N_("Logged out"),
+    "chair.reenrol_totp": N_("Authenticator enrolled again"),
+    "chair.reset_password": N_("Password reset"),
+    "chair.role": N_("Role changed"),
+    "credential.reissue": N_("Voting code replaced"),
+    "credential.revoke": N_("Voting code revoked"),
+    "invitations.issue": N_("Invitations printed"),
+    "invitations.reprint": N_("Invitations reprinted"),
+    "matter.create": N_("Matter recorded"),
+    "matter.note": N_("Note added"),
+    "matter.update": N_("Title or description changed"),
+    "roll.import": N_("Roll imported"),
+    "token.create": N_("API token created"),
+    "token.revoke": N_("API token revoked"),
+    "unit.create": N_("Unit added"),
+    "unit.rename": N_("Unit renamed"),
+}
 PAGE_SIZE = 50
 MAX_PAGE = 10_000_000
 
@@ -36,6 +66,11 @@ def _day(errors: Errors, name: str, value: str) -> date | None:
     except ValueError:
         errors[name] = gettext_("A date like 2026-05-01, please.")
         return None
+
+
+def action_label(action: str) -> str:
+    """An audit action in words, or its code when it has no label."""
+    return gettext_(ACTION_LABELS[action]) if action in ACTION_LABELS else action
 
 
 def details_text(details: dict[str, Any]) -> str:
@@ -109,7 +144,8 @@ async def audit_log(
         link=lambda n: "/chair/audit?" + urlencode(kept | {"page": n}),
         units=await unit_choices(db, actor),
         chairs=[(id_, name) for name, id_ in visible_chairs],
-        actions=[(name, name) for name in actions],
+        actions=[(name, f"{action_label(name)} ({name})") for name in actions],
+        action_label=action_label,
         unit_names=names,
         details_text=details_text,
         form=filters,
