@@ -3,6 +3,13 @@
 A rule set is a conjunction: a resident is eligible when every given condition holds. Each list
 condition matches when any of its values does. The voting unit then groups eligible residents
 into persons or households ("one vote per household").
+
+Owners' ballots (weighted by area, Civil Code art. 278) count owners, not residents: an owner of
+several flats is one head with the summed exclusive area, and a flat's co-owners are one head
+(Supreme People's Court interpretation on building ownership, 2009, art. 9: one flat counts as
+one owner, and one buyer of several flats counts as one). Owners linked through shared flats form
+one head, whose count key is ``o<smallest flat id>`` and whose area is the sum of its flats'.
+Residents who own no flat on the roll keep the person or household count.
 """
 
 from __future__ import annotations
@@ -10,10 +17,10 @@ from __future__ import annotations
 from datetime import date
 
 import msgspec
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ballots.models import Household, Resident, Unit
+from ballots.models import Flat, Household, Ownership, Resident, Unit
 from ballots.models.bounds import Id, ShortText
 from ballots.models.roll import RESIDENT_ROLES
 
@@ -66,16 +73,73 @@ def matches(rules: Eligibility, resident: Resident, today: date) -> bool:
     return not (rules.tags_all and not tags.issuperset(rules.tags_all))
 
 
+class OwnerHead(msgspec.Struct, frozen=True):
+    """One head of owners under art. 278: its count key, its flats and their summed area."""
+
+    key: str
+    flat_ids: tuple[int, ...]
+    area: float
+
+
+async def owner_heads(session: AsyncSession, paths: list[str]) -> dict[int, OwnerHead]:
+    """The owner head of every resident who owns a flat in the units under ``paths``.
+
+    Owners and flats linked by ownership form one head (a union-find over the ownerships).
+    """
+    if not paths:
+        return {}
+    rows = (
+        await session.execute(
+            select(Ownership.resident_id, Flat.id, Flat.area)
+            .join(Flat, Flat.id == Ownership.flat_id)
+            .join(Unit, Unit.id == Flat.unit_id)
+            .where(or_(*(Unit.path.startswith(path) for path in paths)))
+        )
+    ).all()
+    parent: dict[str, str] = {}
+
+    def find(node: str) -> str:
+        parent.setdefault(node, node)
+        while parent[node] != node:
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        return node
+
+    areas: dict[int, float] = {}
+    for resident_id, flat_id, area in rows:
+        areas[flat_id] = float(area or 0.0)
+        parent[find(f"r{resident_id}")] = find(f"f{flat_id}")
+    flats_of: dict[str, list[int]] = {}
+    for flat_id in areas:
+        flats_of.setdefault(find(f"f{flat_id}"), []).append(flat_id)
+    heads: dict[str, OwnerHead] = {}
+    for root, flat_ids in flats_of.items():
+        ordered = tuple(sorted(flat_ids))
+        heads[root] = OwnerHead(
+            key=f"o{ordered[0]}",
+            flat_ids=ordered,
+            area=round(sum(areas[flat_id] for flat_id in ordered), 2),
+        )
+    return {resident_id: heads[find(f"r{resident_id}")] for resident_id, _, _ in rows}
+
+
 async def compute_electorate(
     session: AsyncSession,
     rules: Eligibility,
     default_unit: Unit,
     voting_unit: str,
     today: date,
+    *,
+    weighting: str = "none",
 ) -> list[EligibleVoter]:
-    """Everyone eligible now, in roll order, with their count key and area."""
+    """Everyone eligible now, in roll order, with their count key and area.
+
+    With ``weighting="area"`` (owners' decisions) an owner's key and area are their owner head's
+    (see the module docstring).
+    """
     unit_ids = rules.units or [default_unit.id]
-    paths = (await session.scalars(select(Unit.path).where(Unit.id.in_(unit_ids)))).all()
+    paths = list((await session.scalars(select(Unit.path).where(Unit.id.in_(unit_ids)))).all())
+    heads = await owner_heads(session, paths) if weighting == "area" else {}
     voters: list[EligibleVoter] = []
     seen: set[int] = set()
     for path in paths:
@@ -90,7 +154,11 @@ async def compute_electorate(
             if resident.id in seen or not matches(rules, resident, today):
                 continue
             seen.add(resident.id)
-            if voting_unit == "household" and resident.household_id is not None:
+            head = heads.get(resident.id)
+            area: float | None
+            if head is not None:
+                key, area = head.key, head.area
+            elif voting_unit == "household" and resident.household_id is not None:
                 key, area = f"h{resident.household_id}", household_area
             else:
                 key, area = (

@@ -20,11 +20,16 @@ NOUNS = frozenset(
     {
         N_("action"),
         N_("ballot"),
+        N_("building"),
         N_("chair"),
         N_("demo chair"),
         N_("elector"),
+        N_("household"),
+        N_("ID"),
         N_("matter"),
+        N_("name"),
         N_("problem type"),
+        N_("room"),
         N_("token"),
         N_("unit"),
     }

@@ -238,7 +238,12 @@ async def sync_electorate(
     default_unit = await get_unit(session, matter.unit_id)
     rules = msgspec.convert(ballot.eligibility, Eligibility)
     voters = await compute_electorate(
-        session, rules, default_unit, ballot.voting_unit, today.date()
+        session,
+        rules,
+        default_unit,
+        ballot.voting_unit,
+        today.date(),
+        weighting=ballot_spec(ballot).weighting,
     )
     existing = {
         elector.resident_id: elector

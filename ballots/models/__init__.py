@@ -6,7 +6,7 @@ from ballots.models.base import Base, UTCDateTime, utcnow
 from ballots.models.board import BoardLeaf, BoardNode, TreeHead
 from ballots.models.chairs import Chair, ChairToken
 from ballots.models.matters import Matter, MatterEvent
-from ballots.models.roll import Household, Resident
+from ballots.models.roll import Flat, Household, Ownership, Resident
 from ballots.models.units import Unit
 
 __all__ = [
@@ -19,9 +19,11 @@ __all__ = [
     "Chair",
     "ChairToken",
     "Elector",
+    "Flat",
     "Household",
     "Matter",
     "MatterEvent",
+    "Ownership",
     "Participation",
     "Resident",
     "TreeHead",

@@ -1,4 +1,9 @@
-"""The roll (名册): residents and the households they belong to, per residential area."""
+"""The roll (名册): residents, the households they belong to, and the flats they own.
+
+A household (户) is people living together; a flat (房屋, 专有部分) is property with an exclusive
+floor area (专有面积). A resident may own several flats and a flat may have several co-owners
+(:class:`Ownership`); owners' decisions (Civil Code art. 278) count from them.
+"""
 
 from __future__ import annotations
 
@@ -45,3 +50,32 @@ class Resident(Base):
     area: Mapped[float | None] = mapped_column(Float)
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+class Flat(Base):
+    """A flat (专有部分) of a residential area, known by the 户号 it is listed under.
+
+    ``area`` is its exclusive floor area in m² (``None`` when the roster does not give it).
+    """
+
+    __tablename__ = "flats"
+    __table_args__ = (UniqueConstraint("unit_id", "external_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    external_id: Mapped[str] = mapped_column(String(64))
+    building: Mapped[str] = mapped_column(String(64), default="")
+    room: Mapped[str] = mapped_column(String(64), default="")
+    area: Mapped[float | None] = mapped_column(Float)
+
+
+class Ownership(Base):
+    """A resident owns (or co-owns) a flat; ``share`` is an optional fraction of it (0-1]."""
+
+    __tablename__ = "ownerships"
+    __table_args__ = (UniqueConstraint("resident_id", "flat_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"), index=True)
+    flat_id: Mapped[int] = mapped_column(ForeignKey("flats.id"), index=True)
+    share: Mapped[float | None] = mapped_column(Float)

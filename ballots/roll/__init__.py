@@ -21,7 +21,7 @@ from ballots.roll.importer import (
     mask_phone,
 )
 from ballots.roll.limits import MAX_BYTES, MAX_ROWS
-from ballots.roll.parse import RosterRow, household_name_key, parse_roster
+from ballots.roll.parse import OwnedFlat, RosterRow, household_name_key, parse_roster
 
 __all__ = [
     "MAX_BYTES",
@@ -29,6 +29,7 @@ __all__ = [
     "FieldChange",
     "HouseholdUpdate",
     "ImportReport",
+    "OwnedFlat",
     "ResidentRef",
     "ResidentUpdate",
     "ResidentView",

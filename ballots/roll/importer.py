@@ -2,7 +2,9 @@
 
 :func:`import_roll` upserts households by (unit, 户号) and residents by (unit, stable key), and
 returns an :class:`ImportReport` of what was (or, in a dry run, would be) added, updated and left
-unchanged. Residents on the roll but not in the file are reported, never deleted: ballots refer
+unchanged. Flats are upserted by (unit, 户号): every household's home, and the flats named with
+their area in the 产权房屋 column; each resident in the file owns the flats the file says (the
+field ``flats``, the 户号s owned), or, without such a cell, a 业主 owns their home. Residents on the roll but not in the file are reported, never deleted: ballots refer
 to them. The caller commits; a dry run adds nothing to the session.
 
 :func:`list_residents` returns :class:`ResidentView`\\ s whose phone is masked; the raw phone
@@ -23,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ballots import audit
 from ballots.access import Actor, require
 from ballots.errors import InvalidInput
-from ballots.models import Household, Resident, Unit
+from ballots.models import Flat, Household, Ownership, Resident, Unit
 from ballots.roll.parse import DEFAULT_ROLE, RosterRow, household_name_key
 from ballots.units import get_unit
 
@@ -74,6 +76,8 @@ class ImportReport(msgspec.Struct, kw_only=True):
     not_in_file: list[ResidentRef]
     households_added: list[str]
     households_updated: list[HouseholdUpdate]
+    flats_added: list[str] = []
+    flats_updated: list[HouseholdUpdate] = []
     counts: dict[str, int]
     """How many residents and households fall in each group (also in the JSON)."""
 
@@ -149,10 +153,22 @@ def _resident_values(
         values["area"] = row.area
     if row.tags is not UNSET:
         values["tags"] = list(row.tags)
+    if row.owns is not UNSET and row.owns:
+        values["flats"] = sorted({flat.flat for flat in row.owns})
+    else:
+        role = values.get("role", existing.role if existing is not None else DEFAULT_ROLE)
+        values["flats"] = [household_key] if role == "owner" else []
     return values
 
 
-def _stored(resident: Resident, field: str, households_by_id: dict[int, Household]) -> FieldValue:
+def _stored(
+    resident: Resident,
+    field: str,
+    households_by_id: dict[int, Household],
+    owned: dict[int, list[str]],
+) -> FieldValue:
+    if field == "flats":
+        return sorted(owned.get(resident.id, []))
     if field == "household":
         household = households_by_id.get(resident.household_id or 0)
         return household.external_id if household else None
@@ -193,6 +209,17 @@ async def import_roll(
         r.external_id: r
         for r in await session.scalars(select(Resident).where(Resident.unit_id == unit.id))
     }
+    flats = {
+        f.external_id: f for f in await session.scalars(select(Flat).where(Flat.unit_id == unit.id))
+    }
+    ownerships: dict[int, dict[str, Ownership]] = {}
+    for ownership, flat_key in await session.execute(
+        select(Ownership, Flat.external_id)
+        .join(Flat, Flat.id == Ownership.flat_id)
+        .where(Flat.unit_id == unit.id)
+    ):
+        ownerships.setdefault(ownership.resident_id, {})[flat_key] = ownership
+    owned = {resident_id: list(flats_owned) for resident_id, flats_owned in ownerships.items()}
 
     # Households: one per 户号 in the file, with the place and area its rows give.
     households_added: list[str] = []
@@ -204,6 +231,29 @@ async def import_roll(
         )
         if row.area is not UNSET and (row.area is not None or "area" not in values):
             values["area"] = row.area
+    # Flats: every household's home, and flats nobody in the file lives in, with their area.
+    flat_values: dict[str, dict[str, FieldValue]] = {
+        key: dict(values) for key, values in household_values.items()
+    }
+    for row in rows:
+        for owned_flat in row.owns or ():
+            if owned_flat.area is not None and owned_flat.flat not in household_values:
+                flat_values.setdefault(owned_flat.flat, {})["area"] = owned_flat.area
+    flats_added: list[str] = []
+    flats_updated: list[HouseholdUpdate] = []
+    for key, values in flat_values.items():
+        stored_flat = flats.get(key)
+        if stored_flat is None:
+            flats_added.append(key)
+            continue
+        changes = [
+            FieldChange(name, getattr(stored_flat, name), value)
+            for name, value in values.items()
+            if not _same(getattr(stored_flat, name), value)
+        ]
+        if changes:
+            flats_updated.append(HouseholdUpdate(household=key, changes=changes))
+
     for key, values in household_values.items():
         stored_household = households.get(key)
         if stored_household is None:
@@ -240,7 +290,7 @@ async def import_roll(
         changes = [
             FieldChange(name, _shown(name, old), _shown(name, new))
             for name, new in values.items()
-            if not _same(old := _stored(resident, name, households_by_id), new)
+            if not _same(old := _stored(resident, name, households_by_id, owned), new)
         ]
         if changes:
             updated.append(
@@ -266,6 +316,8 @@ async def import_roll(
         not_in_file=not_in_file,
         households_added=households_added,
         households_updated=households_updated,
+        flats_added=flats_added,
+        flats_updated=flats_updated,
         counts={
             "added": len(added),
             "updated": len(updated),
@@ -273,6 +325,8 @@ async def import_roll(
             "not_in_file": len(not_in_file),
             "households_added": len(households_added),
             "households_updated": len(households_updated),
+            "flats_added": len(flats_added),
+            "flats_updated": len(flats_updated),
         },
     )
     if dry_run:
@@ -286,6 +340,14 @@ async def import_roll(
             households[key] = stored_household
         for name, value in values.items():
             setattr(stored_household, name, value)
+    for key, values in flat_values.items():
+        stored_flat = flats.get(key)
+        if stored_flat is None:
+            stored_flat = Flat(unit_id=unit.id, external_id=key, building="", room="")
+            session.add(stored_flat)
+            flats[key] = stored_flat
+        for name, value in values.items():
+            setattr(stored_flat, name, value)
     await session.flush()
     for row, resident, values in matched.values():
         if resident is None:
@@ -294,8 +356,19 @@ async def import_roll(
         for name, value in values.items():
             if name == "household":
                 resident.household_id = households[row.household].id
-            else:
+            elif name != "flats":
                 setattr(resident, name, value)
+        if resident.id is None:
+            await session.flush()
+        held = ownerships.get(resident.id, {})
+        wanted = values["flats"]
+        assert isinstance(wanted, list)
+        for key, ownership in held.items():
+            if key not in wanted:
+                await session.delete(ownership)
+        for key in wanted:
+            if key not in held:
+                session.add(Ownership(resident_id=resident.id, flat_id=flats[key].id))
     await session.flush()
     audit.record(
         session,
@@ -310,6 +383,8 @@ async def import_roll(
         not_in_file=len(not_in_file),
         households_added=len(households_added),
         households_updated=len(households_updated),
+        flats_added=flats_added,
+        flats_updated=[f.household for f in flats_updated],
     )
     return report
 

@@ -36,6 +36,67 @@ from ballots.roll.limits import (
 from ballots.roll.xlsx import TOO_MANY_ROWS, Cell, RawRow, TooLong, read_xlsx
 
 CELL_TOO_LONG = N_("row {row}, column {column}: the cell is longer than {limit} characters")
+TOO_LARGE = N_("the file is larger than {limit} MB; split it into smaller files")
+EMPTY_FILE = N_("the file is empty")
+OLD_XLS = N_(
+    "the old Excel .xls format cannot be read; in Excel use Save As and choose .xlsx or CSV"
+)
+NO_ROWS = N_("the file has a header row but no residents under it")
+MISSING_COLUMN = N_("missing column {zh} ({en})")
+DUPLICATE_COLUMN = N_(
+    "row {row}: columns {other} and {column} both mean {zh} ({en}); keep only one"
+)
+EXCEL_DATE = N_(
+    "row {row}, column {column}: Excel turned this {what} into the date {date}; format the "
+    "column as Text and type it again"
+)
+EMPTY_CELL = N_("row {row}, column {column}: {what} is empty")
+TOO_LONG = N_("row {row}, column {column}: {what} is longer than {limit} characters")
+KEY_TOO_LONG = N_(
+    "row {row}: 户号 and 姓名 together are too long to serve as the resident's key; add an 编号 "
+    "(ID) column"
+)
+BAD_PHONE = N_(
+    "row {row}, column {column}: {value!r} is not a mobile number (11 digits, starting with 1) "
+    "or a landline number"
+)
+BAD_DATE = N_("row {row}, column {column}: {value!r} is not a date or year")
+BAD_YEAR = N_("row {row}, column {column}: birth year {year} is not between 1900 and this year")
+BAD_ROLE = N_(
+    "row {row}, column {column}: unknown role {value!r}; use 业主 (owner), 租户 (tenant) or "
+    "来沪人员 (migrant)"
+)
+BAD_AREA = N_("row {row}, column {column}: {value!r} is not a number of square metres")
+NEGATIVE_AREA = N_("row {row}, column {column}: area {value} must be zero or more square metres")
+BAD_TAG = N_("row {row}, column {column}: tag {value!r} is longer than 32 characters")
+BAD_FLAT = N_(
+    "row {row}, column {column}: {value!r} is not a 户号, or a 户号 with its area in brackets "
+    "like 5-301(62)"
+)
+BAD_FLAT_AREA = N_(
+    "row {row}, column {column}: the area in {value!r} must be zero or more square metres"
+)
+UNKNOWN_FLAT = N_(
+    "row {row}, column {column}: {flat!r} is not a 户号 in this file; for a flat nobody in the "
+    "file lives in, write its area in brackets, like {flat}(62)"
+)
+FLAT_AREA_CONFLICT = N_(
+    "row {row}, column {column}: flat {flat!r} has area {area} here but {other_area} in row "
+    "{other_row}; one flat has one area"
+)
+DUPLICATE_ID = N_("rows {first} and {row} have the same {column} {key!r}")
+DUPLICATE_NAME = N_(
+    "rows {first} and {row} have the same {household_column} {household!r} and {name_column} "
+    "{resident!r}; add an 编号 (ID) column to tell them apart"
+)
+PLACE_CONFLICT = N_(
+    "row {row}, column {column}: household {household!r} is at building {building!r} room "
+    "{room!r} here but at building {other_building!r} room {other_room!r} in row {other_row}"
+)
+AREA_CONFLICT = N_(
+    "row {row}, column {column}: household {household!r} has area {area} here but {other_area} "
+    "in row {other_row}; one household has one area"
+)
 
 ROLES: Final = {
     "业主": "owner",
@@ -80,6 +141,12 @@ COLUMNS: Final[tuple[Column, ...]] = (
     Column("role", "身份", "role", ("身份", "role")),
     Column("area", "专有面积", "area", ("专有面积", "面积", "area", "floor area")),
     Column("tags", "标签", "tags", ("标签", "tags", "tag")),
+    Column(
+        "owns",
+        "产权房屋",
+        "flats owned",
+        ("产权房屋", "名下房屋", "产权户号", "产权", "flats owned", "owned flats", "owns"),
+    ),
 )
 
 
@@ -90,7 +157,8 @@ class RosterRow(msgspec.Struct, frozen=True, kw_only=True):
     the 编号 column, or :func:`household_name_key` when the file has no such column. Optional
     fields are ``UNSET`` when their column is absent from the file. ``phone`` is digits only
     (``""`` when the cell is empty); ``role`` is ``owner``, ``tenant`` or ``migrant``; ``area``
-    is the household's exclusive floor area in m².
+    is the household's exclusive floor area in m²; ``owns`` lists the flats (by 户号) the
+    resident owns when the 产权房屋 cell names them (empty or absent: a 业主 owns their home).
     """
 
     line: int
@@ -104,6 +172,15 @@ class RosterRow(msgspec.Struct, frozen=True, kw_only=True):
     role: str | UnsetType = UNSET
     area: float | UnsetType | None = UNSET
     tags: tuple[str, ...] | UnsetType = UNSET
+    owns: tuple[OwnedFlat, ...] | UnsetType = UNSET
+
+
+class OwnedFlat(msgspec.Struct, frozen=True):
+    """A flat named in the 产权房屋 column: its 户号 and, for a flat nobody in the file lives in,
+    its exclusive floor area (``5-301（62）``)."""
+
+    flat: str
+    area: float | None = None
 
 
 def household_name_key(household: str, name: str) -> str:
@@ -114,11 +191,9 @@ def household_name_key(household: str, name: str) -> str:
 def parse_roster(data: bytes, filename: str) -> list[RosterRow]:
     """Read and check a roster; raise :class:`RosterHasErrors` listing every problem."""
     if len(data) > MAX_BYTES:
-        _fail(
-            f"the file is larger than {MAX_BYTES // (1024 * 1024)} MB; split it into smaller files"
-        )
+        _fail(TOO_LARGE, limit=MAX_BYTES // (1024 * 1024))
     if not data.strip():
-        _fail("the file is empty", code="empty-file")
+        _fail(EMPTY_FILE, code="empty-file")
     table = read_xlsx(data) if _is_xlsx(data, filename) else read_csv(data)
     return _check(table)
 
@@ -126,18 +201,14 @@ def parse_roster(data: bytes, filename: str) -> list[RosterRow]:
 # --- reading the raw table -------------------------------------------------------------------
 
 
-def _fail(message: str, *, code: str = "file", row: int | None = None) -> None:
-    raise RosterHasErrors([RosterError(row=row, column=None, message=message, code=code)])
+def _fail(template: str, *, code: str = "file", limit: int | None = None) -> None:
+    raise refuse(template, code=code) if limit is None else refuse(template, code=code, limit=limit)
 
 
 def _is_xlsx(data: bytes, filename: str) -> bool:
     lower = filename.lower()
     if lower.endswith(".xls"):
-        _fail(
-            "the old Excel .xls format cannot be read; in Excel use Save As and choose "
-            ".xlsx or CSV",
-            code="format",
-        )
+        _fail(OLD_XLS, code="format")
     if lower.endswith((".xlsx", ".xlsm")):
         return True
     return data.startswith(b"PK\x03\x04")
@@ -193,12 +264,12 @@ class _Checker:
         index = self.headers[name][0]
         return values[index] if index < len(values) else None
 
-    def error(self, row: int, name: str | None, text: str, code: str) -> None:
+    def error(
+        self, row: int, name: str | None, template: str, code: str, **params: str | int
+    ) -> None:
+        """Note a problem; ``template`` names ``{row}`` and, with a field ``name``, ``{column}``."""
         column = self.header(name) if name is not None else None
-        where = f"row {row}, column {column}" if column is not None else f"row {row}"
-        self.errors.append(
-            RosterError(row=row, column=column, message=f"{where}: {text}", code=code)
-        )
+        self.errors.append(roster_error(template, code=code, row=row, column=column, **params))
 
 
 def _find_header(rows: Iterator[RawRow]) -> tuple[int, Sequence[Cell]] | None:
@@ -228,12 +299,14 @@ def _map_headers(number: int, values: Sequence[Cell]) -> dict[str, tuple[int, st
         if column.field in headers:
             other = headers[column.field][1]
             errors.append(
-                RosterError(
+                roster_error(
+                    DUPLICATE_COLUMN,
+                    code="duplicate-column",
                     row=number,
                     column=written,
-                    message=f"row {number}: columns {other} and {written} both mean "
-                    f"{column.zh} ({column.en}); keep only one",
-                    code="duplicate-column",
+                    other=other,
+                    zh=column.zh,
+                    en=column.en,
                 )
             )
             continue
@@ -241,12 +314,7 @@ def _map_headers(number: int, values: Sequence[Cell]) -> dict[str, tuple[int, st
     for column in COLUMNS:
         if column.required and column.field not in headers:
             errors.append(
-                RosterError(
-                    row=None,
-                    column=None,
-                    message=f"missing column {column.zh} ({column.en})",
-                    code="missing-column",
-                )
+                roster_error(MISSING_COLUMN, code="missing-column", zh=column.zh, en=column.en)
             )
     if errors:
         raise RosterHasErrors(errors)
@@ -303,7 +371,7 @@ def _check(table: Iterator[RawRow]) -> list[RosterRow]:
     if long_cells.cells:  # in the header or the title rows above it
         raise RosterHasErrors(long_cells.errors(None))
     if found is None:
-        _fail("the file is empty", code="empty-file")
+        _fail(EMPTY_FILE, code="empty-file")
         raise AssertionError("unreachable")
     header_number, header_values = found
     checker = _Checker(_map_headers(header_number, header_values))
@@ -321,9 +389,10 @@ def _check(table: Iterator[RawRow]) -> list[RosterRow]:
         row = _check_row(checker, number, values)
         if row is not None:
             rows.append(row)
+    _check_owned(checker)
     errors = checker.errors + long_cells.errors(header_values)
     if seen == 0:
-        _fail("the file has a header row but no residents under it", code="no-rows")
+        _fail(NO_ROWS, code="no-rows")
     if errors:
         errors.sort(key=lambda e: e.row or 0)
         raise RosterHasErrors(errors)
@@ -338,21 +407,15 @@ def _required_text(checker: _Checker, number: int, values: Sequence[Cell], name:
     column = next(c for c in COLUMNS if c.field == name)
     if isinstance(value, datetime | date):
         checker.error(
-            number,
-            name,
-            f"Excel turned this {column.en} into the date {value:%Y-%m-%d}; format the column "
-            "as Text and type it again",
-            "excel-date",
+            number, name, EXCEL_DATE, "excel-date", what=column.en, date=f"{value:%Y-%m-%d}"
         )
         return None
     text = re.sub(r"\s+", " ", _text(value))
     if not text:
-        checker.error(number, name, f"{column.en} is empty", "empty")
+        checker.error(number, name, EMPTY_CELL, "empty", what=column.en)
         return None
     if len(text) > _LENGTHS[name]:
-        checker.error(
-            number, name, f"{column.en} is longer than {_LENGTHS[name]} characters", "too-long"
-        )
+        checker.error(number, name, TOO_LONG, "too-long", what=column.en, limit=_LENGTHS[name])
         return None
     return text
 
@@ -370,13 +433,7 @@ def _check_row(checker: _Checker, number: int, values: Sequence[Cell]) -> Roster
     elif household is not None and name is not None:
         external_id = household_name_key(household, name)
         if len(external_id) > _LENGTHS["external_id"]:
-            checker.error(
-                number,
-                None,
-                "户号 and 姓名 together are too long to serve as the resident's key; add an 编号 "
-                "(ID) column",
-                "too-long",
-            )
+            checker.error(number, None, KEY_TOO_LONG, "too-long")
     phone: str | UnsetType = UNSET
     if has("phone"):
         phone = _phone(checker, number, checker.cell(values, "phone"))
@@ -392,6 +449,10 @@ def _check_row(checker: _Checker, number: int, values: Sequence[Cell]) -> Roster
     tags: tuple[str, ...] | UnsetType = UNSET
     if has("tags"):
         tags = _tags(checker, number, checker.cell(values, "tags"))
+    owns: tuple[OwnedFlat, ...] | UnsetType = UNSET
+    if has("owns"):
+        owns = _owns(checker, number, checker.cell(values, "owns"))
+        checker.seen.owned.append((number, owns))
     _check_against_earlier(checker, number, external_id, household, (building, room), area)
     if len(checker.errors) > errors_before:
         return None
@@ -408,6 +469,7 @@ def _check_row(checker: _Checker, number: int, values: Sequence[Cell]) -> Roster
         role=role,
         area=area,
         tags=tags,
+        owns=owns,
     )
 
 
@@ -422,12 +484,7 @@ def _phone(checker: _Checker, number: int, value: Cell) -> str:
         digits = digits[-11:]
     if digits == "" or MOBILE.fullmatch(digits) or LANDLINE.fullmatch(digits):
         return digits
-    checker.error(
-        number,
-        "phone",
-        f"{text!r} is not a mobile number (11 digits, starting with 1) or a landline number",
-        "bad-phone",
-    )
+    checker.error(number, "phone", BAD_PHONE, "bad-phone", value=text)
     return ""
 
 
@@ -461,12 +518,10 @@ def _birth_year(checker: _Checker, number: int, value: Cell) -> int | None:
             year = int(parts["y"])
             break
         if year is None:
-            checker.error(number, "birth", f"{text!r} is not a date or year", "bad-date")
+            checker.error(number, "birth", BAD_DATE, "bad-date", value=text)
             return None
     if not 1900 <= year <= date.today().year:
-        checker.error(
-            number, "birth", f"birth year {year} is not between 1900 and this year", "bad-date"
-        )
+        checker.error(number, "birth", BAD_YEAR, "bad-date", year=year)
         return None
     return year
 
@@ -477,12 +532,7 @@ def _role(checker: _Checker, number: int, value: Cell) -> str:
         return DEFAULT_ROLE
     role = ROLES.get(text.lower())
     if role is None:
-        checker.error(
-            number,
-            "role",
-            f"unknown role {text!r}; use 业主 (owner), 租户 (tenant) or 来沪人员 (migrant)",
-            "bad-role",
-        )
+        checker.error(number, "role", BAD_ROLE, "bad-role", value=text)
         return DEFAULT_ROLE
     return role
 
@@ -500,10 +550,10 @@ def _area(checker: _Checker, number: int, value: Cell) -> float | None:
         try:
             area = float(bare)
         except ValueError:
-            checker.error(number, "area", f"{text!r} is not a number of square metres", "bad-area")
+            checker.error(number, "area", BAD_AREA, "bad-area", value=text)
             return None
     if not math.isfinite(area) or area < 0:
-        checker.error(number, "area", f"area {text} must be zero or more square metres", "bad-area")
+        checker.error(number, "area", NEGATIVE_AREA, "bad-area", value=text)
         return None
     return area
 
@@ -515,10 +565,37 @@ def _tags(checker: _Checker, number: int, value: Cell) -> tuple[str, ...]:
     tags = [t for t in _TAG_SEPARATORS.split(_text(value)) if t]
     too_long = [t for t in tags if len(t) > 32]
     if too_long:
-        checker.error(
-            number, "tags", f"tag {too_long[0]!r} is longer than 32 characters", "bad-tag"
-        )
+        checker.error(number, "tags", BAD_TAG, "bad-tag", value=too_long[0])
     return tuple(dict.fromkeys(tags))
+
+
+_FLAT_ENTRY: Final = re.compile(r"(?P<flat>[^()]+?)\s*(?:\((?P<area>[^()]*)\))?")
+
+
+def _owns(checker: _Checker, number: int, value: Cell) -> tuple[OwnedFlat, ...]:
+    """``3-101、5-301(62)``: 户号s, each with the flat's area in brackets when nobody in the file
+    lives there."""
+    text = re.sub(r"\s*\(\s*", "(", unicodedata.normalize("NFKC", _text(value)))
+    owned: dict[str, OwnedFlat] = {}
+    for entry in _TAG_SEPARATORS.split(text):
+        if not entry:
+            continue
+        match = _FLAT_ENTRY.fullmatch(entry)
+        if match is None or len(match["flat"]) > _LENGTHS["household"]:
+            checker.error(number, "owns", BAD_FLAT, "bad-flat", value=entry)
+            continue
+        area: float | None = None
+        if match["area"] is not None:
+            bare = re.sub(r"(m2|m\^2|㎡|平方米|平米)$", "", match["area"].lower().strip())
+            try:
+                area = float(bare)
+            except ValueError:
+                area = -1.0
+            if not math.isfinite(area) or area < 0:
+                checker.error(number, "owns", BAD_FLAT_AREA, "bad-area", value=entry)
+                continue
+        owned[match["flat"]] = OwnedFlat(match["flat"], area)
+    return tuple(owned.values())
 
 
 class _Seen(msgspec.Struct):
@@ -527,6 +604,34 @@ class _Seen(msgspec.Struct):
     keys: dict[str, int] = msgspec.field(default_factory=dict)  # key -> first row
     places: dict[str, tuple[int, str, str]] = msgspec.field(default_factory=dict)
     areas: dict[str, tuple[int, float]] = msgspec.field(default_factory=dict)
+    owned: list[tuple[int, tuple[OwnedFlat, ...]]] = msgspec.field(default_factory=list)
+    households: set[str] = msgspec.field(default_factory=set)
+
+
+def _check_owned(checker: _Checker) -> None:
+    """Every flat in 产权房屋 is a household in the file or has its area; one flat, one area."""
+    seen = checker.seen
+    areas: dict[str, tuple[int, float]] = {
+        household: (line, area) for household, (line, area) in seen.areas.items()
+    }
+    for line, owned in seen.owned:
+        for flat in owned:
+            if flat.area is None:
+                if flat.flat not in seen.households and flat.flat not in areas:
+                    checker.error(line, "owns", UNKNOWN_FLAT, "unknown-flat", flat=flat.flat)
+                continue
+            other_line, other_area = areas.setdefault(flat.flat, (line, flat.area))
+            if not math.isclose(other_area, flat.area):
+                checker.error(
+                    line,
+                    "owns",
+                    FLAT_AREA_CONFLICT,
+                    "area-conflict",
+                    flat=flat.flat,
+                    area=f"{flat.area:g}",
+                    other_area=f"{other_area:g}",
+                    other_row=other_line,
+                )
 
 
 def _check_against_earlier(
@@ -546,21 +651,25 @@ def _check_against_earlier(
         first = seen.keys.setdefault(key, line)
         if first != line:
             if "external_id" in checker.headers:
-                column = checker.header("external_id")
-                text = f"rows {first} and {line} have the same {column} {key!r}"
-            else:
-                column = None
-                household_name = key.split("/", 1)
-                text = (
-                    f"rows {first} and {line} have the same {checker.header('household')} "
-                    f"{household_name[0]!r} and {checker.header('name')} {household_name[1]!r}; "
-                    "add an 编号 (ID) column to tell them apart"
+                checker.error(
+                    line, "external_id", DUPLICATE_ID, "duplicate-id", first=first, key=key
                 )
-            checker.errors.append(
-                RosterError(row=line, column=column, message=text, code="duplicate-id")
-            )
+            else:
+                household_name = key.split("/", 1)
+                checker.error(
+                    line,
+                    None,
+                    DUPLICATE_NAME,
+                    "duplicate-id",
+                    first=first,
+                    household_column=checker.header("household"),
+                    household=household_name[0],
+                    name_column=checker.header("name"),
+                    resident=household_name[1],
+                )
     if household is None:
         return
+    seen.households.add(household)
     building, room = place
     if building is not None and room is not None:
         home = seen.places.setdefault(household, (line, building, room))
@@ -568,9 +677,14 @@ def _check_against_earlier(
             checker.error(
                 line,
                 "household",
-                f"household {household!r} is at building {building!r} room {room!r} here but "
-                f"at building {home[1]!r} room {home[2]!r} in row {home[0]}",
+                PLACE_CONFLICT,
                 "household-conflict",
+                household=household,
+                building=building,
+                room=room,
+                other_building=home[1],
+                other_room=home[2],
+                other_row=home[0],
             )
     if isinstance(area, float):
         other_line, other_area = seen.areas.setdefault(household, (line, area))
@@ -578,7 +692,10 @@ def _check_against_earlier(
             checker.error(
                 line,
                 "area",
-                f"household {household!r} has area {area:g} here but {other_area:g} in row "
-                f"{other_line}; one household has one area",
+                AREA_CONFLICT,
                 "area-conflict",
+                household=household,
+                area=f"{area:g}",
+                other_area=f"{other_area:g}",
+                other_row=other_line,
             )

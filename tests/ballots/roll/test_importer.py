@@ -122,6 +122,8 @@ async def test_import_adds_residents_households_and_an_audit_entry(
         "not_in_file": 0,
         "households_added": 4,
         "households_updated": 0,
+        "flats_added": 4,
+        "flats_updated": 0,
     }
     residents = (await session.scalars(select(Resident).order_by(Resident.external_id))).all()
     assert [(r.name, r.role, r.birth_year, r.unit_id) for r in residents] == [
@@ -192,6 +194,7 @@ async def test_reimport_updates_by_id_never_duplicates_and_keeps_residents_not_i
         FieldChange("room", "202", "303"),
         FieldChange("household", "3-202", "5-303"),
         FieldChange("role", "tenant", "owner"),
+        FieldChange("flats", [], ["5-303"]),
     ]
     assert await count(session, Resident) == 6  # are still on the roll
     moved = await session.scalar(select(Resident).where(Resident.external_id == "A-003"))
@@ -204,7 +207,13 @@ async def test_reimport_updates_by_id_never_duplicates_and_keeps_residents_not_i
         )
     ).all()
     assert len(audit) == 2  # one per real import, none for the dry run
-    assert audit[1].details["updated"]["A-003"] == ["building", "room", "household", "role"]
+    assert audit[1].details["updated"]["A-003"] == [
+        "building",
+        "room",
+        "household",
+        "role",
+        "flats",
+    ]
 
 
 async def test_columns_left_out_of_the_file_keep_what_the_roll_has(

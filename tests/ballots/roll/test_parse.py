@@ -11,7 +11,14 @@ from msgspec import UNSET
 from openpyxl import Workbook
 
 from ballots.errors import RosterInvalid
-from ballots.roll import MAX_ROWS, RosterError, RosterHasErrors, RosterRow, parse_roster
+from ballots.roll import (
+    MAX_ROWS,
+    OwnedFlat,
+    RosterError,
+    RosterHasErrors,
+    RosterRow,
+    parse_roster,
+)
 from ballots.roll.parse import COLUMNS
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "rosters"
@@ -209,6 +216,7 @@ SAMPLE = {
     "role": ("租户", "role", "tenant"),
     "area": ("66.6", "area", 66.6),
     "tags": ("党员", "tags", ("党员",)),
+    "owns": ("12-1201", "owns", (OwnedFlat("12-1201"),)),
 }
 DEFAULT_HEADERS = {"name": "姓名", "building": "楼栋", "room": "门牌", "household": "户号"}
 
