@@ -524,6 +524,18 @@ ZH: dict[str, str] = {
     "Replace the codes and print (PDF)": "换新码并打印（PDF）",
     "Replace the codes and print from the browser": "换新码并用浏览器打印",
     "Nobody here needs a new invitation.": "这里没有需要换发投票通知的人。",
+    # Live turnout on the console
+    "(no building)": "（未填楼栋）",
+    "Updating live": "实时更新中",
+    "Connection lost, reconnecting…": "连接中断，正在重新连接…",
+    "Voting has closed; these are the final figures.": "投票已结束，以下为最终数字。",
+    "Turnout": "投票率",
+    "Households voted": "已投票户数",
+    "Floor area voted (m²)": "已投票专有面积（平方米）",
+    "By building": "按楼栋",
+    "Eligible": "应投",
+    "Refresh the turnout": "刷新投票情况",
+    "Back to the ballots": "返回表决列表",
 }
 
 
