@@ -64,6 +64,9 @@ class BallotDraft(msgspec.Struct, forbid_unknown_fields=True):
     weighting: Literal["none", "area"] = "none"
     eligibility: Eligibility = msgspec.field(default_factory=Eligibility)
     publish_participation: bool = False
+    # When the result is valid: a participation quorum and, for single choice, an absolute
+    # majority (else a runoff); counted by tally, see docs/counting.md "Validity".
+    validity: tally.Validity | None = None
     opens_at: Annotated[datetime, msgspec.Meta(tz=True)] | None = None
     """When the service opens the ballot by itself (with its time zone; none: by hand)."""
     closes_at: Annotated[datetime, msgspec.Meta(tz=True)] | None = None
@@ -112,6 +115,7 @@ def _spec_from_draft(draft: BallotDraft) -> str:
         title=title,
         voting_unit=draft.voting_unit,
         weighting=draft.weighting,
+        validity=draft.validity,
     )
     try:
         tally.check_spec(spec)

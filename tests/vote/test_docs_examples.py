@@ -21,3 +21,21 @@ def test_example_spec_is_a_valid_draft(path: Path) -> None:
 
 def test_there_are_examples() -> None:
     assert len(EXAMPLES) >= 4
+
+
+def test_the_appraisal_firm_template_needs_a_quorum_and_a_majority() -> None:
+    """The template follows docs/counting.md: more than half the households take part, and a firm
+    needs more than half of the valid votes (else a runoff)."""
+    path = next(p for p in EXAMPLES if p.name == "appraisal-firm.json")
+    draft = msgspec.json.decode(path.read_bytes(), type=BallotDraft)
+    spec = msgspec.json.decode(_spec_from_draft(draft))
+    assert spec["validity"] == {"quorum": "simple", "majority": "valid"}
+    assert spec["voting_unit"] == "household"
+
+
+def test_a_draft_without_validity_keeps_its_spec_unchanged() -> None:
+    path = next(p for p in EXAMPLES if p.name == "evaluation.json")
+    spec = msgspec.json.decode(
+        _spec_from_draft(msgspec.json.decode(path.read_bytes(), type=BallotDraft))
+    )
+    assert "validity" not in spec
