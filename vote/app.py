@@ -51,6 +51,7 @@ from vote.pages import voting as voting_pages
 from vote.pages.console import audit as console_audit
 from vote.pages.console import chairs as console_chairs
 from vote.pages.console import matters as console_matters
+from vote.pages.console import roll as console_roll
 from vote.pages.console import tokens as console_tokens
 from vote.pages.console import units as console_units
 from vote.pages.errors import page_error_response
@@ -246,6 +247,7 @@ def create_app(settings: Settings | None = None, *, limiter: RateLimiter | None 
             chair_pages.router,
             console_units.router,
             console_matters.router,
+            console_roll.router,
             console_chairs.router,
             console_tokens.router,
             console_audit.router,
