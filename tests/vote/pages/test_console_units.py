@@ -118,3 +118,35 @@ async def test_a_form_without_its_csrf_token_changes_nothing(client: Client, wor
     assert response.status_code == 403
     assert zh("The form has expired") in response.text
     assert await world.db.snapshot() == before
+
+
+async def test_ids_beyond_the_database_are_refused_plainly(client: Client, world: World) -> None:
+    csrf = await logged_in(client, world)
+    for huge in (2**31, 2**63, 2**70):
+        for response in (
+            await client.get(f"/chair/units/{huge}/rename"),
+            await client.get(f"/chair/matters/{huge}"),
+            await client.get(f"/chair/chairs/{huge}"),
+            await client.post(f"/chair/tokens/{huge}/revoke", data={"csrf_token": csrf}),
+            await client.get("/chair/audit", params={"page": str(huge), "unit": str(huge)}),
+        ):
+            assert response.status_code in (400, 404, 422), (huge, response.status_code)
+            assert response.headers["content-type"].startswith("text/html")
+
+
+async def test_every_console_page_speaks_english_when_asked(client: Client, world: World) -> None:
+    await logged_in(client, world)
+    client.cookies.set("lang", "en")
+    for path, heading in (
+        ("/chair/units", "Units"),
+        ("/chair/matters", "Matters"),
+        ("/chair/matters/new", "Record a new matter"),
+        ("/chair/chairs", "Chairs"),
+        ("/chair/tokens", "API tokens"),
+        ("/chair/audit", "Audit log"),
+    ):
+        response = await client.get(path)
+        assert response.status_code == 200, path
+        assert f"<h1>{heading}</h1>" in response.text
+        assert f"<h1>{zh(heading)}</h1>" not in response.text
+        assert 'aria-label="Console"' in response.text, path
