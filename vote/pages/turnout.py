@@ -123,7 +123,7 @@ async def turnout_stream(
     first = await ballot_turnout(db, actor, ballot_id)
     return ServerSentEvent(
         turnout_events(ctx, live_channels(request.app), first),
-        headers={"cache-control": "no-cache", "x-accel-buffering": "no"},
+        headers={"x-accel-buffering": "no"},  # proxies: pass each event on at once
     )
 
 
