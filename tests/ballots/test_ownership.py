@@ -4,6 +4,7 @@ area, a flat's co-owners are one head, and the count matches a table worked out 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import msgspec
 import pytest
@@ -17,7 +18,7 @@ from ballots.errors import HouseholdAlreadyVoted
 from ballots.lifecycle import BallotDraft, close_ballot, create_ballot, get_ballot, open_ballot
 from ballots.matters import create_matter
 from ballots.models import Elector, Flat, Ownership, Resident
-from ballots.roll import import_roll, parse_roster
+from ballots.roll import RosterHasErrors, import_roll, parse_roster
 from ballots.units import create_unit
 from tally.spec import yesno_options
 from tests.ballots.factories import ADMIN, build_world, import_roster, issue
@@ -43,15 +44,15 @@ HEADS = {
 }
 
 
-async def owners_world(session: AsyncSession) -> tuple[int, int]:
-    """A residential area holding ROSTER and a matter there; (area id, matter id)."""
+async def owners_world(session: AsyncSession, roster: str = ROSTER) -> tuple[int, int]:
+    """A residential area holding ``roster`` and a matter there; (area id, matter id)."""
     world = await build_world(session)
     area = await create_unit(
         session, ADMIN, name="业主小区", code="owners", level="area", parent_id=world.street_id
     )
     matter = await create_matter(session, ADMIN, unit_id=area.id, kind="hearing", title="平改坡")
     await session.commit()
-    await import_roster(session, area.id, ROSTER)
+    await import_roster(session, area.id, roster)
     return area.id, matter.id
 
 
@@ -188,3 +189,27 @@ async def test_the_count_matches_the_hand_made_table(session: AsyncSession) -> N
         assert checks["approval-heads"] == (2, 3, not major)
         assert checks["approval-area"] == (250, 390, not major)
         assert question["outcome"] == outcome
+
+
+async def test_the_documented_example_gives_the_documented_heads(session: AsyncSession) -> None:
+    """docs/roster-format.md: 3 owners and 390 m² from docs/examples/roster-owners.csv."""
+    example = Path(__file__).parents[2] / "docs" / "examples" / "roster-owners.csv"
+    _, matter_id = await owners_world(session, example.read_text(encoding="utf-8-sig"))
+    ballot_id = (await create_ballot(session, ADMIN, matter_id, owners_draft())).id
+    await open_ballot(session, ADMIN, ballot_id)
+    await session.commit()
+    ballot = await get_ballot(session, ballot_id)
+    assert (ballot.electorate_size, ballot.electorate_area) == (3, 390)
+
+
+def test_a_flat_not_in_the_file_needs_its_area() -> None:
+    with pytest.raises(RosterHasErrors) as raised:
+        parse_roster((ROSTER + "O7,庚,9,1,9-1,业主,5,9-901\n").encode(), "r.csv")
+    [error] = raised.value.errors
+    assert error.message == (
+        "row 8, column 产权房屋: '9-901' is not a 户号 in this file; for a flat nobody in the "
+        "file lives in, write its area in brackets, like 9-901(62)"
+    )
+    with pytest.raises(RosterHasErrors) as raised:
+        parse_roster((ROSTER + "O7,庚,9,1,9-1,业主,5,3-301(51)\n").encode(), "r.csv")
+    assert [e.code for e in raised.value.errors] == ["area-conflict"]
