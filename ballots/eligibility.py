@@ -9,7 +9,10 @@ several flats is one head with the summed exclusive area, and a flat's co-owners
 (Supreme People's Court interpretation on building ownership, 2009, art. 9: one flat counts as
 one owner, and one buyer of several flats counts as one). Owners linked through shared flats form
 one head, whose count key is ``o<smallest flat id>`` and whose area is the sum of its flats'.
-Residents who own no flat on the roll keep the person or household count.
+A resident who owns nothing but lives in an owned flat (a tenant, a child) shares that flat's head,
+so the flat's area is never counted twice; the eligibility rules (``roles: [owner]`` for an
+owners' decision) decide whether they may vote at all. Residents of flats without an owner on the
+roll keep the person or household count.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import msgspec
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ballots.models import Flat, Household, Ownership, Resident, Unit
+from ballots.models import Elector, Flat, Household, Ownership, Resident, Unit
 from ballots.models.bounds import Id, ShortText
 from ballots.models.roll import RESIDENT_ROLES
 
@@ -31,7 +34,8 @@ class Eligibility(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True
     ``units``: unit ids whose subtrees are included (default: the matter's unit);
     ``buildings``: building names (楼栋); ``roles``: owner/tenant/migrant;
     ``min_age``: minimum age in years, counted by year of birth;
-    ``tags_any``/``tags_all``: roll tags.
+    ``tags_any``/``tags_all``: roll tags; ``electorate_of``: exactly the electorate of that
+    ballot as it was frozen when it opened (a runoff's), instead of the other rules.
     """
 
     units: list[Id] = msgspec.field(default_factory=list)
@@ -40,6 +44,7 @@ class Eligibility(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True
     min_age: int | None = None
     tags_any: list[ShortText] = msgspec.field(default_factory=list)
     tags_all: list[ShortText] = msgspec.field(default_factory=list)
+    electorate_of: Id | None = None
 
     def problems(self) -> list[str]:
         """What is wrong with the rule set, as readable messages (empty when fine)."""
@@ -81,16 +86,24 @@ class OwnerHead(msgspec.Struct, frozen=True):
     area: float
 
 
-async def owner_heads(session: AsyncSession, paths: list[str]) -> dict[int, OwnerHead]:
-    """The owner head of every resident who owns a flat in the units under ``paths``.
+class OwnerHeads(msgspec.Struct, frozen=True):
+    """Owner heads by owning resident, and by flat (unit id, 户号)."""
+
+    by_owner: dict[int, OwnerHead]
+    by_flat: dict[tuple[int, str], OwnerHead]
+
+
+async def owner_heads(session: AsyncSession, paths: list[str]) -> OwnerHeads:
+    """The owner head of every resident who owns a flat in the units under ``paths``, and of
+    every owned flat.
 
     Owners and flats linked by ownership form one head (a union-find over the ownerships).
     """
     if not paths:
-        return {}
+        return OwnerHeads({}, {})
     rows = (
         await session.execute(
-            select(Ownership.resident_id, Flat.id, Flat.area)
+            select(Ownership.resident_id, Flat.id, Flat.area, Flat.unit_id, Flat.external_id)
             .join(Flat, Flat.id == Ownership.flat_id)
             .join(Unit, Unit.id == Flat.unit_id)
             .where(or_(*(Unit.path.startswith(path) for path in paths)))
@@ -106,7 +119,7 @@ async def owner_heads(session: AsyncSession, paths: list[str]) -> dict[int, Owne
         return node
 
     areas: dict[int, float] = {}
-    for resident_id, flat_id, area in rows:
+    for resident_id, flat_id, area, _, _ in rows:
         areas[flat_id] = float(area or 0.0)
         parent[find(f"r{resident_id}")] = find(f"f{flat_id}")
     flats_of: dict[str, list[int]] = {}
@@ -120,7 +133,10 @@ async def owner_heads(session: AsyncSession, paths: list[str]) -> dict[int, Owne
             flat_ids=ordered,
             area=round(sum(areas[flat_id] for flat_id in ordered), 2),
         )
-    return {resident_id: heads[find(f"r{resident_id}")] for resident_id, _, _ in rows}
+    return OwnerHeads(
+        by_owner={row[0]: heads[find(f"r{row[0]}")] for row in rows},
+        by_flat={(row[3], row[4]): heads[find(f"f{row[1]}")] for row in rows},
+    )
 
 
 async def compute_electorate(
@@ -137,24 +153,26 @@ async def compute_electorate(
     With ``weighting="area"`` (owners' decisions) an owner's key and area are their owner head's
     (see the module docstring).
     """
+    if rules.electorate_of is not None:
+        return await frozen_electorate(session, rules.electorate_of)
     unit_ids = rules.units or [default_unit.id]
     paths = list((await session.scalars(select(Unit.path).where(Unit.id.in_(unit_ids)))).all())
-    heads = await owner_heads(session, paths) if weighting == "area" else {}
+    heads = await owner_heads(session, paths) if weighting == "area" else OwnerHeads({}, {})
     voters: list[EligibleVoter] = []
     seen: set[int] = set()
     for path in paths:
         rows = await session.execute(
-            select(Resident, Household.area)
+            select(Resident, Household.area, Household.external_id)
             .join(Unit, Unit.id == Resident.unit_id)
             .outerjoin(Household, Household.id == Resident.household_id)
             .where(Unit.path.startswith(path))
             .order_by(Resident.id)
         )
-        for resident, household_area in rows:
+        for resident, household_area, home in rows:
             if resident.id in seen or not matches(rules, resident, today):
                 continue
             seen.add(resident.id)
-            head = heads.get(resident.id)
+            head = heads.by_owner.get(resident.id) or heads.by_flat.get((resident.unit_id, home))
             area: float | None
             if head is not None:
                 key, area = head.key, head.area
@@ -167,6 +185,16 @@ async def compute_electorate(
                 )
             voters.append(EligibleVoter(resident.id, key, float(area or 0.0)))
     return voters
+
+
+async def frozen_electorate(session: AsyncSession, ballot_id: int) -> list[EligibleVoter]:
+    """The electorate another ballot froze when it opened: the same people, keys and areas."""
+    rows = await session.execute(
+        select(Elector.resident_id, Elector.count_key, Elector.weight)
+        .where(Elector.ballot_id == ballot_id)
+        .order_by(Elector.resident_id)
+    )
+    return [EligibleVoter(rid, key, float(weight or 0.0)) for rid, key, weight in rows]
 
 
 def electorate_totals(voters: list[EligibleVoter]) -> tuple[int, float]:

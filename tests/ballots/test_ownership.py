@@ -213,3 +213,15 @@ def test_a_flat_not_in_the_file_needs_its_area() -> None:
     with pytest.raises(RosterHasErrors) as raised:
         parse_roster((ROSTER + "O7,庚,9,1,9-1,业主,5,3-301(51)\n").encode(), "r.csv")
     assert [e.code for e in raised.value.errors] == ["area-conflict"]
+
+
+async def test_a_tenant_shares_the_head_of_the_flat_they_live_in(session: AsyncSession) -> None:
+    """Without an owners-only rule, 乙 (tenant of 甲's 1-102) joins 甲's head, so 1-102's area
+    counts once; 己 rents 2-203, whose owner is not on the roll, and counts with its 60 m²."""
+    _, matter_id = await owners_world(session)
+    draft = msgspec.structs.replace(owners_draft(), eligibility=Eligibility())
+    ballot_id = (await create_ballot(session, ADMIN, matter_id, draft)).id
+    await open_ballot(session, ADMIN, ballot_id)
+    await session.commit()
+    ballot = await get_ballot(session, ballot_id)
+    assert (ballot.electorate_size, ballot.electorate_area) == (4, 390 + 60)
