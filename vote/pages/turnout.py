@@ -32,7 +32,7 @@ from vote.web import SESSION_COOKIE, AppContext, csrf_token, provide_actor, prov
 SNAPSHOT_INTERVAL = 1.0  # at most one new turnout a second per stream
 HEARTBEAT_SECONDS = 15.0
 STATE_CHECK_SECONDS = 5.0  # how soon a stream notices that its ballot has closed
-STREAM_LIFETIME = 120.0  # then the browser reconnects (EventSource does so by itself)
+STREAM_LIFETIME = 30.0  # then the browser reconnects by itself; a restart never waits longer
 RECONNECT_MS = 3000
 
 
