@@ -3,7 +3,8 @@
 ``VOTE_DATABASE_URL``  database URL (default: SQLite file ``./var/vote.sqlite3``)
 ``VOTE_BASE_URL``      public base URL used in QR codes and links (default http://127.0.0.1:8000)
 ``VOTE_DATA_DIR``      where the secret key and the default database live (default ``./var``)
-``VOTE_REDIS_URL``     Redis for rate limits across workers (default: none, in-process)
+``VOTE_REDIS_URL``     Redis for rate limits and live updates across workers (default: none,
+                       in-process)
 ``VOTE_SECRET_KEY``    the secret as hex, instead of the key file (for containers)
 ``VOTE_SIGNING_KEY``   the board signing key's 32-byte Ed25519 seed as hex, instead of its file
 ``VOTE_TREE_HEAD_INTERVAL`` seconds between signed tree heads of open ballots (default 300)
