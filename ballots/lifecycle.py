@@ -43,6 +43,7 @@ from ballots.models.bounds import BallotTitle
 from ballots.roll import mask_name
 from ballots.signing import Signer
 from ballots.units import get_unit
+from ballots.warnings import PublishNeedsConfirmation, publish_warnings
 from tally import board as tally_board
 
 BALLOT_STATES = ("draft", "open", "closed", "published", "cancelled")
@@ -492,12 +493,23 @@ async def move_ballot(
     action: str,
     *,
     signer: Signer | None = None,
+    confirmed: bool = False,
 ) -> Ballot:
     """Run the lifecycle move ``action`` (open, close, publish, cancel): the one entry point the
-    CLI, the API and the pages share. Opening and closing sign with ``signer``."""
+    CLI, the API and the pages share. Opening and closing sign with ``signer``.
+
+    Publishing a result with warnings (no quorum, a runoff, low turnout, a draw, a close margin)
+    is refused with :class:`PublishNeedsConfirmation` unless the chair ``confirmed`` them.
+    """
     transition = TRANSITIONS.get(action)
     if transition is None:
         raise NotFound(what="action", id=action)
+    if action == "publish" and not confirmed:
+        ballot = await get_ballot(session, ballot_id)
+        require(actor, "manage_ballots", (await ballot_unit(session, ballot)).path)
+        warnings = publish_warnings(ballot) if ballot.state == "closed" else []
+        if warnings:
+            raise PublishNeedsConfirmation(warnings)
     if transition.signs:
         return await transition.service(session, actor, ballot_id, signer)
     return await transition.service(session, actor, ballot_id)

@@ -26,6 +26,8 @@ from ballots.migrate import upgrade
 from ballots.models import Ballot, Chair
 from ballots.models.chairs import CHAIR_ROLES
 from ballots.roll import MAX_BYTES, RosterHasErrors, import_roll, parse_roster
+from ballots.runoff import create_runoff
+from ballots.warnings import PublishNeedsConfirmation
 from vote.pages.times import DEFAULT_ZONE
 from vote.settings import Settings, ensure_data_dir, signer
 
@@ -530,11 +532,26 @@ def _transition_command(action: str) -> None:
 
     @ballot.command(action, help=helps.get(action, f"{action.title()} a ballot."))
     @click.argument("ballot_id", type=int)
-    def command(ballot_id: int) -> None:
+    @click.option(
+        "--yes",
+        is_flag=True,
+        help="Publish even though the result has warnings (no quorum, runoff, low turnout, "
+        "a draw, a close margin), having read them.",
+    )
+    def command(ballot_id: int, yes: bool) -> None:
         async def work(session: AsyncSession, settings: Settings) -> None:
-            moved = await lifecycle.move_ballot(
-                session, operator(), ballot_id, action, signer=signer(settings)
-            )
+            try:
+                moved = await lifecycle.move_ballot(
+                    session, operator(), ballot_id, action, signer=signer(settings), confirmed=yes
+                )
+            except PublishNeedsConfirmation as refused:
+                counted = await lifecycle.get_ballot(session, ballot_id)
+                for line in outcome_lines(counted):
+                    click.echo(line, err=True)
+                raise click.ClickException(
+                    f"the result has warnings ({refused.params['codes']}): read them above, then "
+                    "publish with --yes"
+                ) from None
             await session.commit()
             click.echo(f"ballot {moved.id} is now {moved.state}")
             if action in ("close", "publish") and moved.result is not None:
@@ -627,6 +644,20 @@ def ballot_schedule(ballot_id: int, opens: str | None, closes: str | None, clear
         f"ballot {done.id} ({done.state}) opens {_shown(done.opens_at)}, "
         f"closes {_shown(done.closes_at)}"
     )
+
+
+@ballot.command("runoff")
+@click.argument("ballot_id", type=int)
+def ballot_runoff(ballot_id: int) -> None:
+    """Draft the second round of a counted ballot whose result is a runoff (same electorate)."""
+
+    async def work(session: AsyncSession, _: Settings) -> Ballot:
+        created = await create_runoff(session, operator(), ballot_id)
+        await session.commit()
+        return created
+
+    created = run_db(work)
+    click.echo(f"ballot {created.id} drafted: {created.title}")
 
 
 for _action in lifecycle.TRANSITIONS:

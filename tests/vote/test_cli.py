@@ -208,7 +208,9 @@ def test_ballot_lifecycle_and_invitations(cli, tmp_path: Path) -> None:  # type:
     fails_with_one_line(cli("invitations", ballot_id, "--out", str(tmp_path / "again.pdf")))
 
     assert "now closed" in ok(cli("ballot", "close", ballot_id))
-    assert "now published" in ok(cli("ballot", "publish", ballot_id))
+    # Nobody voted: publishing asks the operator to read the warnings first.
+    assert "publish with --yes" in fails_with_one_line(cli("ballot", "publish", ballot_id))
+    assert "now published" in ok(cli("ballot", "publish", ballot_id, "--yes"))
     state = json.loads(ok(cli("ballot", "list", "--json")))[0]["state"]
     assert state == "published"
     result = json.loads(ok(cli("ballot", "result", ballot_id)))

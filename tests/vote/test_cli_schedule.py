@@ -100,6 +100,10 @@ def test_close_and_publish_print_turnout_and_outcome(cli) -> None:  # type: igno
     assert f"turnout: 0 of {eligible} households (0.0%)" in closed
     assert re.search(r"^firm: [a-z-]+", closed, re.MULTILINE), closed
     assert "请选择您信任的评估公司" in closed
-    published = ok(cli("ballot", "publish", str(firm["id"])))
+    refused = cli("ballot", "publish", str(firm["id"]))
+    assert refused.exit_code != 0
+    assert "publish with --yes" in refused.stderr
+    assert "low-turnout" in refused.stderr
+    published = ok(cli("ballot", "publish", str(firm["id"]), "--yes"))
     assert "is now published" in published
     assert f"turnout: 0 of {eligible} households (0.0%)" in published

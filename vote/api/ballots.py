@@ -18,6 +18,7 @@ from ballots.eligibility import Eligibility
 from ballots.invitations import Invitation
 from ballots.models import Ballot
 from ballots.models.bounds import SAFE_TEXT
+from ballots.runoff import create_runoff
 from vote.api.params import CountParam, IdParam, SearchParam
 from vote.api.schemas import BallotOut, BallotSummary, ScheduleIn
 from vote.printing import render_invitations_pdf
@@ -91,13 +92,36 @@ def _transition(action: str):  # type: ignore[no-untyped-def]
         operation_id=f"{action.title()}Ballot",
     )
     async def handler(
-        db: AsyncSession, ctx: AppContext, actor: Actor, ballot_id: IdParam
+        db: AsyncSession,
+        ctx: AppContext,
+        actor: Actor,
+        ballot_id: IdParam,
+        confirm: bool = Parameter(
+            default=False,
+            description="Publishing: the chair has read the result's warnings (no quorum, "
+            "runoff, low turnout, a draw, a close margin). Without it such a result answers 409 "
+            "publish-needs-confirmation listing them.",
+        ),
     ) -> BallotOut:
-        ballot = await lifecycle.move_ballot(db, actor, ballot_id, action, signer=ctx.signer)
+        ballot = await lifecycle.move_ballot(
+            db, actor, ballot_id, action, signer=ctx.signer, confirmed=confirm
+        )
         await db.commit()
         return await _ballot_out(db, ballot)
 
     return handler
+
+
+@post(
+    "/ballots/{ballot_id:int}/runoff",
+    status_code=HTTP_201_CREATED,
+    summary="Draft the second round of a ballot whose result is a runoff",
+)
+async def draft_runoff(db: AsyncSession, actor: Actor, ballot_id: IdParam) -> BallotOut:
+    """A draft between the options the result named, for the same frozen electorate."""
+    created = await create_runoff(db, actor, ballot_id)
+    await db.commit()
+    return await _ballot_out(db, created)
 
 
 PlaceParam = Annotated[str | None, Parameter(max_length=64, pattern=SAFE_TEXT)]
@@ -249,6 +273,7 @@ router = Router(
         update_ballot,
         schedule_ballot,
         *[_transition(action) for action in lifecycle.TRANSITIONS],
+        draft_runoff,
         issue_invitations,
         reprint_invitations,
         list_electors,

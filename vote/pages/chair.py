@@ -15,6 +15,7 @@ import secrets
 from typing import Any
 from urllib.parse import quote, urlencode
 
+import msgspec
 from litestar import Request, Response, Router, get, post
 from litestar.di import Provide
 from litestar.response import Redirect, Template
@@ -22,14 +23,17 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ballots import invitations, lifecycle
-from ballots.access import Actor, can
+from ballots.access import Actor, can, require
 from ballots.chairs import SESSION_LIFETIME, log_out
-from ballots.errors import N_, DomainError, NotFound
+from ballots.errors import N_, DomainError, NotFound, TransitionNotAllowed
 from ballots.models import Participation
+from ballots.runoff import create_runoff
+from ballots.warnings import counted_result, publish_warnings
 from vote.api.auth import login_chair
 from vote.api.params import CountParam, IdParam, SearchParam
 from vote.i18n import current_locale, gettext_, localise
 from vote.pages.errors import page
+from vote.pages.warnings import option_labels, warning_text
 from vote.printing import qr_svg, render_invitations_pdf
 from vote.printing.pdf import code_line, format_address, format_deadline
 from vote.web import (
@@ -45,7 +49,7 @@ from vote.web import (
 ACTIONS = {
     "draft": [("open", N_("Open voting")), ("cancel", N_("Cancel ballot"))],
     "open": [("close", N_("Close voting")), ("cancel", N_("Cancel ballot"))],
-    "closed": [("publish", N_("Publish result"))],
+    "closed": [("publish", N_("Check the result and publish"))],
 }
 
 
@@ -298,10 +302,17 @@ async def ballot_action(
             building=_place(str(form.get("building", ""))),
             household=_place(str(form.get("household", ""))),
         )
+    if action == "runoff":
+        return await _draft_runoff(request, db, ctx, actor, ballot_id)
     if action not in lifecycle.TRANSITIONS:
         raise NotFound(what="action", id=action)
+    confirmed = action == "publish" and str((await request.form()).get("confirm", "")) == "1"
+    if action == "publish" and not confirmed:
+        return await _publish_preview(request, db, ctx, actor, ballot_id)
     try:
-        await lifecycle.move_ballot(db, actor, ballot_id, action, signer=ctx.signer)
+        await lifecycle.move_ballot(
+            db, actor, ballot_id, action, signer=ctx.signer, confirmed=confirmed
+        )
         await db.commit()
     except DomainError as error:
         await db.rollback()
@@ -310,6 +321,52 @@ async def ballot_action(
         )
     done = lifecycle.TRANSITIONS[action].done
     return await _dashboard(request, db, ctx, actor, message=gettext_(done))
+
+
+async def _publish_preview(
+    request: Request[Any, Any, Any], db: AsyncSession, ctx: AppContext, actor: Actor, ballot_id: int
+) -> Response[Any]:
+    """The counted result as only the chair sees it, its warnings in plain words, and the
+    buttons to publish it (confirming them) or to draft the second round it calls for."""
+    ballot = await lifecycle.get_ballot(db, ballot_id)
+    require(actor, "manage_ballots", (await lifecycle.ballot_unit(db, ballot)).path)
+    result = counted_result(ballot)
+    if ballot.state != "closed" or result is None:
+        error = TransitionNotAllowed(state=ballot.state, action="published")
+        return await _dashboard(
+            request, db, ctx, actor, error=_message(error), status_code=error.status
+        )
+    spec = lifecycle.ballot_spec(ballot)
+    labels = option_labels(spec)
+    builtins = msgspec.to_builtins(result)
+    return page(
+        "chair/publish_confirm.html",
+        ballot=ballot,
+        result=builtins,
+        result_pairs=list(zip(spec.questions, builtins["questions"], strict=False)),
+        warnings=[warning_text(item, labels) for item in publish_warnings(ballot)],
+        runoff=any(question.outcome == "runoff" for question in result.questions),
+        actor=actor,
+        csrf=csrf_token(ctx.secret_key, request.cookies.get(SESSION_COOKIE, "")),
+    )
+
+
+async def _draft_runoff(
+    request: Request[Any, Any, Any], db: AsyncSession, ctx: AppContext, actor: Actor, ballot_id: int
+) -> Response[Any]:
+    try:
+        created = await create_runoff(db, actor, ballot_id)
+        await db.commit()
+    except DomainError as error:
+        await db.rollback()
+        return await _dashboard(
+            request, db, ctx, actor, error=_message(error), status_code=error.status
+        )
+    message = localise(
+        N_("The second round is drafted: {title}. Check it, then open it."),
+        {"title": created.title},
+    )
+    return await _dashboard(request, db, ctx, actor, message=message)
 
 
 def _address(invitation: invitations.Invitation) -> str:

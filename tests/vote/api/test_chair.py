@@ -158,7 +158,12 @@ async def test_whole_ballot_lifecycle(
     assert closed.json()["ballot"]["state"] == "closed"
     assert closed.json()["result"]["ballots"] == 3
 
-    published = await client.post(f"/api/v1/ballots/{ballot_id}/publish", headers=chair_headers)
+    publish = f"/api/v1/ballots/{ballot_id}/publish"
+    refused = assert_problem(
+        await client.post(publish, headers=chair_headers), 409, "publish-needs-confirmation"
+    )
+    assert "low-turnout" in {item["code"] for item in refused["errors"]}
+    published = await client.post(publish + "?confirm=true", headers=chair_headers)
     assert published.json()["ballot"]["state"] == "published"
     public = await client.get(f"/api/v1/ballots/{ballot_id}/result")
     assert public.status_code == 200

@@ -184,9 +184,14 @@ async def test_result_is_409_until_published(
     assert_problem(await client.get(url), 409, "result-not-published")
     await client.post(f"/api/v1/ballots/{world.practical_id}/close", headers=chair_headers)
     assert_problem(await client.get(url), 409, "result-not-published")
-    published = await client.post(
-        f"/api/v1/ballots/{world.practical_id}/publish", headers=chair_headers
+    publish = f"/api/v1/ballots/{world.practical_id}/publish"
+    # Nobody voted: the chair must confirm the warnings before the result goes public.
+    refused = assert_problem(
+        await client.post(publish, headers=chair_headers), 409, "publish-needs-confirmation"
     )
+    assert "low-turnout" in {item["code"] for item in refused["errors"]}
+    assert_problem(await client.get(url), 409, "result-not-published")
+    published = await client.post(publish + "?confirm=true", headers=chair_headers)
     assert published.status_code == 200, published.text
     assert (await client.get(url)).status_code == 200
 
@@ -215,7 +220,9 @@ async def test_matter_hides_drafts_and_unpublished_results(
     assert "ballot_result" not in kinds
     assert all(event["ballot_id"] != draft_id for event in matter["timeline"])
 
-    await client.post(f"/api/v1/ballots/{world.practical_id}/publish", headers=chair_headers)
+    await client.post(
+        f"/api/v1/ballots/{world.practical_id}/publish?confirm=true", headers=chair_headers
+    )
     matter = (await client.get(f"/api/v1/matters/{matter_id}")).json()
     assert "ballot_result" in [event["kind"] for event in matter["timeline"]]
     assert draft_id not in [b["id"] for b in matter["ballots"]]

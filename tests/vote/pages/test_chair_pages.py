@@ -97,8 +97,18 @@ async def test_action_with_csrf_token_works(client: Client, world: World) -> Non
     assert response.status_code == 200, response.text
     assert zh("Voting is closed and the ballots are counted.") in response.text
     assert await ballot_state(world, world.practical_id, "closed")
-    published = await client.post(
+    # Publishing first shows the result, privately, with its warnings in plain words.
+    preview = await client.post(
         f"/chair/ballots/{world.practical_id}/publish", headers={"X-CSRF-Token": token}
+    )
+    assert preview.status_code == 200
+    assert zh("Check the result before publishing") in preview.text
+    assert zh("Only you can see this result. Residents see it once you publish it.") in preview.text
+    assert "0.0%" in preview.text  # the low turnout, in figures
+    assert await ballot_state(world, world.practical_id, "closed")
+    published = await client.post(
+        f"/chair/ballots/{world.practical_id}/publish",
+        data={"csrf_token": token, "confirm": "1"},
     )
     assert published.status_code == 200
     assert await ballot_state(world, world.practical_id, "published")
