@@ -43,7 +43,7 @@
   function showCheck() {
     if (!input || !check) { return null; }
     var found = codeState(input.value);
-    check.textContent = check.getAttribute("data-" + found.state).replace("{n}", String(found.n));
+    check.textContent = check.getAttribute("data-" + found.state).replace("#", String(found.n));
     check.className = (found.state === "mistyped" || found.state === "too-many") ? "field-error" : "hint";
     input.setAttribute("aria-invalid", found.state === "ok" ? "false" : "true");
     return found.state;
