@@ -59,9 +59,7 @@ async def test_household_ballot_counts_households(
     assert turnout["voted"] == turnout["households_voted"]
 
 
-async def test_turnout_is_for_chairs_of_the_ballot_unit_only(
-    client: Client, world: World
-) -> None:
+async def test_turnout_is_for_chairs_of_the_ballot_unit_only(client: Client, world: World) -> None:
     assert_problem(await client.get(turnout_url(world.practical_id)), 401, "not-authenticated")
     secret = await world.add_chair("sinan-chair", "area_chair", "sinan")
     outsider = bearer(await login(client, "sinan-chair", secret))
