@@ -16,6 +16,7 @@ import msgspec
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+import tally
 from ballots import chairs, invitations, lifecycle, matters, units
 from ballots.access import operator
 from ballots.casting import cast_ballot
@@ -200,6 +201,9 @@ async def seed(
             ],
             voting_unit="household",
             eligibility=Eligibility(roles=["owner"]),
+            # As docs/examples/appraisal-firm.json: more than half the households take part,
+            # and a firm needs more than half the valid votes (else a second round).
+            validity=tally.Validity(quorum="simple", majority="valid"),
         ),
     )
 
