@@ -201,7 +201,7 @@ def _draft_schedule(draft: BallotDraft) -> tuple[datetime | None, datetime | Non
     return check_schedule("draft", draft.opens_at, draft.closes_at, now=datetime.now(UTC))
 
 
-async def _lock_ballot(session: AsyncSession, ballot_id: int) -> Ballot:
+async def lock_ballot(session: AsyncSession, ballot_id: int) -> Ballot:
     """Load the ballot for a state change, locking its row against concurrent casts."""
     ballot = await session.scalar(
         select(Ballot)
@@ -217,7 +217,7 @@ async def _lock_ballot(session: AsyncSession, ballot_id: int) -> Ballot:
 async def _move(
     session: AsyncSession, actor: Actor, ballot_id: int, action: str
 ) -> tuple[Ballot, Unit]:
-    ballot = await _lock_ballot(session, ballot_id)
+    ballot = await lock_ballot(session, ballot_id)
     unit = await ballot_unit(session, ballot)
     require(actor, "manage_ballots", unit.path)
     target = ALLOWED_MOVES[action].get(ballot.state)

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ballots import audit, lifecycle
 from ballots.access import Actor, require
-from ballots.errors import N_, DomainError, InvalidSchedule, NotFound, ScheduleFixed
+from ballots.errors import N_, DomainError, InvalidSchedule, ScheduleFixed
 from ballots.matters import add_event
 from ballots.models import Ballot
 from ballots.signing import Signer
@@ -104,19 +104,6 @@ def check_schedule(
     return opens, closes
 
 
-async def _lock(session: AsyncSession, ballot_id: int) -> Ballot:
-    """The ballot, read afresh under its row lock (as every lifecycle move reads it)."""
-    ballot = await session.scalar(
-        select(Ballot)
-        .where(Ballot.id == ballot_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    if ballot is None:
-        raise NotFound(what="ballot", id=ballot_id)
-    return ballot
-
-
 async def schedule_ballot(
     session: AsyncSession,
     actor: Actor,
@@ -129,7 +116,7 @@ async def schedule_ballot(
     """Set (or, with ``None``, clear) when a ballot opens and closes by itself; audited and
     noted on the matter's timeline. Refused, changing nothing, unless :func:`check_schedule`
     allows it."""
-    ballot = await _lock(session, ballot_id)
+    ballot = await lifecycle.lock_ballot(session, ballot_id)
     unit = await lifecycle.ballot_unit(session, ballot)
     require(actor, "manage_ballots", unit.path)
     opens, closes = check_schedule(
@@ -232,7 +219,7 @@ async def run_due(
     report = RunReport()
     for item in due:
         try:
-            action = due_action(await _lock(session, item.ballot_id), now)
+            action = due_action(await lifecycle.lock_ballot(session, item.ballot_id), now)
             if action is None:
                 await session.rollback()
                 continue
