@@ -198,7 +198,15 @@ def _print_report(name: str, report: Any) -> None:
         lines.append(f"{marks[check.status]}  {check.name:<{width}}  {check.detail}")
     failed = report.first_failure
     if failed is None:
-        closed = "" if report.closed else " (the ballot is still open: result checks skipped)"
+        if report.cancelled_at is not None:
+            closed = (
+                f" (the ballot was cancelled at {report.cancelled_at}: nothing is counted; "
+                f"reason: {report.cancel_reason})"
+            )
+        elif report.closed:
+            closed = ""
+        else:
+            closed = " (the ballot is still open: result checks skipped)"
         lines.append(f"OK: every check passed{closed}")
     else:
         lines.append(f"FAILED: the first failed check is {failed.name}")

@@ -3,13 +3,14 @@
 A board is a JSON Lines file: a header line (format, ballot id, the service's Ed25519 public key),
 then *leaf* lines and signed *tree head* lines. Each leaf holds the exact bytes of one event (as
 a JSON string, hashed as UTF-8, never re-serialised): ``setup`` (the manifest), ``cast``,
-``close``, ``participation`` (公示, optional) and ``result``. The leaves form an RFC 9162 Merkle
-log (:mod:`tally.merkle`); tree heads sign its root at a size. ``docs/bulletin-board.md`` is the
-specification, precise enough to write another verifier from.
+``close``, ``participation`` (公示, optional) and ``result`` — or a final ``cancel`` with its
+reason. The leaves form an RFC 9162 Merkle log (:mod:`tally.merkle`); tree heads sign its root at
+a size. ``docs/bulletin-board.md`` is the specification, precise enough to write another verifier
+from.
 
-The server builds boards with the same code: ``setup_event`` … ``result_event`` make event bytes,
-``tree_head_message`` the bytes to sign, ``leaf_line``/``tree_head_line``/:class:`BoardWriter`/
-:func:`write_board` the file. :func:`read_board` parses a file with line-numbered errors and
+The server builds boards with the same code: ``setup_event`` … ``result_event`` and
+``cancellation_event`` make event bytes, ``tree_head_message`` the bytes to sign,
+``leaf_line``/``tree_head_line``/:class:`BoardWriter`/:func:`write_board` the file. :func:`read_board` parses a file with line-numbered errors and
 :func:`verify_board` runs every check in order and reports each one.
 
 Inside: ``_format`` (Structs and event bytes), ``_write``, ``_read``, and the verifier:
@@ -19,9 +20,11 @@ Inside: ``_format`` (Structs and event bytes), ``_write``, ``_read``, and the ve
 from tally.board._findings import CHECKS, CheckResult, Status, VerifyReport
 from tally.board._format import (
     FORMAT,
+    MAX_REASON,
     MAX_TEXT,
     TIE_SEED_SOURCE,
     TREE_HEAD_DOMAIN,
+    Cancel,
     Cast,
     Close,
     Event,
@@ -32,6 +35,7 @@ from tally.board._format import (
     ResultEvent,
     Setup,
     TreeHead,
+    cancellation_event,
     cast_event,
     close_event,
     decode_event,
@@ -60,12 +64,14 @@ from tally.board._write import (
 __all__ = [
     "CHECKS",
     "FORMAT",
+    "MAX_REASON",
     "MAX_TEXT",
     "TIE_SEED_SOURCE",
     "TREE_HEAD_DOMAIN",
     "Board",
     "BoardFormatError",
     "BoardWriter",
+    "Cancel",
     "Cast",
     "CheckResult",
     "Close",
@@ -79,6 +85,7 @@ __all__ = [
     "Status",
     "TreeHead",
     "VerifyReport",
+    "cancellation_event",
     "cast_event",
     "close_event",
     "decode_event",

@@ -170,6 +170,10 @@ def check_casts(scan: Scan) -> None:
         closed = parse_time(scan.close.closed_at)
         if closed is not None and scan.max_hour > closed:
             findings.fail("casts", f"a cast's hour {iso_time(scan.max_hour)} is after closed_at")
+    if scan.max_hour is not None and scan.cancel is not None:
+        cancelled = parse_time(scan.cancel.cancelled_at)
+        if cancelled is not None and scan.max_hour > cancelled:
+            findings.fail("casts", f"a cast's hour {iso_time(scan.max_hour)} is after cancelled_at")
     findings.outcome(
         "casts",
         f"{casts} cast(s) valid under the manifest ({len(scan.answer_table)} distinct answers)",
@@ -203,6 +207,13 @@ def check_close(scan: Scan) -> None:
     """``close`` counts the counted ballots and comes after opening."""
     findings = scan.findings
     close = scan.close
+    if scan.cancel is not None:
+        findings.skip(
+            "close",
+            f"the ballot was cancelled at {scan.cancel.cancelled_at} (leaf {scan.cancel_index}), "
+            f"nothing is counted; reason: {scan.cancel.reason}",
+        )
+        return
     if close is None:
         findings.skip("close", "the ballot is not closed yet")
         return
@@ -236,6 +247,9 @@ def check_participation(scan: Scan) -> None:
             findings.outcome("participation", "")
         else:
             findings.skip("participation", "this ballot does not publish participation")
+        return
+    if scan.cancel is not None:
+        findings.skip("participation", "the ballot was cancelled")
         return
     if scan.close is None:
         findings.skip("participation", "published at close")
@@ -273,7 +287,9 @@ def check_tie_seed(scan: Scan) -> None:
     findings = scan.findings
     result = scan.result
     if result is None:
-        findings.skip("tie-seed", "no result yet")
+        findings.skip(
+            "tie-seed", "the ballot was cancelled" if scan.cancel is not None else "no result yet"
+        )
         return
     seed = tie_seed(scan)
     if result.tie_seed != seed:

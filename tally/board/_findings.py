@@ -46,6 +46,10 @@ class VerifyReport(msgspec.Struct):
     closed: bool
     counted: int | None = None
     receipt_index: int | None = None
+    cancelled_at: str | None = None
+    """When the ballot was cancelled (its board's final event), or ``None``."""
+    cancel_reason: str | None = None
+    """Why the ballot was cancelled, as its ``cancel`` event says."""
 
     @property
     def ok(self) -> bool:

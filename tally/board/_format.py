@@ -1,7 +1,8 @@
 """The board format ``luwan-vote-board/1``: line and event Structs, and the exact event bytes.
 
 Each leaf holds the bytes of one event, made here and never re-serialised: ``setup`` (the
-manifest), ``cast``, ``close``, ``participation`` (公示, optional) and ``result``. A tree head
+manifest), ``cast``, ``close``, ``participation`` (公示, optional) and ``result``; or, instead of ``close`` and what
+follows, a final ``cancel`` with its reason. A tree head
 signs :func:`tree_head_message`. ``docs/bulletin-board.md`` is the specification.
 """
 
@@ -23,6 +24,8 @@ TIE_SEED_SOURCE = "root-after-close"
 """The manifest's ``tie_seed``: the seed is the hex root hash of the tree ending with ``close``."""
 TREE_HEAD_DOMAIN = "luwan-vote-board/1 tree-head"
 MAX_TEXT = 200
+MAX_REASON = 500
+"""The longest cancellation reason, in characters."""
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 
@@ -129,10 +132,19 @@ class ResultEvent(msgspec.Struct, tag_field="type", tag="result", forbid_unknown
     result: msgspec.Raw
 
 
-Event = Setup | Cast | Close | Participation | ResultEvent
+class Cancel(msgspec.Struct, tag_field="type", tag="cancel", forbid_unknown_fields=True):
+    """The ballot was cancelled at ``cancelled_at`` for ``reason``: the final event, no result."""
+
+    cancelled_at: str
+    reason: str
+
+
+Event = Setup | Cast | Close | Participation | ResultEvent | Cancel
 LINE_DECODER = msgspec.json.Decoder(Header | Leaf | TreeHead)
-FAST_EVENT_DECODER = msgspec.json.Decoder(Setup | FastCast | Close | Participation | ResultEvent)
-_EVENT_DECODER = msgspec.json.Decoder(Setup | Cast | Close | Participation | ResultEvent)
+FAST_EVENT_DECODER = msgspec.json.Decoder(
+    Setup | FastCast | Close | Participation | ResultEvent | Cancel
+)
+_EVENT_DECODER = msgspec.json.Decoder(Setup | Cast | Close | Participation | ResultEvent | Cancel)
 encode = msgspec.json.encode
 
 
@@ -255,6 +267,25 @@ def result_event(*, result: BallotResult | bytes, tie_seed: str) -> bytes:
     """The result event: ``result`` as :func:`tally.count` gave it (or its JSON bytes)."""
     raw = result if isinstance(result, bytes) else encode(result)
     return encode(ResultEvent(tie_seed=tie_seed, result=msgspec.Raw(raw)))
+
+
+def check_reason(reason: str) -> str | None:
+    """What is wrong with a cancellation reason (empty, too long, a NUL), or ``None``."""
+    if not reason.strip():
+        return "the reason must not be empty"
+    if len(reason) > MAX_REASON:
+        return f"the reason is longer than {MAX_REASON} characters"
+    if "\x00" in reason:
+        return "the reason must not contain NUL characters"
+    return None
+
+
+def cancellation_event(*, cancelled_at: datetime, reason: str) -> bytes:
+    """The ballot was cancelled: the board's final event (a non-empty ``reason``, no result)."""
+    problem = check_reason(reason)
+    if problem is not None:
+        raise ValueError(problem)
+    return encode(Cancel(cancelled_at=iso_time(cancelled_at), reason=reason))
 
 
 def unit_pseudonym(secret: bytes, ballot_id: str, unit: str) -> str:

@@ -22,7 +22,9 @@ def check_recount(scan: Scan) -> None:
     result = scan.result
     setup = scan.setup
     if result is None or setup is None:
-        findings.skip("recount", "no result yet")
+        findings.skip(
+            "recount", "the ballot was cancelled" if scan.cancel is not None else "no result yet"
+        )
         return
     if "casts" in findings.failed or "revoting" in findings.failed:
         findings.fail("recount", "not recounted: some casts are invalid")

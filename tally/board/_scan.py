@@ -19,11 +19,13 @@ from tally.board._format import (
     FAST_EVENT_DECODER,
     MAX_TEXT,
     TIE_SEED_SOURCE,
+    Cancel,
     Close,
     FastCast,
     Participation,
     ResultEvent,
     Setup,
+    check_reason,
     field_message,
     parse_time,
 )
@@ -32,7 +34,13 @@ from tally.count import rule_name
 from tally.merkle import HASH_SIZE, MerkleLog, leaf_hash
 from tally.spec import AnswerError, Answers, SpecError, check_answers, check_spec
 
-_PHASES = ("before the setup", "while voting", "after close", "after the result")
+_PHASES = (
+    "before the setup",
+    "while voting",
+    "after close",
+    "after the result",
+    "after the cancellation",
+)
 
 
 class Scan:
@@ -49,6 +57,8 @@ class Scan:
         self.participation: Participation | None = None
         self.result: ResultEvent | None = None
         self.result_index = -1
+        self.cancel: Cancel | None = None
+        self.cancel_index = -1
         # Casts, in leaf order: cast number -> tracker, unit, leaf index, answer id, weight.
         self.cast_trackers: list[str] = []
         self.cast_units: list[str] = []
@@ -118,7 +128,7 @@ def _read_events(scan: Scan) -> None:
     board = scan.board
     lines = board.leaf_lines
     decode = FAST_EVENT_DECODER.decode
-    phase = 0  # 0 expect setup, 1 casts, 2 after close, 3 after result
+    phase = 0  # 0 expect setup, 1 casts, 2 after close, 3 after result, 4 after cancellation
     for index, data in enumerate(board.leaves):
         try:
             event = decode(data)
@@ -158,6 +168,14 @@ def _read_events(scan: Scan) -> None:
                 _order_error(scan, index, "participation", phase)
                 break
             scan.participation = event
+        elif kind is Cancel:
+            if phase != 1:
+                _order_error(scan, index, "cancel", phase)
+                break
+            phase = 4
+            scan.cancel = event
+            scan.cancel_index = index
+            _check_cancel(scan, event, index)
         else:
             if phase != 2:
                 _order_error(scan, index, "result", phase)
@@ -181,6 +199,8 @@ def _read_events(scan: Scan) -> None:
         "events",
         "setup, casts, close, participation, result in order"
         if scan.result is not None
+        else "setup, casts, cancel in order: the ballot was cancelled, nothing follows"
+        if scan.cancel is not None
         else "setup and casts in order; the ballot is not closed yet"
         if scan.close is None
         else "setup, casts, close in order; no result yet",
@@ -220,6 +240,20 @@ def _check_setup(scan: Scan, setup: Setup) -> None:
         scan.fail("manifest", "opened_at: not an ISO 8601 time with a time zone")
     if setup.closes_at is not None and parse_time(setup.closes_at) is None:
         scan.fail("manifest", "closes_at: not an ISO 8601 time with a time zone")
+
+
+def _check_cancel(scan: Scan, cancel: Cancel, index: int) -> None:
+    """The cancellation: a time with a zone, not before opening, and a reason."""
+    where = _where(scan, index)
+    problem = check_reason(cancel.reason)
+    if problem is not None:
+        scan.fail("events", f"{where}: {problem}")
+    cancelled = parse_time(cancel.cancelled_at)
+    opened = None if scan.setup is None else parse_time(scan.setup.opened_at)
+    if cancelled is None:
+        scan.fail("events", f"{where}: cancelled_at: not an ISO 8601 time with a time zone")
+    elif opened is not None and cancelled < opened:
+        scan.fail("events", f"{where}: cancelled_at is before opened_at")
 
 
 def _add_cast(scan: Scan, index: int, cast: FastCast) -> None:

@@ -56,4 +56,6 @@ def verify_board(
         closed=closed,
         counted=scan.counted if closed else None,
         receipt_index=receipt_index,
+        cancelled_at=None if scan.cancel is None else scan.cancel.cancelled_at,
+        cancel_reason=None if scan.cancel is None else scan.cancel.reason,
     )
