@@ -91,6 +91,13 @@ class InvalidInput(DomainError):
     title = N_("Invalid input")
 
 
+class InvalidReason(DomainError):
+    type = "invalid-reason"
+    status = 422
+    title = N_("The reason is missing or invalid")
+    detail_template = N_("Give the reason for cancelling the ballot.")
+
+
 class InvalidSpec(DomainError):
     type = "invalid-ballot-spec"
     status = 422

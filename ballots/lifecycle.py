@@ -2,7 +2,8 @@
 
 Opening freezes the electorate (later roll edits no longer change who may vote) and records its
 size and area. Closing counts the ballots through ``tally`` and stores the result; publishing
-makes it public. Every move is appended to the matter's timeline and the audit log.
+makes it public; cancelling (with a reason) ends an open ballot's board with a ``cancel`` event.
+Every move is appended to the matter's timeline and the audit log.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from ballots.errors import (
     BallotNotDraft,
     EmptyElectorate,
     InvalidInput,
+    InvalidReason,
     InvalidSpec,
     NotFound,
     TransitionNotAllowed,
@@ -436,11 +438,39 @@ async def publish_ballot(session: AsyncSession, actor: Actor, ballot_id: int) ->
     return ballot
 
 
+MAX_REASON = tally_board.MAX_REASON
+
+
+def check_reason(reason: str | None) -> str:
+    """The cancellation reason, trimmed; :class:`InvalidReason` when empty, too long or with NUL."""
+    text = (reason or "").strip()
+    if not text:
+        raise InvalidReason()
+    if len(text) > MAX_REASON:
+        raise InvalidReason(N_("The reason may be at most {max} characters."), max=MAX_REASON)
+    if "\x00" in text:
+        raise InvalidReason(N_("The reason must not contain NUL characters."))
+    return text
+
+
 async def cancel_ballot(
-    session: AsyncSession, actor: Actor, ballot_id: int, reason: str = ""
+    session: AsyncSession,
+    actor: Actor,
+    ballot_id: int,
+    signer: Signer | None = None,
+    *,
+    reason: str | None,
 ) -> Ballot:
-    """Cancel a draft or open ballot; nothing is counted."""
+    """Cancel a draft or open ballot for a ``reason`` (required); nothing is counted.
+
+    An open ballot's board ends with the ``cancel`` event and its reason, and a tree head signed
+    with ``signer``; a draft has no board and gets none.
+    """
+    reason = check_reason(reason)
     ballot, unit = await _move(session, actor, ballot_id, "cancel")
+    if ballot.log_size:
+        event = tally_board.cancellation_event(cancelled_at=datetime.now(UTC), reason=reason)
+        await _append(session, ballot.id, [event], signer)
     add_event(
         session,
         ballot.matter_id,
@@ -482,7 +512,7 @@ TRANSITIONS: dict[str, Transition] = {
         "close", close_ballot, True, N_("Voting is closed and the ballots are counted.")
     ),
     "publish": Transition("publish", publish_ballot, False, N_("The result is published.")),
-    "cancel": Transition("cancel", cancel_ballot, False, N_("The ballot is cancelled.")),
+    "cancel": Transition("cancel", cancel_ballot, True, N_("The ballot is cancelled.")),
 }
 
 
@@ -494,9 +524,11 @@ async def move_ballot(
     *,
     signer: Signer | None = None,
     confirmed: bool = False,
+    reason: str | None = None,
 ) -> Ballot:
     """Run the lifecycle move ``action`` (open, close, publish, cancel): the one entry point the
-    CLI, the API and the pages share. Opening and closing sign with ``signer``.
+    CLI, the API and the pages share. Opening, closing and cancelling sign with ``signer``;
+    cancelling needs a ``reason`` (:class:`InvalidReason` without one).
 
     Publishing a result with warnings (no quorum, a runoff, low turnout, a draw, a close margin)
     is refused with :class:`PublishNeedsConfirmation` unless the chair ``confirmed`` them.
@@ -510,6 +542,8 @@ async def move_ballot(
         warnings = publish_warnings(ballot) if ballot.state == "closed" else []
         if warnings:
             raise PublishNeedsConfirmation(warnings)
+    if action == "cancel":
+        return await cancel_ballot(session, actor, ballot_id, signer, reason=reason)
     if transition.signs:
         return await transition.service(session, actor, ballot_id, signer)
     return await transition.service(session, actor, ballot_id)

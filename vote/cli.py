@@ -528,7 +528,19 @@ def _transition_command(action: str) -> None:
     helps = {
         "close": "Close a ballot, count it, and print the turnout and the outcome.",
         "publish": "Publish a closed ballot's result, and print the turnout and the outcome.",
+        "cancel": "Cancel a draft or open ballot for a reason (an open ballot's board ends "
+        "with it).",
     }
+    # Only cancel takes a reason, and it must.
+    reason_option: Callable[[Callable[..., None]], Callable[..., None]] = (
+        click.option(
+            "--reason",
+            required=True,
+            help="Why the ballot is cancelled (1 to 500 characters; shown on its public board).",
+        )
+        if action == "cancel"
+        else (lambda function: function)
+    )
 
     @ballot.command(action, help=helps.get(action, f"{action.title()} a ballot."))
     @click.argument("ballot_id", type=int)
@@ -538,11 +550,18 @@ def _transition_command(action: str) -> None:
         help="Publish even though the result has warnings (no quorum, runoff, low turnout, "
         "a draw, a close margin), having read them.",
     )
-    def command(ballot_id: int, yes: bool) -> None:
+    @reason_option
+    def command(ballot_id: int, yes: bool, reason: str | None = None) -> None:
         async def work(session: AsyncSession, settings: Settings) -> None:
             try:
                 moved = await lifecycle.move_ballot(
-                    session, operator(), ballot_id, action, signer=signer(settings), confirmed=yes
+                    session,
+                    operator(),
+                    ballot_id,
+                    action,
+                    signer=signer(settings),
+                    confirmed=yes,
+                    reason=reason,
                 )
             except PublishNeedsConfirmation as refused:
                 counted = await lifecycle.get_ballot(session, ballot_id)

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ballots import board
 from ballots.casting import cast_ballot
 from ballots.db import create_engine, create_sessionmaker, dispose
-from ballots.lifecycle import close_ballot, get_ballot, open_ballot, publish_ballot
+from ballots.lifecycle import close_ballot, get_ballot, move_ballot, open_ballot, publish_ballot
 from ballots.models import BoardLeaf, TreeHead
 from ballots.signing import signer_from_seed
 from tally import board as tally_board
@@ -72,6 +72,28 @@ async def test_a_closed_ballot_board_passes_every_check(session: AsyncSession) -
     ][-1]
     assert isinstance(board_result, tally_board.ResultEvent)
     assert bytes(board_result.result).decode() == stored.result
+
+
+async def test_a_cancelled_ballot_board_ends_with_its_reason_and_verifies(
+    session: AsyncSession,
+) -> None:
+    ballot_id, credentials = await _open(session)
+    for number, credential in enumerate(list(credentials.values())[:3]):
+        await cast_ballot(session, KEY, ballot_id, credential, A if number % 2 else B)
+    await session.commit()
+    size = (await get_ballot(session, ballot_id)).log_size
+    await move_ballot(session, ADMIN, ballot_id, "cancel", signer=SIGNER, reason=" 施工方案变更 ")
+    await session.commit()
+    ballot = await get_ballot(session, ballot_id)
+    assert (ballot.state, ballot.log_size) == ("cancelled", size + 1)
+    assert await session.get(TreeHead, (ballot_id, size + 1)) is not None  # signed in the move
+    parsed = await _board(session, ballot_id)
+    report = tally_board.verify_board(parsed, key=SIGNER.public_key)
+    assert report.ok, _failed(report)
+    assert report.cancel_reason == "施工方案变更" and report.cancelled_at is not None
+    assert not report.closed
+    last = tally_board.decode_event(parsed.leaves[-1])
+    assert isinstance(last, tally_board.Cancel) and last.reason == "施工方案变更"
 
 
 async def test_the_receipt_proves_inclusion_under_a_signed_head(session: AsyncSession) -> None:

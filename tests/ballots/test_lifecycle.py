@@ -17,6 +17,7 @@ from ballots.errors import (
     BallotNotDraft,
     BallotNotOpen,
     EmptyElectorate,
+    InvalidReason,
     InvalidSpec,
     TransitionNotAllowed,
 )
@@ -25,6 +26,7 @@ from ballots.lifecycle import (
     cancel_ballot,
     close_ballot,
     get_ballot,
+    move_ballot,
     open_ballot,
     publish_ballot,
     update_ballot,
@@ -106,6 +108,29 @@ async def test_draft_or_open_ballot_can_be_cancelled(
     assert (await audit_actions(session, ballot_id))[-1] == "ballot.cancel"
 
 
+@pytest.mark.parametrize(
+    "reason",
+    [None, "", "   \n", "x" * 501, "a\x00b"],
+    ids=["none", "empty", "blank", "long", "nul"],
+)
+async def test_cancelling_without_a_valid_reason_is_refused_and_changes_nothing(
+    session: AsyncSession, reason: str | None
+) -> None:
+    world = await build_world(session)
+    ballot_id = await new_ballot(session, world)
+    await open_ballot(session, ADMIN, ballot_id)
+    await session.commit()
+    before = (await get_ballot(session, ballot_id)).log_size
+    with pytest.raises(InvalidReason) as caught:
+        await move_ballot(session, ADMIN, ballot_id, "cancel", reason=reason)
+    assert caught.value.status == 422 and caught.value.type == "invalid-reason"
+    await session.rollback()
+    ballot = await get_ballot(session, ballot_id)
+    assert (ballot.state, ballot.log_size) == ("open", before)
+    assert await ballot_events(session, world, ballot_id) == ["ballot_created", "ballot_opened"]
+    assert await audit_actions(session, ballot_id) == ["ballot.create", "ballot.open"]
+
+
 async def test_publishing_a_draft_is_refused(session: AsyncSession) -> None:
     world = await build_world(session)
     ballot_id = await new_ballot(session, world)
@@ -128,22 +153,26 @@ async def test_a_closed_ballot_cannot_reopen_or_be_cancelled(session: AsyncSessi
     with pytest.raises(TransitionNotAllowed):
         await open_ballot(session, ADMIN, ballot_id)
     with pytest.raises(TransitionNotAllowed):
-        await cancel_ballot(session, ADMIN, ballot_id)
+        await cancel_ballot(session, ADMIN, ballot_id, reason="重新听证")
     await session.rollback()
     await publish_ballot(session, ADMIN, ballot_id)
     await session.commit()
-    for move in (open_ballot, close_ballot, publish_ballot, cancel_ballot):
+    for move in (open_ballot, close_ballot, publish_ballot):
         with pytest.raises(TransitionNotAllowed):
             await move(session, ADMIN, ballot_id)
         await session.rollback()
+    with pytest.raises(TransitionNotAllowed):
+        await cancel_ballot(session, ADMIN, ballot_id, reason="重新听证")
+    await session.rollback()
     assert (await get_ballot(session, ballot_id)).state == "published"
 
 
 async def test_a_cancelled_ballot_cannot_open(session: AsyncSession) -> None:
     world = await build_world(session)
     ballot_id = await new_ballot(session, world)
-    await cancel_ballot(session, ADMIN, ballot_id)
+    await cancel_ballot(session, ADMIN, ballot_id, reason="重新听证")
     await session.commit()
+    assert (await get_ballot(session, ballot_id)).log_size == 0  # a draft gets no board
     with pytest.raises(TransitionNotAllowed):
         await open_ballot(session, ADMIN, ballot_id)
 
@@ -296,7 +325,7 @@ async def test_a_closed_ballot_gets_no_new_invitations(session: AsyncSession) ->
 async def test_votes_of_a_cancelled_ballot_are_refused(session: AsyncSession) -> None:
     world = await build_world(session)
     ballot_id, credentials = await open_with_credentials(session, world)
-    await cancel_ballot(session, ADMIN, ballot_id)
+    await cancel_ballot(session, ADMIN, ballot_id, reason="重新听证")
     await session.commit()
     with pytest.raises(BallotNotOpen):
         await cast_ballot(session, KEY, ballot_id, next(iter(credentials.values())), {"q1": ["a"]})

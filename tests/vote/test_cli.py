@@ -225,6 +225,20 @@ def test_wrong_transition_fails(cli) -> None:  # type: ignore[no-untyped-def]
     fails_with_one_line(cli("ballot", "open", str(published["id"])))
 
 
+def test_cancel_needs_a_reason(cli) -> None:  # type: ignore[no-untyped-def]
+    ok(cli("demo"))
+    listed = json.loads(ok(cli("ballot", "list", "--json")))
+    ballot_id = str(next(b for b in listed if b["state"] == "open")["id"])
+    assert "--reason" in fails_with_one_line(cli("ballot", "cancel", ballot_id))
+    assert "reason" in fails_with_one_line(cli("ballot", "cancel", ballot_id, "--reason", "  "))
+    still = next(
+        b for b in json.loads(ok(cli("ballot", "list", "--json"))) if b["id"] == int(ballot_id)
+    )
+    assert still["state"] == "open"
+    assert "now cancelled" in ok(cli("ballot", "cancel", ballot_id, "--reason", "施工方案变更"))
+    assert "--reason" not in ok(cli("ballot", "open", "--help"))
+
+
 def test_unknown_ballot_fails_with_one_clear_line(cli) -> None:  # type: ignore[no-untyped-def]
     line = fails_with_one_line(cli("ballot", "open", "9999"))
     assert "9999" in line

@@ -20,7 +20,7 @@ from ballots.models import Ballot
 from ballots.models.bounds import SAFE_TEXT
 from ballots.runoff import create_runoff
 from vote.api.params import CountParam, IdParam, SearchParam
-from vote.api.schemas import BallotOut, BallotSummary, ScheduleIn
+from vote.api.schemas import BallotOut, BallotSummary, CancelIn, ScheduleIn
 from vote.printing import render_invitations_pdf
 from vote.web import AppContext, provide_actor
 
@@ -84,6 +84,9 @@ async def schedule_ballot(
 
 
 def _transition(action: str):  # type: ignore[no-untyped-def]
+    if action == "cancel":
+        return cancel_ballot
+
     @post(
         f"/ballots/{{ballot_id:int}}/{action}",
         status_code=HTTP_200_OK,
@@ -110,6 +113,25 @@ def _transition(action: str):  # type: ignore[no-untyped-def]
         return await _ballot_out(db, ballot)
 
     return handler
+
+
+@post(
+    "/ballots/{ballot_id:int}/cancel",
+    status_code=HTTP_200_OK,
+    summary="Cancel a ballot",
+    name="cancel_ballot",
+    operation_id="CancelBallot",
+)
+async def cancel_ballot(
+    db: AsyncSession, ctx: AppContext, actor: Actor, ballot_id: IdParam, data: CancelIn
+) -> BallotOut:
+    """Cancel a draft or open ballot for a reason; an open ballot's board ends with it (the
+    ``cancel`` event, signed). A blank reason answers 422 ``invalid-reason``."""
+    ballot = await lifecycle.move_ballot(
+        db, actor, ballot_id, "cancel", signer=ctx.signer, reason=data.reason
+    )
+    await db.commit()
+    return await _ballot_out(db, ballot)
 
 
 @post(

@@ -142,6 +142,13 @@ class ScheduleIn(msgspec.Struct, forbid_unknown_fields=True):
     closes_at: Annotated[datetime, msgspec.Meta(tz=True)] | None = None
 
 
+class CancelIn(msgspec.Struct, forbid_unknown_fields=True):
+    """Why a ballot is cancelled: shown on the timeline and, for an open ballot, on its public
+    board as the final event."""
+
+    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=500, pattern=SAFE_TEXT)]
+
+
 class BallotOut(msgspec.Struct):
     ballot: BallotSummary
     spec: tally.BallotSpec

@@ -1,5 +1,8 @@
 """The chair's pages: log in with password and TOTP, see ballots, open/close/publish, print invitations.
 
+Cancelling a ballot sits apart from the everyday moves and asks first, on a page of its own, for
+the reason (it ends an open ballot's public board).
+
 Invitations print for everyone without a code, a building or a household; a reprint (after a
 page saying how many codes it will replace) gives new codes that replace the old ones. The
 electors list pages through everyone eligible, with who has a code and who has voted.
@@ -25,7 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ballots import invitations, lifecycle
 from ballots.access import Actor, can, require
 from ballots.chairs import SESSION_LIFETIME, log_out
-from ballots.errors import N_, DomainError, NotFound, TransitionNotAllowed
+from ballots.errors import N_, DomainError, InvalidReason, NotFound, TransitionNotAllowed
 from ballots.models import Participation
 from ballots.runoff import create_runoff
 from ballots.warnings import counted_result, publish_warnings
@@ -47,10 +50,11 @@ from vote.web import (
 )
 
 ACTIONS = {
-    "draft": [("open", N_("Open voting")), ("cancel", N_("Cancel ballot"))],
-    "open": [("close", N_("Close voting")), ("cancel", N_("Cancel ballot"))],
+    "draft": [("open", N_("Open voting"))],
+    "open": [("close", N_("Close voting"))],
     "closed": [("publish", N_("Check the result and publish"))],
 }
+"""The everyday moves beside each ballot; cancelling sits apart, below them, and asks first."""
 
 
 def _message(error: DomainError) -> str:
@@ -306,6 +310,8 @@ async def ballot_action(
         return await _draft_runoff(request, db, ctx, actor, ballot_id)
     if action not in lifecycle.TRANSITIONS:
         raise NotFound(what="action", id=action)
+    if action == "cancel":
+        return await _cancel(request, db, ctx, actor, ballot_id)
     confirmed = action == "publish" and str((await request.form()).get("confirm", "")) == "1"
     if action == "publish" and not confirmed:
         return await _publish_preview(request, db, ctx, actor, ballot_id)
@@ -321,6 +327,65 @@ async def ballot_action(
         )
     done = lifecycle.TRANSITIONS[action].done
     return await _dashboard(request, db, ctx, actor, message=gettext_(done))
+
+
+async def _cancel(
+    request: Request[Any, Any, Any], db: AsyncSession, ctx: AppContext, actor: Actor, ballot_id: int
+) -> Response[Any]:
+    """Cancelling asks first: a page that says it cannot be undone and asks for the reason (kept,
+    with its error beside it, when it is refused); the confirmed form cancels the ballot."""
+    form = await request.form()
+    reason = str(form.get("reason", ""))
+    ballot = await lifecycle.get_ballot(db, ballot_id)
+    require(actor, "manage_ballots", (await lifecycle.ballot_unit(db, ballot)).path)
+    # Read now: a refused move rolls back, expiring the loaded row.
+    shown = {"id": ballot.id, "title": ballot.title, "state": ballot.state}
+    if str(form.get("confirm", "")) != "1":
+        if ballot.state not in lifecycle.ALLOWED_MOVES["cancel"]:
+            error = TransitionNotAllowed(state=ballot.state, action="cancelled")
+            return await _dashboard(
+                request, db, ctx, actor, error=_message(error), status_code=error.status
+            )
+        return _cancel_page(request, ctx, actor, shown, reason="")
+    try:
+        await lifecycle.move_ballot(
+            db, actor, ballot_id, "cancel", signer=ctx.signer, reason=reason
+        )
+        await db.commit()
+    except InvalidReason as error:
+        await db.rollback()
+        return _cancel_page(
+            request, ctx, actor, shown, reason=reason, error=_message(error), status_code=422
+        )
+    except DomainError as error:
+        await db.rollback()
+        return await _dashboard(
+            request, db, ctx, actor, error=_message(error), status_code=error.status
+        )
+    done = lifecycle.TRANSITIONS["cancel"].done
+    return await _dashboard(request, db, ctx, actor, message=gettext_(done))
+
+
+def _cancel_page(
+    request: Request[Any, Any, Any],
+    ctx: AppContext,
+    actor: Actor,
+    ballot: dict[str, Any],
+    *,
+    reason: str,
+    error: str = "",
+    status_code: int = 200,
+) -> Response[Any]:
+    return page(
+        "chair/cancel_confirm.html",
+        status_code=status_code,
+        ballot=ballot,
+        form={"reason": reason},
+        errors={"reason": error} if error else {},
+        reason_max=lifecycle.MAX_REASON,
+        actor=actor,
+        csrf=csrf_token(ctx.secret_key, request.cookies.get(SESSION_COOKIE, "")),
+    )
 
 
 async def _publish_preview(
