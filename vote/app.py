@@ -49,6 +49,7 @@ from vote.pages import public as public_pages
 from vote.pages import turnout as turnout_pages
 from vote.pages import voting as voting_pages
 from vote.pages.console import audit as console_audit
+from vote.pages.console import ballots as console_ballots
 from vote.pages.console import chairs as console_chairs
 from vote.pages.console import matters as console_matters
 from vote.pages.console import roll as console_roll
@@ -247,6 +248,7 @@ def create_app(settings: Settings | None = None, *, limiter: RateLimiter | None 
             chair_pages.router,
             console_units.router,
             console_matters.router,
+            console_ballots.router,
             console_roll.router,
             console_chairs.router,
             console_tokens.router,

@@ -176,6 +176,19 @@ def test_a_chair_runs_the_console_and_axe_finds_nothing_serious(
     assert "北京时间" in page.locator("ol.timeline").inner_text()
     assert_accessible(page)
 
+    # The ballot builder: a hearing question from its template, who is eligible counted first.
+    page.get_by_role("link", name="在这个事项上新建表决").click()
+    assert_accessible(page)
+    page.get_by_label("表决类型").select_option("hearing")
+    page.get_by_label("标题", exact=True).fill("三号楼加装电梯意见征询")
+    page.get_by_label("表决问题（评议不需要填写）").fill("是否同意三号楼加装电梯？")
+    page.get_by_role("button", name="统计符合条件的人数").click()
+    assert "目前符合条件" in page.content()
+    assert_accessible(page)
+    page.get_by_role("button", name="建立表决草稿").click()
+    assert "已建为草稿" in page.content()
+    assert "三号楼加装电梯意见征询" in page.content()
+
     # Chairs (read-only for a street chair), the audit log.
     visit(page, "/chair/chairs")
     visit(page, "/chair/audit")

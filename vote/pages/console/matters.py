@@ -166,7 +166,7 @@ async def new_matter(
         return await _new_form(
             request, db, ctx, actor, form=form, error=message_of(refused), status_code=422
         )
-    return await _detail(
+    return await matter_detail_page(
         request, db, ctx, actor, matter.id, message=gettext_("The matter is recorded.")
     )
 
@@ -178,7 +178,7 @@ async def _readable_matter(db: AsyncSession, actor: Actor, matter_id: int) -> tu
     return matter, unit
 
 
-async def _detail(
+async def matter_detail_page(
     request: Request[Any, Any, Any],
     db: AsyncSession,
     ctx: AppContext,
@@ -228,7 +228,7 @@ async def matter_detail(
     actor: Actor,
     matter_id: IdParam,
 ) -> Template:
-    return await _detail(request, db, ctx, actor, matter_id)
+    return await matter_detail_page(request, db, ctx, actor, matter_id)
 
 
 @post("/matters/{matter_id:int}/edit")
@@ -248,7 +248,7 @@ async def edit_matter(
         errors, "description", form["description"], maximum=LONG_TEXT_LENGTH, required=False
     )
     if errors:
-        return await _detail(
+        return await matter_detail_page(
             request, db, ctx, actor, matter_id, form=form, errors=errors, status_code=422
         )
     try:
@@ -256,7 +256,7 @@ async def edit_matter(
         await db.commit()
     except DomainError as refused:
         await db.rollback()
-        return await _detail(
+        return await matter_detail_page(
             request,
             db,
             ctx,
@@ -266,7 +266,7 @@ async def edit_matter(
             error=message_of(refused),
             status_code=422,
         )
-    return await _detail(request, db, ctx, actor, matter_id, message=gettext_("Saved."))
+    return await matter_detail_page(request, db, ctx, actor, matter_id, message=gettext_("Saved."))
 
 
 @post("/matters/{matter_id:int}/notes")
@@ -283,12 +283,14 @@ async def add_note(
     errors: Errors = {}
     text = check_text(errors, "note", typed["note"], maximum=LONG_TEXT_LENGTH)
     if errors:
-        return await _detail(
+        return await matter_detail_page(
             request, db, ctx, actor, matter_id, form=typed, errors=errors, status_code=422
         )
     await matters.add_note(db, actor, matter_id, text)
     await db.commit()
-    return await _detail(request, db, ctx, actor, matter_id, message=gettext_("The note is added."))
+    return await matter_detail_page(
+        request, db, ctx, actor, matter_id, message=gettext_("The note is added.")
+    )
 
 
 router = console_router(
