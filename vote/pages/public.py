@@ -59,6 +59,7 @@ async def ballot_page(db: AsyncSession, ctx: AppContext, ballot_id: IdParam) -> 
         matter=matter,
         result=result,
         result_pairs=pairs,
+        spec=spec,
         turnout=turnout,
         head=await board.latest_head(db, ctx.signer, ballot.id) if ballot.log_size else None,
         participants=await board.participation_list(db, ballot.id)

@@ -89,3 +89,19 @@ async def test_problem_type_pages(client: Client, world: World) -> None:
 async def test_static_assets_are_served(client: Client, world: World) -> None:
     for asset in ("/static/site.css", "/static/vote.js"):
         assert (await client.get(asset)).status_code == 200
+
+
+async def test_the_rules_are_said_before_anyone_votes(client: Client, world: World) -> None:
+    """The appraisal-firm selection says when its result is valid, that a firm needs more than
+    half, and how a tie will be settled — on its page and on the voting page."""
+    for path in (f"/ballots/{world.firm_id}", f"/v/{world.firm_id}"):
+        html = (await client.get(path)).text
+        assert zh("The result is valid only if more than half of those eligible take part.") in html
+        assert (
+            zh(
+                "To be chosen, an option needs more than half of the votes; otherwise there is a "
+                "second round between the leading options."
+            )
+            in html
+        )
+        assert "公开抽签" in html
