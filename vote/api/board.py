@@ -16,6 +16,8 @@ from litestar.response import Stream
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ballots import board
+from ballots.errors import NotFound
+from ballots.models import Ballot
 from ballots.models.bounds import ID_MAX, SAFE_TEXT
 from tally.board import TreeHead
 from vote.api.params import CountParam, IdParam, SizeParam
@@ -38,6 +40,14 @@ class LeafOut(msgspec.Struct):
     data: str
 
 
+async def opened_ballot(db: AsyncSession, ballot_id: int) -> Ballot:
+    """A public ballot that has a board: it opened once (a draft cancelled unopened has none)."""
+    ballot = await public_ballot(db, ballot_id)
+    if not ballot.log_size:
+        raise NotFound(what="board", id=ballot_id)
+    return ballot
+
+
 @get("/board/key", summary="The public key that signs tree heads")
 async def signing_key(ctx: AppContext) -> PublicKey:
     return PublicKey(
@@ -51,7 +61,7 @@ async def board_file(db: AsyncSession, ctx: AppContext, ballot_id: IdParam) -> S
 
     It is streamed from its own database session, so a large board is never all in memory.
     """
-    await public_ballot(db, ballot_id)
+    await opened_ballot(db, ballot_id)
 
     async def lines() -> AsyncIterator[bytes]:
         async with ctx.read_sessionmaker() as session:
@@ -67,7 +77,7 @@ async def board_file(db: AsyncSession, ctx: AppContext, ballot_id: IdParam) -> S
 
 @get("/ballots/{ballot_id:int}/board/head", summary="The latest signed tree head")
 async def tree_head(db: AsyncSession, ctx: AppContext, ballot_id: IdParam) -> TreeHead:
-    await public_ballot(db, ballot_id)
+    await opened_ballot(db, ballot_id)
     return await board.latest_head(db, ctx.signer, ballot_id)
 
 
@@ -78,7 +88,7 @@ async def leaves(
     start: CountParam = 0,
     count: Annotated[int, Parameter(ge=1, le=MAX_LEAVES)] = 100,
 ) -> list[LeafOut]:
-    await public_ballot(db, ballot_id)
+    await opened_ballot(db, ballot_id)
     found = await board.leaves(db, ballot_id, start, start + count)
     return [LeafOut(index=index, data=data) for index, data in found]
 
@@ -92,7 +102,7 @@ async def inclusion(
     tree_size: Annotated[int | None, Parameter(ge=1, le=ID_MAX)] = None,
 ) -> board.Proof:
     """The audit path from the tracker's leaf to the root of the signed head of ``tree_size``."""
-    await public_ballot(db, ballot_id)
+    await opened_ballot(db, ballot_id)
     return await board.inclusion_proof(db, ctx.signer, ballot_id, tracker.strip(), tree_size)
 
 
@@ -105,7 +115,7 @@ async def consistency(
     second: Annotated[int | None, Parameter(ge=1, le=ID_MAX)] = None,
 ) -> board.Proof:
     """Proof that the board at ``second`` (default: now) extends the board at ``first``."""
-    await public_ballot(db, ballot_id)
+    await opened_ballot(db, ballot_id)
     return await board.consistency_proof(db, ctx.signer, ballot_id, first, second)
 
 

@@ -54,3 +54,6 @@ async def test_cancelling_a_draft_leaves_it_without_a_board(
     )
     assert response.status_code == 200, response.text
     assert await world.db.count(Ballot, Ballot.id == draft_id, Ballot.log_size == 0) == 1
+    # It never had a board, so there is none to download: no empty file that tally verify rejects.
+    for path in ("board", "board/head", "board/leaves"):
+        assert_problem(await client.get(f"/api/v1/ballots/{draft_id}/{path}"), 404, "not-found")
