@@ -16,6 +16,7 @@ import re
 import secrets
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, Final
 
@@ -350,6 +351,18 @@ def _pages(total: int, page: int) -> tuple[int, int]:
     return min(max(page, 1), last), last
 
 
+async def _one_page(
+    fetch: Callable[[int], Awaitable[tuple[list[Any], int]]], page: int
+) -> tuple[list[Any], int, int, int]:
+    """Rows of ``page`` (fetched by offset), the total, and the page and last page shown; asks
+    again only when ``page`` lies past the last one."""
+    rows, total = await fetch((max(page, 1) - 1) * PAGE_SIZE)
+    shown_page, last = _pages(total, page)
+    if shown_page != page:
+        rows, total = await fetch((shown_page - 1) * PAGE_SIZE)
+    return rows, total, shown_page, last
+
+
 async def _scope(db: AsyncSession, actor: Actor, unit: int | None) -> Unit:
     """The unit to list: the chosen one (which must be in the actor's subtree) or their own."""
     if unit is None:
@@ -379,20 +392,21 @@ async def residents_page(
     page: CountParam = 1,
 ) -> Template:
     scope = await _scope(db, actor, unit)
-    _, total = await search_residents(
-        db, actor, scope.id, name=q, building=building, room=room, limit=1
-    )
-    page, last = _pages(total, page)
-    found, total = await search_residents(
-        db,
-        actor,
-        scope.id,
-        name=q,
-        building=building,
-        room=room,
-        offset=(page - 1) * PAGE_SIZE,
-        limit=PAGE_SIZE,
-    )
+
+    async def fetch(offset: int) -> tuple[list[Any], int]:
+        rows, count = await search_residents(
+            db,
+            actor,
+            scope.id,
+            name=q,
+            building=building,
+            room=room,
+            offset=offset,
+            limit=PAGE_SIZE,
+        )
+        return list(rows), count
+
+    found, total, page, last = await _one_page(fetch, page)
     return console_page(
         request,
         ctx,
@@ -441,11 +455,14 @@ async def households_page(
     page: CountParam = 1,
 ) -> Template:
     scope = await _scope(db, actor, unit)
-    _, total = await list_households(db, actor, scope.id, building=building, limit=1)
-    page, last = _pages(total, page)
-    rows, total = await list_households(
-        db, actor, scope.id, building=building, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE
-    )
+
+    async def fetch(offset: int) -> tuple[list[Any], int]:
+        found, count = await list_households(
+            db, actor, scope.id, building=building, offset=offset, limit=PAGE_SIZE
+        )
+        return list(found), count
+
+    rows, total, page, last = await _one_page(fetch, page)
     return console_page(
         request,
         ctx,
