@@ -13,7 +13,7 @@ from pathlib import Path
 
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
-from babel.messages.pofile import write_po
+from babel.messages.pofile import read_po, write_po
 
 ROOT = Path(__file__).resolve().parents[1]
 KEYWORDS = {"N_": None, "gettext_": None, "ngettext_": (1, 2), "_": None}
@@ -708,6 +708,21 @@ ZH: dict[str, str] = {
     "None yet: a ballot's voters are fixed when it opens.": "暂无：表决开始时才确定投票人。",
     "Name or ID": "姓名或编号",
     "Residents found: %(n)s": "找到 %(n)s 位居民",
+    "Write a date and time like 2026-12-05 18:00.": "请按 2026-12-05 18:00 这样的格式填写日期和时间。",
+    "The schedule of “%(title)s” is saved.": "“%(title)s”的时间安排已保存。",
+    "Schedule": "时间安排",
+    "When voting opens and closes": "投票开始和截止时间",
+    "The service opens and closes the ballot by itself at these times, even after a restart. Times are Beijing time. Leave a time empty to do it by hand.": "到了这些时间，系统会自动开始或截止投票（即使服务重启也一样）。时间均为北京时间。留空表示由您手动开始或截止。",
+    "Voting opens (Beijing time)": "投票开始时间（北京时间）",
+    "For example 2026-12-05 09:00.": "例如 2026-12-05 09:00。",
+    "Voting opened: %(at)s": "投票开始于：%(at)s",
+    "by hand": "手动",
+    "Voting closes (Beijing time)": "投票截止时间（北京时间）",
+    "For example 2026-12-05 18:00.": "例如 2026-12-05 18:00。",
+    "Save the schedule": "保存时间安排",
+    "This ballot is %(state)s: it has no schedule left to change.": "本表决当前为“%(state)s”，已没有可以修改的时间安排。",
+    "Edit the draft": "修改草稿",
+    "No ballots yet. Open a matter and create a ballot on it.": "还没有表决。请打开一个事项，在事项中新建表决。",
 }
 
 
@@ -724,15 +739,29 @@ def extract() -> list[str]:
     return list(seen)
 
 
+def existing(target: Path) -> dict[str, str]:
+    """Translations already in the catalogue (some were written there directly)."""
+    if not target.exists():
+        return {}
+    with target.open("rb") as handle:
+        catalog = read_po(handle)
+    return {
+        str(message.id): str(message.string)
+        for message in catalog
+        if message.id and isinstance(message.id, str) and message.string
+    }
+
+
 def main() -> int:
     catalog = Catalog(locale="zh_CN", project="luwan-vote", charset="utf-8")
+    target = ROOT / "vote/locale/zh_CN/LC_MESSAGES/messages.po"
+    kept = existing(target)
     missing = []
     for message in extract():
-        translation = ZH.get(message, "")
+        translation = ZH.get(message, "") or kept.get(message, "")
         if not translation:
             missing.append(message)
         catalog.add(message, translation)
-    target = ROOT / "vote/locale/zh_CN/LC_MESSAGES/messages.po"
     target.parent.mkdir(parents=True, exist_ok=True)
     with target.open("wb") as handle:
         write_po(handle, catalog, width=100, omit_header=False, sort_output=True)

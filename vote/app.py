@@ -53,6 +53,7 @@ from vote.pages.console import ballots as console_ballots
 from vote.pages.console import chairs as console_chairs
 from vote.pages.console import matters as console_matters
 from vote.pages.console import roll as console_roll
+from vote.pages.console import schedule as console_schedule
 from vote.pages.console import tokens as console_tokens
 from vote.pages.console import units as console_units
 from vote.pages.errors import page_error_response
@@ -249,6 +250,7 @@ def create_app(settings: Settings | None = None, *, limiter: RateLimiter | None 
             console_units.router,
             console_matters.router,
             console_ballots.router,
+            console_schedule.router,
             console_roll.router,
             console_chairs.router,
             console_tokens.router,
