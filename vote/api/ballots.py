@@ -14,13 +14,21 @@ from sqlalchemy.ext.asyncio import AsyncSession
 import tally
 from ballots import invitations, lifecycle, schedule
 from ballots.access import Actor, require
+from ballots.copying import copy_ballot
 from ballots.eligibility import Eligibility
 from ballots.invitations import Invitation
 from ballots.models import Ballot
 from ballots.models.bounds import SAFE_TEXT
 from ballots.runoff import create_runoff
 from vote.api.params import CountParam, IdParam, SearchParam
-from vote.api.schemas import BallotOut, BallotSummary, CancelIn, ScheduleIn
+from vote.api.schemas import (
+    BallotCopyOut,
+    BallotOut,
+    BallotSummary,
+    CancelIn,
+    CopyIn,
+    ScheduleIn,
+)
 from vote.printing import render_invitations_pdf
 from vote.web import AppContext, provide_actor
 
@@ -144,6 +152,33 @@ async def draft_runoff(db: AsyncSession, actor: Actor, ballot_id: IdParam) -> Ba
     created = await create_runoff(db, actor, ballot_id)
     await db.commit()
     return await _ballot_out(db, created)
+
+
+@post(
+    "/ballots/{ballot_id:int}/copy",
+    status_code=HTTP_201_CREATED,
+    summary="Copy a ballot to another unit as a new draft",
+)
+async def copy_to_unit(
+    db: AsyncSession, actor: Actor, ballot_id: IdParam, data: CopyIn
+) -> BallotCopyOut:
+    """A new draft in ``unit_id`` (a unit within your units; the ballot's own unit too) from a
+    ballot in any state, on ``matter_id`` (one of that unit's matters, else 422
+    ``matter-not-in-unit``) or, without one, a new matter with the source matter's kind and
+    title. The copy keeps the questions and rules; ``dropped`` lists what it left out:
+    eligibility units outside the target unit, building names (kept only within the same unit),
+    a runoff's frozen electorate, and the opening and closing times (schedule the copy again).
+    You must manage ballots both where the source is and in the target unit (else 403)."""
+    done = await copy_ballot(db, actor, ballot_id, unit_id=data.unit_id, matter_id=data.matter_id)
+    await db.commit()
+    out = await _ballot_out(db, done.ballot)
+    return BallotCopyOut(
+        ballot=out.ballot,
+        spec=out.spec,
+        eligibility=out.eligibility,
+        result=out.result,
+        dropped=done.dropped,
+    )
 
 
 PlaceParam = Annotated[str | None, Parameter(max_length=64, pattern=SAFE_TEXT)]
@@ -296,6 +331,7 @@ router = Router(
         schedule_ballot,
         *[_transition(action) for action in lifecycle.TRANSITIONS],
         draft_runoff,
+        copy_to_unit,
         issue_invitations,
         reprint_invitations,
         list_electors,

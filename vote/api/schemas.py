@@ -9,6 +9,7 @@ import msgspec
 
 import tally
 from ballots.chairs import API_TOKEN_LIFETIME, API_TOKEN_MAX_LIFETIME
+from ballots.copying import CopyDropped
 from ballots.eligibility import Eligibility
 from ballots.models import Ballot, Matter, MatterEvent, Unit
 from ballots.models.bounds import (
@@ -156,6 +157,21 @@ class BallotOut(msgspec.Struct):
     result: tally.BallotResult | None = None
 
 
+class CopyIn(msgspec.Struct, forbid_unknown_fields=True):
+    """Where a copy of a ballot goes: a unit within the chair's units and, optionally, one of
+    that unit's matters (without one, a new matter with the source matter's kind and title)."""
+
+    unit_id: Id
+    matter_id: Id | None = None
+
+
+class BallotCopyOut(BallotOut, kw_only=True):
+    """The new draft, and what the copy left out of its source (eligibility units outside the
+    target unit, building names, a runoff's frozen electorate, the schedule)."""
+
+    dropped: CopyDropped
+
+
 class MatterOut(msgspec.Struct):
     id: int
     unit_id: int
@@ -206,10 +222,15 @@ class LoginIn(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class LoginOut(msgspec.Struct):
+    """A login session. With ``must_change_password`` the session may do nothing until the
+    chair has chosen their own password on the console (a 403 ``password-change-required``)."""
+
     token: str
     username: str
     role: str
     unit_id: int
+    must_change_password: bool = False
+    recovery_codes_left: int = 0
 
 
 class TokenIn(msgspec.Struct, forbid_unknown_fields=True):
