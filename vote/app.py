@@ -49,6 +49,7 @@ from vote.pages import public as public_pages
 from vote.pages import turnout as turnout_pages
 from vote.pages import voting as voting_pages
 from vote.pages.console import audit as console_audit
+from vote.pages.console import ballot_editor as console_ballot_editor
 from vote.pages.console import ballots as console_ballots
 from vote.pages.console import chairs as console_chairs
 from vote.pages.console import matters as console_matters
@@ -250,6 +251,7 @@ def create_app(settings: Settings | None = None, *, limiter: RateLimiter | None 
             console_units.router,
             console_matters.router,
             console_ballots.router,
+            console_ballot_editor.router,
             console_schedule.router,
             console_roll.router,
             console_chairs.router,
