@@ -342,21 +342,7 @@ async def find_electors(
     require(actor, "read", unit.path)
     offset, limit = max(offset, 0), min(max(limit, 1), MAX_PAGE_SIZE)
     voted_flag = _voted()
-    query = (
-        select(
-            Resident.id,
-            Resident.name,
-            Resident.building,
-            Resident.room,
-            Household.external_id,
-            Elector.credential_hash.is_not(None),
-            voted_flag,
-        )
-        .join(Elector, Elector.resident_id == Resident.id)
-        .outerjoin(Household, Household.id == Resident.household_id)
-        .where(Elector.ballot_id == ballot_id)
-    )
-    query = _where_place(query, building, household)
+    query = _where_place(_elector_views(ballot_id, voted_flag), building, household)
     search = search.strip()
     if search:
         pattern = f"%{search}%"
@@ -375,22 +361,63 @@ async def find_electors(
         .limit(limit)
     )
     return ElectorPage(
-        electors=[
-            ElectorView(
-                resident_id=rid,
-                name=name,
-                building=building_,
-                room=room,
-                household=household_ or "",
-                issued=bool(issued),
-                voted=bool(has_voted),
-            )
-            for rid, name, building_, room, household_, issued, has_voted in rows
-        ],
+        electors=[_elector_view(row) for row in rows],
         total=total or 0,
         offset=offset,
         limit=limit,
     )
+
+
+def _elector_views(ballot_id: int, voted_flag: Exists):  # type: ignore[no-untyped-def]
+    """The columns of :class:`ElectorView` for the ballot's electors."""
+    return (
+        select(
+            Resident.id,
+            Resident.name,
+            Resident.building,
+            Resident.room,
+            Household.external_id,
+            Elector.credential_hash.is_not(None),
+            voted_flag,
+        )
+        .join(Elector, Elector.resident_id == Resident.id)
+        .outerjoin(Household, Household.id == Resident.household_id)
+        .where(Elector.ballot_id == ballot_id)
+    )
+
+
+def _elector_view(row: Any) -> ElectorView:
+    rid, name, building, room, household, issued, has_voted = row
+    return ElectorView(
+        resident_id=rid,
+        name=name,
+        building=building,
+        room=room,
+        household=household or "",
+        issued=bool(issued),
+        voted=bool(has_voted),
+    )
+
+
+async def find_elector(
+    session: AsyncSession, actor: Actor, ballot_id: int, resident_id: int
+) -> tuple[Ballot, ElectorView]:
+    """One elector of a ballot whose codes the actor may replace (a draft or open ballot in
+    their unit subtree), as the electors list shows them; :class:`NotFound` when the resident
+    is not eligible. Reads only: asking before a reissue changes nothing."""
+    ballot = await get_ballot(session, ballot_id)
+    unit = await ballot_unit(session, ballot)
+    require(actor, "manage_ballots", unit.path)
+    if ballot.state not in ("draft", "open"):
+        raise TransitionNotAllowed(state=ballot.state, action="given new invitations")
+    row = (
+        await session.execute(_elector_views(ballot.id, _voted()).where(Resident.id == resident_id))
+    ).first()
+    if row is None:
+        raise NotFound(
+            "Resident {id} is not eligible for this ballot.", what="elector", id=resident_id
+        )
+    return ballot, _elector_view(row)
 
 
 class BuildingCount(msgspec.Struct):

@@ -1,11 +1,14 @@
 """The chair's pages: log in with password and TOTP, see ballots, open/close/publish, print invitations.
 
-Cancelling a ballot sits apart from the everyday moves and asks first, on a page of its own, for
-the reason (it ends an open ballot's public board).
+Opening, closing and publishing ask first, each on a page saying what it will do (who is
+eligible, the turnout, the result with its warnings); only the form there, with ``confirm=1``,
+makes the move (:mod:`vote.pages.confirm`). Cancelling sits apart from the everyday moves and
+asks first, on a page of its own, for the reason (it ends an open ballot's public board).
 
 Invitations print for everyone without a code, a building or a household; a reprint (after a
-page saying how many codes it will replace) gives new codes that replace the old ones. The
-electors list pages through everyone eligible, with who has a code and who has voted.
+page saying how many codes it will replace) gives new codes that replace the old ones, and so
+does replacing one resident's code (after a page naming them). The electors list pages through
+everyone eligible, with who has a code and who has voted.
 
 Forms carry a CSRF token bound to the login session; every action goes through the same
 ``ballots`` services (and so the same unit checks and audit log) as the API.
@@ -35,6 +38,7 @@ from ballots.warnings import counted_result, publish_warnings
 from vote.api.auth import login_chair
 from vote.api.params import CountParam, IdParam, SearchParam
 from vote.i18n import current_locale, gettext_, localise
+from vote.pages import confirm
 from vote.pages.errors import page
 from vote.pages.warnings import option_labels, warning_text
 from vote.printing import qr_svg, render_invitations_pdf
@@ -50,11 +54,13 @@ from vote.web import (
 )
 
 ACTIONS = {
-    "draft": [("open", N_("Open voting"))],
-    "open": [("close", N_("Close voting"))],
+    "draft": [("open", N_("Open voting…"))],
+    "open": [("close", N_("Close voting…"))],
     "closed": [("publish", N_("Check the result and publish"))],
 }
-"""The everyday moves beside each ballot; cancelling sits apart, below them, and asks first."""
+"""The everyday moves beside each ballot, each asking first; cancelling sits apart, below them."""
+ASK_FIRST = {"open": confirm.open_page, "close": confirm.close_page}
+"""Moves that show what they will do, on a page of their own, before making it."""
 
 
 def _message(error: DomainError) -> str:
@@ -192,6 +198,7 @@ async def dashboard(
 
 
 ELECTOR_STATUS = {"voted": True, "not-voted": False}
+PLACES = ("building", "household")
 
 
 def _place(value: str) -> str | None:
@@ -256,16 +263,30 @@ async def reprint_form(
     actor = await provide_optional_actor(request, db, ctx)
     if actor is None:
         return Redirect(path="/chair/login")
+    return await _reprint_page(
+        request, db, ctx, actor, ballot_id, _place(building), _place(household)
+    )
+
+
+async def _reprint_page(
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+    ctx: AppContext,
+    actor: Actor,
+    ballot_id: int,
+    building: str | None,
+    household: str | None,
+) -> Template:
     ballot = await lifecycle.get_ballot(db, ballot_id)
     counts = await invitations.count_selection(
-        db, actor, ballot_id, building=_place(building), household=_place(household)
+        db, actor, ballot_id, building=building, household=household
     )
     return page(
         "chair/reprint.html",
         ballot=ballot,
         counts=counts,
-        building=_place(building) or "",
-        household=_place(household) or "",
+        building=building or "",
+        household=household or "",
         csrf=csrf_token(ctx.secret_key, request.cookies.get(SESSION_COOKIE, "")),
     )
 
@@ -275,9 +296,17 @@ async def reprint_form(
     dependencies={"actor": Provide(provide_actor)},
 )
 async def reissue_page(
-    db: AsyncSession, ctx: AppContext, actor: Actor, ballot_id: IdParam, resident_id: IdParam
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+    ctx: AppContext,
+    actor: Actor,
+    ballot_id: IdParam,
+    resident_id: IdParam,
 ) -> Template:
-    """Replace one resident's code (the old one stops working) and show the new invitation."""
+    """Replace one resident's code (the old one stops working) and show the new invitation;
+    without the confirmation, a page naming the resident asks first."""
+    if not confirm.confirmed(await request.form()):
+        return await confirm.reissue_page(request, db, ctx, actor, ballot_id, resident_id)
     invitation = await invitations.reissue_credential(
         db, actor, ctx.secret_key, ctx.settings.base_url, ballot_id, resident_id
     )
@@ -296,6 +325,9 @@ async def ballot_action(
 ) -> Response[Any]:
     if action in ("invitations", "invitations.pdf", "reprint", "reprint.pdf"):
         form = await request.form()
+        if action.startswith("reprint") and not confirm.confirmed(form):
+            building, household = (_place(str(form.get(name, ""))) for name in PLACES)
+            return await _reprint_page(request, db, ctx, actor, ballot_id, building, household)
         return await _print_invitations(
             db,
             ctx,
@@ -312,9 +344,16 @@ async def ballot_action(
         raise NotFound(what="action", id=action)
     if action == "cancel":
         return await _cancel(request, db, ctx, actor, ballot_id)
-    confirmed = action == "publish" and str((await request.form()).get("confirm", "")) == "1"
+    confirmed = confirm.confirmed(await request.form())
     if action == "publish" and not confirmed:
         return await _publish_preview(request, db, ctx, actor, ballot_id)
+    if action in ASK_FIRST and not confirmed:
+        try:
+            return await ASK_FIRST[action](request, db, ctx, actor, ballot_id)
+        except DomainError as error:
+            return await _dashboard(
+                request, db, ctx, actor, error=_message(error), status_code=error.status
+            )
     try:
         await lifecycle.move_ballot(
             db, actor, ballot_id, action, signer=ctx.signer, confirmed=confirmed

@@ -29,6 +29,20 @@ async def _electors(world: World, ballot_id: int) -> list[tuple[int, str, bool]]
     return list(await world.db.run(work))
 
 
+async def _codes(world: World, ballot_id: int) -> dict[int, tuple[bytes | None, int]]:
+    """Each elector's code (its hash) and how many times one was issued."""
+
+    async def work(session: AsyncSession) -> dict[int, tuple[bytes | None, int]]:
+        rows = await session.execute(
+            select(Elector.resident_id, Elector.credential_hash, Elector.issue_count).where(
+                Elector.ballot_id == ballot_id
+            )
+        )
+        return {rid: (code, count) for rid, code, count in rows}
+
+    return dict(await world.db.run(work))
+
+
 async def test_the_electors_list_pages_through_everyone(client: Client, world: World) -> None:
     total = len(await _electors(world, world.firm_id))
     assert total > 50  # more than one page
@@ -146,10 +160,24 @@ async def test_reprint_says_how_many_codes_it_replaces_then_replaces_them(
         zh("%(n)s codes already handed out will stop working at once.") % {"n": replaceable}
         in preview.text
     )
+    assert 'name="confirm" value="1"' in preview.text
     before = await world.db.count(AuditEntry, AuditEntry.action == "invitations.reprint")
-    printed = await client.post(
+    # Posted without the preview's confirmation, the reprint only shows the preview again.
+    unconfirmed = (await world.db.snapshot(), await _codes(world, ballot_id))
+    asked = await client.post(
         f"/chair/ballots/{ballot_id}/reprint",
         data={"csrf_token": csrf_of(preview.text), "building": building},
+    )
+    assert asked.status_code == 200, asked.text
+    assert 'class="code"' not in asked.text
+    assert (
+        zh("%(n)s codes already handed out will stop working at once.") % {"n": replaceable}
+        in asked.text
+    )
+    assert (await world.db.snapshot(), await _codes(world, ballot_id)) == unconfirmed
+    printed = await client.post(
+        f"/chair/ballots/{ballot_id}/reprint",
+        data={"csrf_token": csrf_of(preview.text), "building": building, "confirm": "1"},
     )
     assert printed.status_code == 200, printed.text
     assert (

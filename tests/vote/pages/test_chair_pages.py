@@ -91,8 +91,14 @@ async def test_action_without_csrf_token_is_refused(client: Client, world: World
 async def test_action_with_csrf_token_works(client: Client, world: World) -> None:
     await page_login(client, "chair", world.info.totp_secret)
     token = await dashboard_csrf(client)
-    response = await client.post(
+    asked = await client.post(
         f"/chair/ballots/{world.practical_id}/close", data={"csrf_token": token}
+    )
+    assert asked.status_code == 200, asked.text
+    assert zh("Close voting?") in asked.text
+    assert await ballot_state(world, world.practical_id, "open")
+    response = await client.post(
+        f"/chair/ballots/{world.practical_id}/close", data={"csrf_token": token, "confirm": "1"}
     )
     assert response.status_code == 200, response.text
     assert zh("Voting is closed and the ballots are counted.") in response.text
@@ -193,7 +199,11 @@ async def test_a_chair_replaces_a_lost_invitation_from_the_page(
     assert zh("Replace a lost invitation") in listing.text
     path = f"/chair/ballots/{world.firm_id}/electors/{resident_id}/reissue"
     assert f'action="{path}"' in listing.text
-    printed = await client.post(path, data={"csrf_token": csrf_of(listing.text)})
+    asked = await client.post(path, data={"csrf_token": csrf_of(listing.text)})
+    assert asked.status_code == 200, asked.text
+    assert zh("Replace this invitation?") in asked.text
+    assert "<svg" not in asked.text
+    printed = await client.post(path, data={"csrf_token": csrf_of(listing.text), "confirm": "1"})
     assert printed.status_code == 200, printed.text
     assert printed.text.count("<svg") == 1
     new_code = re.search(r'class="code">([0-9 ]+)<', printed.text)  # groups on one line
