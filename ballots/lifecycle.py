@@ -37,6 +37,7 @@ from ballots.models import (
     Cast,
     Elector,
     Matter,
+    MatterEvent,
     Participation,
     Resident,
     Unit,
@@ -481,6 +482,24 @@ async def cancel_ballot(
     )
     audit.record(session, actor, "ballot.cancel", f"ballot:{ballot.id}", unit.id, reason=reason)
     return ballot
+
+
+async def cancellation_reason(session: AsyncSession, ballot: Ballot) -> str:
+    """Why ``ballot`` was cancelled, as the chair gave it on its matter's timeline ('' if not)."""
+    if ballot.state != "cancelled":
+        return ""
+    event = await session.scalar(
+        select(MatterEvent)
+        .where(
+            MatterEvent.matter_id == ballot.matter_id,
+            MatterEvent.ballot_id == ballot.id,
+            MatterEvent.kind == "ballot_cancelled",
+        )
+        .order_by(MatterEvent.id.desc())
+        .limit(1)
+    )
+    reason = event.payload.get("reason") if event is not None else None
+    return reason if isinstance(reason, str) else ""
 
 
 async def list_ballots(

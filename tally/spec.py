@@ -3,7 +3,8 @@
 This module is the shared contract between the server (``ballots/``), the bulletin board and
 outside auditors. A :class:`BallotSpec` is plain JSON (encoded with msgspec); an answer to one
 question is always a list of option ids (ordered for ranked questions), so every question kind
-shares one record shape. :func:`check_answers` says exactly which rule an answer breaks.
+shares one record shape. :func:`check_answers` says exactly which rule an answer breaks;
+:func:`answer_errors` lists every one at once (a form shows each beside its question).
 """
 
 from __future__ import annotations
@@ -224,6 +225,32 @@ def check_answers(spec: BallotSpec, answers: Answers) -> None:
         if chosen is None:
             raise AnswerError("missing-answer", question.id, "this question is not answered")
         check_answer(question, chosen)
+
+
+def answer_errors(spec: BallotSpec, answers: Answers) -> list[AnswerError]:
+    """Every rule the answers break, at most one per question, in :func:`check_answers`' order.
+
+    :func:`check_answers` raises the first of these; a form shows them all at once, each beside
+    its question.
+    """
+    questions = {question.id for question in spec.questions}
+    found = [
+        AnswerError("unknown-question", question_id, "no such question")
+        for question_id in answers
+        if question_id not in questions
+    ]
+    for question in spec.questions:
+        chosen = answers.get(question.id)
+        if chosen is None:
+            found.append(
+                AnswerError("missing-answer", question.id, "this question is not answered")
+            )
+            continue
+        try:
+            check_answer(question, chosen)
+        except AnswerError as error:
+            found.append(error)
+    return found
 
 
 def check_answer(question: Question, chosen: list[str]) -> None:
