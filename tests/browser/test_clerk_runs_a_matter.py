@@ -22,7 +22,7 @@ The story, each step through the real pages:
    opens it, prints its invitations and, after two households vote, closes it; the preview warns
    in plain words that there is no quorum. The clerk publishes both results, confirming the
    warnings; the public pages show them, and ``tally verify`` checks both boards downloaded from
-   the public page.
+   the public pages.
 
 The service runs for real (``vote db upgrade``, ``vote unit add``, ``vote chair add`` for the
 admin, ``vote serve``) on its default SQLite database, as the other browser tests do.
@@ -229,7 +229,7 @@ def confirm_if_asked(page: Page) -> None:
 
 def ballot_section(page: Page, title: str) -> Locator:
     """The dashboard's section for the ballot with this title."""
-    heading = page.get_by_role("heading", name=re.compile("^" + re.escape(title) + r"\s"))
+    heading = page.get_by_role("heading", name=re.compile("^" + re.escape(title) + r"(\s|$)"))
     return page.locator("section", has=heading)
 
 
