@@ -8,6 +8,8 @@ result stands; each ``QuestionResult`` carries its ``turnout``, ``drawn`` and ``
 
 ``tally.merkle`` is the RFC 9162 Merkle log; ``tally.board`` builds, reads and verifies the public
 bulletin board (``verify_board``, ``tally verify BOARD``; see ``docs/bulletin-board.md``).
+``tally.receipts`` writes a cast's tracker as the 26-digit receipt code residents read aloud
+(``receipt_code``) and reads either form back, however typed (``read_receipt``).
 
 Nothing here imports from ``ballots`` or ``vote``, a web framework or a database: an outside
 auditor can install this package alone and recount published data.
@@ -37,6 +39,7 @@ from tally.board import (
 from tally.count import count, count_weighted
 from tally.lines import LineError, count_lines, read_lines
 from tally.merkle import MemoryNodeStore, MerkleLog, NodeStore
+from tally.receipts import ReceiptCodeError, read_receipt, receipt_code
 from tally.result import (
     BallotResult,
     Check,
@@ -93,6 +96,7 @@ __all__ = [
     "OptionResult",
     "Question",
     "QuestionResult",
+    "ReceiptCodeError",
     "Record",
     "ResultWarning",
     "Round",
@@ -113,7 +117,9 @@ __all__ = [
     "participation_event",
     "read_board",
     "read_lines",
+    "read_receipt",
     "read_tree_head",
+    "receipt_code",
     "result_event",
     "setup_event",
     "sign_tree_head",

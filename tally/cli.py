@@ -6,7 +6,7 @@ result as JSON. Bad input exits with status 1 and one line naming the file, line
 Identical lines are counted before decoding (:mod:`tally.lines`), so only distinct records are
 decoded and checked.
 
-``tally verify BOARD [--receipt TRACKER] [--since TREEHEAD.json] [--key PUBKEY] [--json]`` reads a
+``tally verify BOARD [--receipt CODE] [--since TREEHEAD.json] [--key PUBKEY] [--json]`` reads a
 bulletin board (a file or an http(s) URL), runs every check of :func:`tally.board.verify_board`,
 prints each with ✓/✗ and exits 0 only when none fails; otherwise it names the first failed check
 and exits 1. A board that cannot be read (truncated, garbled) gives one line naming the line.
@@ -128,7 +128,10 @@ def _add_verify_parser(commands: Any) -> None:
     )
     verifying.add_argument("board", metavar="BOARD", help="board file (JSON Lines) or http(s) URL")
     verifying.add_argument(
-        "--receipt", metavar="TRACKER", help="check that this receipt's ballot is on the board"
+        "--receipt",
+        metavar="CODE",
+        help="check that this receipt's ballot is on the board: the receipt code (26 digits, "
+        "spaces allowed in quotes) or the tracker",
     )
     verifying.add_argument(
         "--since",

@@ -24,6 +24,7 @@ from tally.board._format import (
 from tally.board._read import Board
 from tally.board._scan import Scan
 from tally.merkle import verify_consistency, verify_inclusion
+from tally.receipts import ReceiptCodeError, read_receipt, receipt_code
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -310,13 +311,21 @@ def check_tie_seed(scan: Scan) -> None:
     )
 
 
-def check_receipt(scan: Scan, tracker: str) -> int | None:
+def check_receipt(scan: Scan, receipt: str) -> int | None:
     """A receipt's tracker is on the board, proved by inclusion in the latest tree head.
 
+    ``receipt`` is the tracker, or its receipt code as a resident reads it (:mod:`tally.receipts`).
     Returns the leaf index of the tracker's cast when it is found.
     """
     findings = scan.findings
-    number = scan.tracker_cast.get(tracker)
+    tracker = receipt
+    number = scan.tracker_cast.get(receipt)
+    if number is None:
+        try:
+            tracker = read_receipt(receipt)
+        except ReceiptCodeError:
+            tracker = receipt
+        number = scan.tracker_cast.get(tracker)
     latest = scan.board.latest
     if number is None:
         findings.fail("receipt", f"tracker {tracker!r} is not on the board")
@@ -341,9 +350,11 @@ def check_receipt(scan: Scan, tracker: str) -> int | None:
             f"{scan.cast_trackers[counted_number]!r}, leaf {scan.cast_leaves[counted_number]}), "
             "which counts instead"
         )
+    code = receipt_code(tracker)
+    named = f"tracker {tracker!r}" + ("" if code is None else f" (receipt code {code})")
     findings.outcome(
         "receipt",
-        f"tracker {tracker!r} is leaf {index}; its inclusion proof ({len(proof)} hashes) "
+        f"{named} is leaf {index}; its inclusion proof ({len(proof)} hashes) "
         f"verifies against the signed tree head of size {latest.tree_size}; {status}",
     )
     return index

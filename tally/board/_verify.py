@@ -29,7 +29,8 @@ def verify_board(
 ) -> VerifyReport:
     """Run every check on ``board`` in order and report each (see ``docs/bulletin-board.md``).
 
-    ``receipt``: a tracker whose inclusion to prove against the latest signed tree head.
+    ``receipt``: a tracker, or its receipt code (:mod:`tally.receipts`), whose inclusion to prove
+    against the latest signed tree head.
     ``since``: a tree head saved earlier; the board must extend it (consistency proof).
     ``key``: the service's raw 32-byte public key, obtained elsewhere; the header must carry it.
     """
