@@ -37,6 +37,11 @@ class Filled:
     errors: dict[str, str] = field(default_factory=dict)
 
 
+def yuan(amount: int) -> str:
+    """An amount as :func:`money` writes it, kept on one line (``130\u00a0万元``)."""
+    return money(amount).replace(" ", "\u00a0")
+
+
 def first(form: Form, name: str) -> str:
     """The first value of ``name`` in the form, or ''."""
     values = form.get(name) or [""]
@@ -140,7 +145,7 @@ def answer_message(question: Question, error: AnswerError) -> str:
         return gettext_(
             "The projects you chose cost %(total)s together, more than the budget of %(limit)s. "
             "Please leave one out."
-        ) % {"total": money(int(params["total"])), "limit": money(int(params["limit"]))}
+        ) % {"total": yuan(int(params["total"])), "limit": yuan(int(params["limit"]))}
     if code == "duplicate-choice":
         return gettext_("Each candidate can be chosen only once.")
     return gettext_("One of the choices is not on this question. Please choose again.")
@@ -206,11 +211,11 @@ def review_rows(spec: BallotSpec, answers: dict[str, list[str]]) -> list[ReviewR
         row = ReviewRow(number=number, prompt=question.prompt, kind=question.kind, chosen=labels)
         if question.kind == "budget":
             row.chosen = [
-                gettext_("%(option)s (%(cost)s)") % {"option": label, "cost": money(costs[o])}
+                gettext_("%(option)s (%(cost)s)") % {"option": label, "cost": yuan(costs[o])}
                 for label, o in zip(labels, chosen, strict=True)
             ]
-            row.total = money(sum(costs[option_id] for option_id in chosen))
-            row.limit = money(question.budget_limit or 0)
+            row.total = yuan(sum(costs[option_id] for option_id in chosen))
+            row.limit = yuan(question.budget_limit or 0)
         rows.append(row)
     return rows
 
@@ -266,7 +271,7 @@ def counter_texts(question: Question) -> dict[str, str]:
     if question.kind == "budget":
         texts["total"] = gettext_("%(total)s chosen of %(limit)s") % {
             "total": "[total]",
-            "limit": money(question.budget_limit or 0),
+            "limit": yuan(question.budget_limit or 0),
         }
         texts["over"] = gettext_(
             "“%(option)s” costs %(cost)s, more than the %(left)s left in the budget. To choose "

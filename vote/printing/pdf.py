@@ -88,7 +88,7 @@ _ZH = _Text(
     web_label="网址：",
     steps=(
         "用手机扫描二维码（微信或相机扫一扫）",
-        "按提示选择，点“提交我的投票”",
+        "按提示选择，点“下一步”核对，再点“确认投票”",
         "保存回执上的查询码",
     ),
     notes=("不会用手机？可带本通知到居委会现场投票或请家人帮忙",),
@@ -109,7 +109,7 @@ _EN = _Text(
     web_label="Web address: ",
     steps=(
         "Scan the QR code with your phone (in WeChat, or with the camera).",
-        "Make your choices as shown, then tap “Submit my vote”.",
+        "Make your choices, tap “Next” to check them, then “Confirm my vote”.",
         "Keep the lookup code shown on your receipt.",
     ),
     notes=(

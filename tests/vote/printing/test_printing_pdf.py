@@ -128,7 +128,7 @@ def test_chinese_instructions_for_elderly_residents_are_complete(
     text = _flat(_all_text(render_invitations_pdf(five_invitations)))
     for line in [
         "1.用手机扫描二维码（微信或相机扫一扫）",
-        "2.按提示选择，点“提交我的投票”",
+        "2.按提示选择，点“下一步”核对，再点“确认投票”",
         "3.保存回执上的查询码",
         "不会用手机？可带本通知到居委会现场投票或请家人帮忙",
         "本码仅限本人使用，请勿转交他人",
@@ -145,7 +145,7 @@ def test_english_locale_prints_english_instructions(
     )
     text = " ".join(_all_text(data).split())
     assert "Scan the QR code with your phone" in text
-    assert "Submit" in text
+    assert "Confirm my vote" in text
     assert "receipt" in text
     assert "No smartphone?" in text
     assert "Do not give it to anyone else" in text
