@@ -7,38 +7,33 @@ from typing import Annotated, Any
 from litestar import Router, get
 from litestar.params import QueryParameter
 from litestar.response import Redirect, Template
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import ballots.errors as domain_errors
 from ballots import board
 from ballots.lifecycle import ballot_spec
 from ballots.matters import get_matter
-from ballots.models import Ballot, Matter
 from tally.merkle import verify_inclusion
 from vote.api.params import IdParam, SearchParam
 from vote.api.public import public_ballot, public_matter, published_result
 from vote.i18n import DEFAULT_LOCALE, gettext_, localise, normalise_locale
 from vote.pages.errors import page
+from vote.pages.listings import home_context
 from vote.web import AppContext
 
 
 @get("/", name="home")
-async def home(db: AsyncSession) -> Template:
-    rows = (
-        await db.execute(
-            select(Ballot, Matter)
-            .join(Matter, Matter.id == Ballot.matter_id)
-            .where(Ballot.state.in_(("open", "closed", "published")))
-            .order_by(Ballot.id.desc())
-            .limit(50)
-        )
-    ).all()
-    return page(
-        "home.html",
-        open_ballots=[(b, m) for b, m in rows if b.state == "open"],
-        public_ballots=[(b, m) for b, m in rows if b.state in ("closed", "published")],
-    )
+async def home(
+    db: AsyncSession,
+    unit: SearchParam = "",
+    open_page: SearchParam = "",
+    results_page: SearchParam = "",
+    matters_page: SearchParam = "",
+) -> Template:
+    """Ballots open now, recent results and matters by unit, filtered by residential area."""
+    pages = {"open_page": open_page, "results_page": results_page, "matters_page": matters_page}
+    status, context = await home_context(db, unit, pages)
+    return page("home.html", status_code=status, **context)
 
 
 @get("/ballots/{ballot_id:int}", name="ballot-page")
