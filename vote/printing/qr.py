@@ -6,6 +6,7 @@ the printed codes read reliably on old phone cameras.
 
 from __future__ import annotations
 
+import html
 import io
 import itertools
 import re
@@ -15,6 +16,9 @@ import qrcode
 from qrcode.constants import ERROR_CORRECT_M
 from qrcode.image.pil import PilImage
 from qrcode.util import mask_func
+
+from ballots.errors import N_
+from vote.i18n import gettext_
 
 QUIET_ZONE = 4
 
@@ -127,18 +131,20 @@ def dark_runs(data: str) -> tuple[int, list[tuple[int, int, int]]]:
     return len(matrix), runs
 
 
-def qr_svg(data: str) -> str:
+def qr_svg(data: str, label: str = "") -> str:
     """An inline ``<svg>`` element (no XML declaration) showing ``data``'s QR code.
 
     It scales with its container through ``viewBox`` (one unit per module, quiet zone included)
-    and draws the dark modules as one path on a white background.
+    and draws the dark modules as one path on a white background. Its ``<title>`` is its text
+    alternative: ``label`` (say what scanning it does), or "QR code" in the reader's language.
     """
     size, runs = dark_runs(data)
     total = size + 2 * QUIET_ZONE
     path = "".join(f"M{x + QUIET_ZONE} {y + QUIET_ZONE}h{n}v1h-{n}z" for y, x, n in runs)
+    title = html.escape(label or gettext_(N_("QR code")))
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {total} {total}" '
-        f'shape-rendering="crispEdges" role="img">'
+        f'shape-rendering="crispEdges" role="img"><title>{title}</title>'
         f'<rect width="{total}" height="{total}" fill="#fff"/>'
         f'<path d="{path}" fill="#000"/></svg>'
     )

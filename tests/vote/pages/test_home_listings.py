@@ -8,6 +8,7 @@ import re
 from datetime import UTC, datetime, timedelta
 from html import unescape
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -233,3 +234,19 @@ async def test_more_open_ballots_than_a_page_are_all_reachable(
     assert sorted(links(first, "/ballots") + links(second, "/ballots")) == sorted(
         [*opened, world.practical_id, world.firm_id]
     )
+
+
+async def test_the_language_switch_comes_back_to_the_same_list(
+    client: Client, world: World
+) -> None:
+    unit = world.units["maoming"]
+    html = (await client.get(f"/?unit={unit}&matters_page=1&lang=zh-CN")).text
+    switch = re.search(r'id="lang-switch" href="([^"]+)"', html)
+    assert switch is not None
+    target = urlsplit(unescape(switch.group(1)))
+    assert target.path == "/lang/en"
+    back = urlsplit(parse_qs(target.query)["next"][0])
+    assert back.path == "/"
+    assert parse_qs(back.query) == {"unit": [str(unit)], "matters_page": ["1"]}  # not lang
+    response = await client.get(unescape(switch.group(1)), follow_redirects=False)
+    assert urlsplit(response.headers["location"]) == back

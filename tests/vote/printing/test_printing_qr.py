@@ -87,3 +87,23 @@ def test_fast_mask_choice_gives_the_same_symbol_as_qrcode() -> None:
         reference.add_data(url)
         reference.make(fit=True)
         assert qr_matrix(url) == reference.modules, url
+
+
+def test_svg_has_a_text_alternative_in_the_readers_language() -> None:
+    """Screen readers name the code (axe: svg-img-alt); a caller may say what it opens."""
+    from vote.i18n import current_locale
+
+    assert "<title>QR code that opens the voting page</title>" in qr_svg(
+        URL, "QR code that opens the voting page"
+    )
+    assert "<title>a &lt;b&gt; &amp; c</title>" in qr_svg(URL, "a <b> & c")
+    token = current_locale.set("zh_CN")
+    try:
+        assert "<title>二维码</title>" in qr_svg(URL)
+    finally:
+        current_locale.reset(token)
+    token = current_locale.set("en")
+    try:
+        assert "<title>QR code</title>" in qr_svg(URL)
+    finally:
+        current_locale.reset(token)
