@@ -22,7 +22,7 @@ from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ballots.errors import N_, DomainError, NotFound
-from ballots.models import Ballot, BoardLeaf, BoardNode, Cast, TreeHead
+from ballots.models import Ballot, BoardLeaf, BoardNode, Cast, Participation, TreeHead
 from ballots.signing import Signer
 from tally import board as tally_board
 from tally.merkle import (
@@ -301,6 +301,17 @@ async def inclusion_proof(
         leaf_index=row.leaf_index,
         leaf_hash=nodes[(0, row.leaf_index)].hex(),
     )
+
+
+async def receipt_counts(session: AsyncSession, ballot_id: int, tracker: str) -> bool:
+    """Whether the cast with receipt ``tracker`` is the one counted for its voter, not one
+    replaced by a later vote with the same code (both stay on the board)."""
+    counted = await session.scalar(
+        select(Participation.cast_id)
+        .join(Cast, Cast.id == Participation.cast_id)
+        .where(Participation.ballot_id == ballot_id, Cast.tracker == tracker)
+    )
+    return counted is not None
 
 
 async def consistency_proof(

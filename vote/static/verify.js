@@ -1,5 +1,6 @@
 // Checks a receipt on the phone itself and says exactly what it checked:
-//  1. the board entry the server points to is a cast with this receipt code, and its hash is
+//  1. the board entry the server points to is a cast with this receipt's tracker (the receipt
+//     code, 26 digits, is the same number; the page carries both), and its hash is
 //     SHA-256(0x00 || entry bytes);
 //  2. the entry's inclusion proof (RFC 9162) leads to the root of the signed tree head;
 //  3. that tree head's Ed25519 signature verifies with the service's published key, which the page
@@ -167,6 +168,11 @@
     details.appendChild(term);
     details.appendChild(description);
   }
+  // A signing time (milliseconds since 1970, UTC) as Beijing time: UTC+8 all year.
+  function beijingTime(ms) {
+    var shifted = new Date(ms + 8 * 3600 * 1000).toISOString();
+    return shifted.substr(0, 10) + " " + shifted.substr(11, 8) + " " + T.d_zone;
+  }
   function finish(result, text) {
     summary.className = result === "ok" ? "notice ok" : (result === "fail" ? "notice error" : "notice");
     summary.textContent = text;
@@ -189,6 +195,7 @@
   box.hidden = false;
   summary.textContent = T.checking;
   var tracker = box.getAttribute("data-tracker");
+  var receiptCode = box.getAttribute("data-receipt-code") || tracker;
   var ballotId = box.getAttribute("data-board-ballot-id");
   var key = null, keyId = "?";
   try {
@@ -226,7 +233,7 @@
         entryOk = toHex(leaf) === proof.leaf_hash;
       }
     } catch (e) { entryOk = false; }
-    step("entry", entryOk, entryOk ? fill(T.entry_ok, { tracker: tracker, n: proof.leaf_index + 1 }) : T.entry_bad);
+    step("entry", entryOk, entryOk ? fill(T.entry_ok, { tracker: receiptCode, n: proof.leaf_index + 1 }) : T.entry_bad);
 
     // 2. The inclusion proof leads from that hash to the root of the signed head.
     var logOk = false, root = null;
@@ -263,7 +270,7 @@
     detail(T.d_leaf, String(proof.leaf_hash));
     detail(T.d_path, proof.hashes.join(" "));
     detail(T.d_root, String(head.root_hash));
-    detail(T.d_time, isCount(head.timestamp) ? new Date(head.timestamp).toISOString() : String(head.timestamp));
+    detail(T.d_time, isCount(head.timestamp) ? beijingTime(head.timestamp) : String(head.timestamp));
     detail(T.d_signature, String(head.signature));
     detail(T.d_key, box.getAttribute("data-public-key") || "");
     detail(T.d_key_id, keyId);
