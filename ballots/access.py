@@ -26,7 +26,8 @@ class Actor(msgspec.Struct, frozen=True):
     ``unit_path`` is the chair's unit path (``/1/4/``); the operator has role ``operator``
     and may do everything everywhere. ``read_only`` is set for a read-scoped API token (the web
     layer then allows only GET and HEAD); ``session_id`` is the login session the request's
-    token is or was made from.
+    token is or was made from. ``password_change_due`` marks a login session of a chair who
+    must first choose their own password (the web layer then allows only that).
     """
 
     name: str
@@ -36,6 +37,7 @@ class Actor(msgspec.Struct, frozen=True):
     source: str = ""
     read_only: bool = False
     session_id: int | None = None
+    password_change_due: bool = False
 
     @property
     def is_operator(self) -> bool:

@@ -9,9 +9,14 @@ The TOTP secret is encrypted at rest with a key derived from the service secret.
 accepted once: the accepted time step is remembered and a code for that step or an earlier one
 is refused.
 
+In place of the TOTP code a chair may type one of their one-time recovery codes (ten, made when
+the chair is added or re-enrolled; see :mod:`ballots.recovery_codes`); using one is audited.
+
 A chair manager (``manage_chairs``) disables and enables chairs in their subtree, resets their
 passwords, re-enrols their TOTP and changes their roles (only to roles that can do no more than
-their own), all audited; nobody can lock themselves out of managing their own unit.
+their own), all audited; nobody can lock themselves out of managing their own unit. A password
+chosen by someone else (adding a chair, resetting another's) must be changed by the chair at
+their next login (``must_change_password``; see :mod:`ballots.accounts`).
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ from cryptography.fernet import Fernet
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ballots import audit
+from ballots import audit, recovery_codes
 from ballots.access import ROLE_ACTIONS, Actor, require
 from ballots.errors import (
     N_,
@@ -53,12 +58,14 @@ MIN_PASSWORD_LENGTH = 10
 
 
 class NewChair(msgspec.Struct):
-    """A freshly created chair and what they need to enrol their authenticator app."""
+    """A freshly created (or re-enrolled) chair and what they need to enrol their authenticator
+    app, with their ten recovery codes: all shown once."""
 
     chair_id: int
     username: str
     totp_secret: str
     provisioning_uri: str
+    recovery_codes: list[str] = msgspec.field(default_factory=list)
 
 
 def _fernet(secret_key: bytes) -> Fernet:
@@ -86,8 +93,11 @@ async def create_chair(
     role: str,
     unit_id: int,
     display_name: str = "",
+    must_change_password: bool = True,
 ) -> NewChair:
-    """Create a chair scoped to ``unit_id``; return the TOTP secret to enrol, shown once."""
+    """Create a chair scoped to ``unit_id``; return the TOTP secret to enrol and the recovery
+    codes, shown once. The chair must choose their own password at their first login unless
+    ``must_change_password`` is false (the demo, or an operator adding their own account)."""
     unit = await get_unit(session, unit_id)
     require(actor, "manage_chairs", unit.path)
     username = username.strip()
@@ -107,15 +117,28 @@ async def create_chair(
         totp_secret=_fernet(secret_key).encrypt(totp_secret.encode()),
         role=role,
         unit_id=unit.id,
+        must_change_password=must_change_password,
     )
     session.add(chair)
     await session.flush()
+    codes = await recovery_codes.replace_codes(session, secret_key, chair.id)
     audit.record(
-        session, actor, "chair.create", f"chair:{chair.id}", unit.id, username=username, role=role
+        session,
+        actor,
+        "chair.create",
+        f"chair:{chair.id}",
+        unit.id,
+        username=username,
+        role=role,
+        must_change_password=must_change_password,
     )
     uri = pyotp.TOTP(totp_secret).provisioning_uri(name=username, issuer_name=ISSUER)
     return NewChair(
-        chair_id=chair.id, username=username, totp_secret=totp_secret, provisioning_uri=uri
+        chair_id=chair.id,
+        username=username,
+        totp_secret=totp_secret,
+        provisioning_uri=uri,
+        recovery_codes=codes,
     )
 
 
@@ -132,16 +155,26 @@ def _accepted_step(secret: str, code: str, now: datetime) -> int | None:
     return None
 
 
-async def authenticate(
+class SignIn(msgspec.Struct):
+    """A chair who passed the login checks, and whether a recovery code let them in."""
+
+    chair: Chair
+    recovery_code_used: bool = False
+    recovery_codes_left: int = 0
+
+
+async def sign_in(
     session: AsyncSession,
     secret_key: bytes,
     username: str,
     password: str,
-    totp_code: str,
+    code: str,
     *,
+    source: str = "",
     now: datetime | None = None,
-) -> Chair:
-    """Check password and TOTP; consume the TOTP step so the same code cannot log in again.
+) -> SignIn:
+    """Check the password and ``code``: the TOTP code, consumed so that it cannot log in again,
+    or one of the chair's unused recovery codes, consumed and audited.
 
     The password is checked after the chair's row was read and the session's transaction
     ended, so no database connection waits on the hash.
@@ -161,7 +194,24 @@ async def authenticate(
     chair = await session.get(Chair, found.id)
     if chair is None:
         raise InvalidLogin()
-    step = _accepted_step(totp_secret_of(chair, secret_key), totp_code, now)
+    recovery = recovery_codes.normalise(code)
+    if recovery is not None:
+        if not await recovery_codes.claim(session, secret_key, chair.id, recovery, now):
+            raise InvalidLogin()
+        left = await recovery_codes.codes_left(session, chair.id)
+        unit = await get_unit(session, chair.unit_id)
+        audit.record(
+            session,
+            actor_for(chair, unit, source),
+            "chair.recovery_code_used",
+            f"chair:{chair.id}",
+            unit.id,
+            codes_left=left,
+        )
+        if renew:
+            chair.password_hash = await hash_password(password)
+        return SignIn(chair=chair, recovery_code_used=True, recovery_codes_left=left)
+    step = _accepted_step(totp_secret_of(chair, secret_key), code, now)
     if step is None:
         raise InvalidLogin()
     if renew:
@@ -174,7 +224,21 @@ async def authenticate(
     )
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
         raise InvalidLogin()
-    return chair
+    left = await recovery_codes.codes_left(session, chair.id)
+    return SignIn(chair=chair, recovery_codes_left=left)
+
+
+async def authenticate(
+    session: AsyncSession,
+    secret_key: bytes,
+    username: str,
+    password: str,
+    totp_code: str,
+    *,
+    now: datetime | None = None,
+) -> Chair:
+    """Check the password and the TOTP (or recovery) code; see :func:`sign_in`."""
+    return (await sign_in(session, secret_key, username, password, totp_code, now=now)).chair
 
 
 def actor_for(chair: Chair, unit: Unit, source: str = "") -> Actor:
@@ -327,6 +391,8 @@ async def actor_from_token(
     """Resolve a live session or API token to its chair's :class:`Actor`, or NotAuthenticated.
 
     The actor is read-only for a ``read`` token, and knows the login session it descends from.
+    A login session of a chair who must choose their own password says so
+    (``password_change_due``); the web layer then lets it do nothing else.
     """
     row = (
         await session.execute(
@@ -348,6 +414,7 @@ async def actor_from_token(
         actor_for(chair, unit, source),
         read_only=stored.scope != "full",
         session_id=stored.id if stored.kind == "session" else stored.created_by_session,
+        password_change_due=chair.must_change_password and stored.kind == "session",
     )
 
 
@@ -530,7 +597,7 @@ async def _managed_chair(session: AsyncSession, actor: Actor, chair_id: int) -> 
     return chair, unit
 
 
-async def _end_sessions(
+async def end_sessions(
     session: AsyncSession, chair: Chair, now: datetime, *, keep: int | None = None, api: bool
 ) -> list[int]:
     """Revoke the chair's live login sessions (and the API tokens made from them), and with
@@ -573,7 +640,7 @@ async def disable_chair(
         raise OwnAdminAccess()
     if chair.disabled_at is None:
         chair.disabled_at = now
-        revoked = await _end_sessions(session, chair, now, api=True)
+        revoked = await end_sessions(session, chair, now, api=True)
         audit.record(
             session,
             actor,
@@ -609,7 +676,8 @@ async def reset_password(
 ) -> str:
     """Set a chair's password (or, with ``password=None``, a generated one); return it.
 
-    The chair's other login sessions end. Audited (never the password).
+    The chair's other login sessions end. Unless the actor resets their own, the chair must
+    choose their own password at their next login. Audited (never the password).
     """
     now = now or datetime.now(UTC)
     chair, unit = await _managed_chair(session, actor, chair_id)
@@ -618,7 +686,8 @@ async def reset_password(
     if len(new) < MIN_PASSWORD_LENGTH:
         raise InvalidInput(f"the password must be at least {MIN_PASSWORD_LENGTH} characters")
     chair.password_hash = await hash_password(new)
-    revoked = await _end_sessions(session, chair, now, keep=actor.session_id, api=False)
+    chair.must_change_password = chair.id != actor.chair_id
+    revoked = await end_sessions(session, chair, now, keep=actor.session_id, api=False)
     audit.record(
         session,
         actor,
@@ -627,6 +696,7 @@ async def reset_password(
         unit.id,
         username=chair.username,
         generated=generated,
+        must_change_password=chair.must_change_password,
         revoked_tokens=revoked,
     )
     await session.flush()
@@ -641,14 +711,16 @@ async def reenrol_totp(
     *,
     now: datetime | None = None,
 ) -> NewChair:
-    """Give a chair a new TOTP secret (shown once); the old authenticator stops working and
-    the chair's other login sessions end. Audited (never the secret)."""
+    """Give a chair a new TOTP secret and ten new recovery codes (shown once); the old
+    authenticator and codes stop working and the chair's other login sessions end. Audited
+    (never the secret or the codes)."""
     now = now or datetime.now(UTC)
     chair, unit = await _managed_chair(session, actor, chair_id)
     totp_secret = pyotp.random_base32()
     chair.totp_secret = _fernet(secret_key).encrypt(totp_secret.encode())
     chair.totp_last_step = 0
-    revoked = await _end_sessions(session, chair, now, keep=actor.session_id, api=False)
+    codes = await recovery_codes.replace_codes(session, secret_key, chair.id, now=now)
+    revoked = await end_sessions(session, chair, now, keep=actor.session_id, api=False)
     audit.record(
         session,
         actor,
@@ -661,7 +733,11 @@ async def reenrol_totp(
     await session.flush()
     uri = pyotp.TOTP(totp_secret).provisioning_uri(name=chair.username, issuer_name=ISSUER)
     return NewChair(
-        chair_id=chair.id, username=chair.username, totp_secret=totp_secret, provisioning_uri=uri
+        chair_id=chair.id,
+        username=chair.username,
+        totp_secret=totp_secret,
+        provisioning_uri=uri,
+        recovery_codes=codes,
     )
 
 

@@ -22,6 +22,7 @@ from litestar.di import Provide
 from litestar.exceptions import HTTPException
 from litestar.openapi import OpenAPIConfig
 from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.response import Redirect
 from litestar.routes import HTTPRoute
 from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
@@ -44,6 +45,7 @@ from vote.api import turnout as turnout_api
 from vote.api import units as units_api
 from vote.api.bodies import SafeRequest
 from vote.api.openapi import RefinedJsonRenderPlugin, RefinedYamlRenderPlugin
+from vote.pages import account as account_pages
 from vote.pages import chair as chair_pages
 from vote.pages import public as public_pages
 from vote.pages import turnout as turnout_pages
@@ -68,7 +70,7 @@ from vote.ratelimit import (
     redis_client,
 )
 from vote.settings import Settings, ensure_data_dir, signer
-from vote.web import AppContext, provide_ctx, provide_db
+from vote.web import PASSWORD_PATH, AppContext, PasswordChangeRequired, provide_ctx, provide_db
 
 PACKAGE_DIR = Path(__file__).parent
 VERSION = "0.1.0"
@@ -96,6 +98,8 @@ def _is_api(request: Request[Any, Any, Any]) -> bool:
 def _on_domain_error(request: Request[Any, Any, Any], error: DomainError) -> Response[Any]:
     if _is_api(request):
         return domain_error_handler(request, error)
+    if isinstance(error, PasswordChangeRequired):  # a page: choose one's own password first
+        return Redirect(path=PASSWORD_PATH)
     return page_error_response(request, error.status, error.title, error.detail_msgid, error.params)
 
 
@@ -257,6 +261,7 @@ def create_app(settings: Settings | None = None, *, limiter: RateLimiter | None 
             console_chairs.router,
             console_tokens.router,
             console_audit.router,
+            account_pages.router,
             turnout_api.router,
             turnout_pages.router,
             create_static_files_router(

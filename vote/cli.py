@@ -200,10 +200,22 @@ def chair() -> None:
 @click.option("--unit", "unit_ref", required=True, help="Unit id or code the chair is scoped to.")
 @click.option("--name", "display_name", default="", help="Display name.")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@click.option(
+    "--keep-password",
+    is_flag=True,
+    help="Do not make the chair choose their own password at the first login (for an operator "
+    "adding their own account).",
+)
 def chair_add(
-    username: str, role: str, unit_ref: str, display_name: str, password_stdin: bool
+    username: str,
+    role: str,
+    unit_ref: str,
+    display_name: str,
+    password_stdin: bool,
+    keep_password: bool,
 ) -> None:
-    """Create a chair; prints the TOTP secret and a QR code to enrol an authenticator app."""
+    """Create a chair; prints the TOTP secret and a QR code to enrol an authenticator app, and
+    ten one-time recovery codes. The chair chooses their own password at the first login."""
     if password_stdin:
         password = sys.stdin.readline().rstrip("\n")
     else:
@@ -222,6 +234,7 @@ def chair_add(
             role=role,
             unit_id=target.id,
             display_name=display_name,
+            must_change_password=not keep_password,
         )
         await session.commit()
         return created
@@ -231,6 +244,19 @@ def chair_add(
     click.echo("Scan this with an authenticator app (or type the secret):")
     print_qr(created.provisioning_uri)
     click.echo(f"TOTP secret: {created.totp_secret}")
+    print_recovery_codes(created.recovery_codes)
+    if not keep_password:
+        click.echo(f"At the first login {created.username} chooses their own password.")
+
+
+def print_recovery_codes(codes: list[str]) -> None:
+    """The recovery codes, shown once, one a line."""
+    click.echo(
+        "Recovery codes (shown once; each logs in once in place of the 6-digit code; "
+        "keep them apart from the phone):"
+    )
+    for code in codes:
+        click.echo(f"  {code}")
 
 
 def print_qr(data: str) -> None:
@@ -309,7 +335,8 @@ _chair_command(
 @click.argument("username")
 @click.option("--password-stdin", is_flag=True, help="Read the new password from standard input.")
 def chair_reset_password(username: str, password_stdin: bool) -> None:
-    """Set a chair's password (or print a generated one); their login sessions end (audited)."""
+    """Set a chair's password (or print a generated one); their login sessions end and they
+    choose their own password at their next login (audited)."""
     password = sys.stdin.readline().rstrip("\n") if password_stdin else None
 
     async def work(session: AsyncSession, _: Settings) -> str:
@@ -326,12 +353,15 @@ def chair_reset_password(username: str, password_stdin: bool) -> None:
         )
     else:
         click.echo(f"the password of {username} is changed")
+    # Beside a generated password, stdout holds only the password (for scripts).
+    click.echo(f"at their next login {username} chooses their own password", err=password is None)
 
 
 @chair.command("reenrol")
 @click.argument("username")
 def chair_reenrol(username: str) -> None:
-    """Give a chair a new TOTP secret (the old app stops working); prints the QR and secret."""
+    """Give a chair a new TOTP secret and recovery codes (the old app and codes stop working);
+    prints the QR, the secret and the codes."""
 
     async def work(session: AsyncSession, settings: Settings) -> chairs.NewChair:
         target = await _chair_named(session, username)
@@ -340,10 +370,14 @@ def chair_reenrol(username: str) -> None:
         return new
 
     new = run_db(work)
-    click.echo(f"chair {username} has a new authenticator key; the old one no longer works.")
+    click.echo(
+        f"chair {username} has a new authenticator key and recovery codes; the old ones no "
+        "longer work."
+    )
     click.echo("Scan this with an authenticator app (or type the secret):")
     print_qr(new.provisioning_uri)
     click.echo(f"TOTP secret: {new.totp_secret}")
+    print_recovery_codes(new.recovery_codes)
 
 
 @chair.command("role")

@@ -41,6 +41,7 @@ class DemoInfo(msgspec.Struct):
     admin_username: str
     invitation_urls: dict[str, list[str]]
     published_ballot_id: int
+    recovery_codes: list[str] = msgspec.field(default_factory=list)
 
 
 def roster_csv(rng: random.Random, households: int) -> bytes:
@@ -123,6 +124,7 @@ async def seed(
         role="street_chair",
         unit_id=street.id,
         display_name="瑞金二路街道 议事会主持人",
+        must_change_password=False,  # the demo prints its password for anyone to use
     )
     await chairs.create_chair(
         session,
@@ -133,6 +135,7 @@ async def seed(
         role="district_admin",
         unit_id=district.id,
         display_name="卢湾区管理员",
+        must_change_password=False,
     )
 
     practical = await matters.create_matter(
@@ -262,4 +265,5 @@ async def seed(
             title: found[:3] for title, found in urls.items() if title != evaluation_ballot.title
         },
         published_ballot_id=evaluation_ballot.id,
+        recovery_codes=chair.recovery_codes,
     )

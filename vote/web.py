@@ -51,6 +51,19 @@ class TokenReadOnly(DomainError):
     )
 
 
+class PasswordChangeRequired(DomainError):
+    type = "password-change-required"
+    status = 403
+    title = N_("Choose your own password first")
+    detail_template = N_(
+        "Someone else set your password. Choose your own at {path} (log in there in a browser); "
+        "until then this login session may do nothing else."
+    )
+
+
+PASSWORD_PATH = "/chair/account/password"  # noqa: S105 - a page, not a password
+"""Where a chair chooses their own password (see :mod:`vote.pages.account`)."""
+
 READ_METHODS = frozenset({"GET", "HEAD"})
 
 
@@ -127,8 +140,20 @@ async def provide_actor(
 
     A cookie-authenticated request that changes something must carry the session's CSRF token
     (form field ``csrf_token`` or header ``X-CSRF-Token``). A read-only token is refused for
-    anything but GET and HEAD, here, for the API and the pages alike.
+    anything but GET and HEAD, here, for the API and the pages alike. A login session whose
+    chair must first choose their own password is refused (:class:`PasswordChangeRequired`).
     """
+    actor = await provide_account_actor(request, db, ctx)
+    if actor.password_change_due:
+        raise PasswordChangeRequired(path=PASSWORD_PATH)
+    return actor
+
+
+async def provide_account_actor(
+    request: Request[Any, Any, Any], db: AsyncSession, ctx: AppContext
+) -> Actor:
+    """Like :func:`provide_actor`, but also a chair who must first choose their own password:
+    for choosing it, and for logging out."""
     source = client_ip(request, ctx.settings)
     token = _bearer(request)
     if token is not None:

@@ -4,7 +4,7 @@ from ballots.models.audit import AuditEntry
 from ballots.models.ballots import Ballot, Cast, Elector, Participation
 from ballots.models.base import Base, UTCDateTime, utcnow
 from ballots.models.board import BoardLeaf, BoardNode, TreeHead
-from ballots.models.chairs import Chair, ChairToken
+from ballots.models.chairs import Chair, ChairRecoveryCode, ChairToken
 from ballots.models.matters import Matter, MatterEvent
 from ballots.models.roll import Flat, Household, Ownership, Resident
 from ballots.models.units import Unit
@@ -17,6 +17,7 @@ __all__ = [
     "BoardNode",
     "Cast",
     "Chair",
+    "ChairRecoveryCode",
     "ChairToken",
     "Elector",
     "Flat",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from sqlalchemy import ForeignKey, Integer, LargeBinary, String
+from sqlalchemy import Boolean, ForeignKey, Integer, LargeBinary, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ballots.models.base import Base, UTCDateTime, utcnow
@@ -18,6 +18,8 @@ class Chair(Base):
     """A staff account scoped to a unit subtree. The TOTP secret is stored encrypted.
 
     ``totp_last_step`` is the last accepted TOTP time step, so a code cannot be replayed.
+    ``must_change_password`` is set when someone else chose the password (adding the chair or
+    resetting it): until the chair chooses their own, their login sessions may do nothing else.
     """
 
     __tablename__ = "chairs"
@@ -32,6 +34,26 @@ class Chair(Base):
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    must_change_password: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
+
+
+class ChairRecoveryCode(Base):
+    """One of a chair's one-time recovery codes, typed in place of the TOTP code.
+
+    Only a keyed hash (HMAC-SHA256 under the service secret, bound to the chair) is stored.
+    ``used_at`` is set, by a compare-and-set, when the code logs in; new codes replace all rows.
+    """
+
+    __tablename__ = "chair_recovery_codes"
+    __table_args__ = (UniqueConstraint("chair_id", "code_hash"),)  # also the chair's index
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chair_id: Mapped[int] = mapped_column(ForeignKey("chairs.id"))
+    code_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 TokenScope = Literal["full", "read"]

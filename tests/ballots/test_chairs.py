@@ -186,6 +186,8 @@ async def test_tokens_resolve_to_the_chair(session: AsyncSession) -> None:
             unit_path=area.path,
             chair_id=new.chair_id,
             source="test",
+            # Added by another with a password they chose: the session must choose one first.
+            password_change_due=kind == "session",
         )
     stored = (await session.scalars(select(ChairToken.token_hash))).all()
     assert all(token.encode() not in bytes(h) for h in stored)

@@ -101,3 +101,53 @@ def test_0004_gives_older_tokens_an_expiry_and_can_go_back(db_url: str) -> None:
     command.downgrade(config, "0003")
     upgrade(db_url)
     assert asyncio.run(_run_sync(db_url, _differences)) == []
+
+
+def test_0007_leaves_existing_chairs_their_password_and_can_go_back(db_url: str) -> None:
+    """Chairs from before 0007 chose their password: none is made to change it. Going back
+    with chairs, tokens and codes stored works on both databases, and forward again."""
+    config = alembic_config(db_url)
+    command.downgrade(config, "0006")
+
+    def old_chair(connection: Connection) -> None:
+        connection.execute(
+            text(
+                "INSERT INTO units (name, code, level, path) "
+                "VALUES ('卢湾区', 'luwan', 'district', '/1/')"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO chairs (username, display_name, password_hash, totp_secret, "
+                "totp_last_step, role, unit_id, created_at) "
+                "VALUES ('li', 'li', 'x', :secret, 0, 'area_chair', "
+                "(SELECT id FROM units), :now)"
+            ),
+            {"secret": b"x", "now": datetime(2026, 1, 1)},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO chair_tokens (chair_id, token_hash, kind, name, scope, created_at, "
+                "expires_at) VALUES ((SELECT id FROM chairs), :hash, 'session', '', 'full', "
+                ":now, :now)"
+            ),
+            {"hash": b"h" * 32, "now": datetime(2026, 1, 1)},
+        )
+
+    asyncio.run(_run_sync(db_url, old_chair))
+    upgrade(db_url)
+
+    def flag_and_a_code(connection: Connection) -> Any:
+        connection.execute(
+            text(
+                "INSERT INTO chair_recovery_codes (chair_id, code_hash, created_at) "
+                "VALUES ((SELECT id FROM chairs), :hash, :now)"
+            ),
+            {"hash": b"c" * 32, "now": datetime(2026, 1, 2)},
+        )
+        return connection.execute(text("SELECT must_change_password FROM chairs")).scalar_one()
+
+    assert asyncio.run(_run_sync(db_url, flag_and_a_code)) in (False, 0)
+    command.downgrade(config, "0006")
+    upgrade(db_url)
+    assert asyncio.run(_run_sync(db_url, _differences)) == []

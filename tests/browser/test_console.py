@@ -1,7 +1,8 @@
 """The chair's console in a real browser (headless Chromium, zh-CN): a chair logs in, every
 console page passes axe-core with no serious or critical violation, a unit is added, a matter
-recorded and noted, a token created and revoked; a chair manager adds a chair whose TOTP QR is
-decoded from a screenshot and logs that chair in; the audit log, filtered, shows it all.
+recorded and noted, a token created and revoked; a chair manager (choosing their own password
+at the first login) adds a chair whose TOTP QR is decoded from a screenshot, with recovery codes
+beside it, and logs that chair in (choosing theirs too); the audit log, filtered, shows it all.
 
 The service runs for real (``vote demo``, ``vote chair add`` for the manager, ``vote serve``).
 """
@@ -27,7 +28,9 @@ from tests.browser.axe import assert_accessible
 from tests.browser.test_voting_in_a_browser import CHROMIUM, IN_CI, VOTE, _free_port
 
 MANAGER_PASSWORD = "manager-password-2026"
+MANAGER_OWN = "the-managers-own-2026"
 NEW_PASSWORD = "new-clerk-password-1"
+CLERK_OWN = "the-clerks-own-2026"
 ADD_MANAGER = [
     *("chair", "add", "--username", "manager", "--role", "district_admin"),
     *("--unit", "ruijin2", "--password-stdin"),
@@ -111,13 +114,30 @@ def new_context(browser: Browser, service: Service) -> BrowserContext:
     )
 
 
-def log_in(page: Page, username: str, password: str, secret: str) -> None:
+def log_in(
+    page: Page, username: str, password: str, secret: str, *, own_password: str | None = None
+) -> None:
+    """Log in on the login page; with ``own_password``, the chair (whose password someone else
+    chose) is first taken to choose their own, and does."""
     page.goto("/chair/login")
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(password)
     page.get_by_label("身份验证器", exact=False).fill(pyotp.TOTP(secret).now())
     page.get_by_role("button", name="登录").click()
+    if own_password is not None:
+        page.wait_for_url("**/chair/account/password")
+        choose_own_password(page, own_password)
+        page.goto("/chair/")
     page.wait_for_url("**/chair/")
+
+
+def choose_own_password(page: Page, own_password: str) -> None:
+    """On the page that asks for one's own password: type it twice and use it."""
+    assert_accessible(page)
+    page.get_by_label("新密码", exact=True).fill(own_password)
+    page.get_by_label("再输入一次密码").fill(own_password)
+    page.get_by_role("button", name="使用这个密码").click()
+    page.wait_for_selector("text=您自己的密码已设置好")
 
 
 def visit(page: Page, path: str) -> None:
@@ -216,7 +236,7 @@ def test_a_manager_adds_a_chair_who_enrols_by_scanning_the_qr(
 ) -> None:
     context = new_context(browser, service)
     page = context.new_page()
-    log_in(page, "manager", MANAGER_PASSWORD, service.manager_secret)
+    log_in(page, "manager", MANAGER_PASSWORD, service.manager_secret, own_password=MANAGER_OWN)
     visit(page, "/chair/chairs")
     page.get_by_role("link", name="添加工作人员").click()
     assert_accessible(page)
@@ -233,12 +253,13 @@ def test_a_manager_adds_a_chair_who_enrols_by_scanning_the_qr(
     assert uri.startswith("otpauth://totp/")
     secret = parse_qs(urlparse(uri).query)["secret"][0]
     assert page.locator("#totp-secret").inner_text().replace(" ", "") == secret
+    assert page.locator("#recovery-codes li").count() == 10
     page.get_by_role("link", name="返回该工作人员").click()
     assert_accessible(page)
 
     clerk = new_context(browser, service)
     clerk_page = clerk.new_page()
-    log_in(clerk_page, "sinan-clerk", NEW_PASSWORD, secret)
+    log_in(clerk_page, "sinan-clerk", NEW_PASSWORD, secret, own_password=CLERK_OWN)
     assert "sinan-clerk" in clerk_page.get_by_role("navigation", name="工作台").inner_text()
     clerk.close()
 

@@ -13,10 +13,19 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ballots import chairs, invitations
+from ballots import accounts, chairs, invitations
 from ballots.access import operator
 from ballots.db import create_engine, create_sessionmaker, dispose
-from ballots.models import AuditEntry, Ballot, Cast, Elector, Participation, Resident, Unit
+from ballots.models import (
+    AuditEntry,
+    Ballot,
+    Cast,
+    Chair,
+    Elector,
+    Participation,
+    Resident,
+    Unit,
+)
 from vote.demo import DEMO_PASSWORD, DemoInfo, seed
 
 SECRET_HEX = "11" * 32
@@ -120,23 +129,56 @@ class World:
     async def casts(self, ballot_id: int) -> int:
         return await self.db.count(Cast, Cast.ballot_id == ballot_id)
 
-    async def add_chair(self, username: str, role: str, unit_code: str) -> str:
-        """Create a chair through the service; return its TOTP secret."""
+    async def add_chair(
+        self, username: str, role: str, unit_code: str, *, chose_password: bool = True
+    ) -> str:
+        """Create a chair through the service; return its TOTP secret.
 
-        async def work(session: AsyncSession) -> str:
+        The operator adds the chair with a password of their choosing; unless
+        ``chose_password`` is false, the chair then replaces it with ``DEMO_PASSWORD`` as they
+        would at their first login, so that tests log in to a usable account.
+        """
+        return (
+            await self.add_chair_with_codes(
+                username, role, unit_code, chose_password=chose_password
+            )
+        ).totp_secret
+
+    async def add_chair_with_codes(
+        self, username: str, role: str, unit_code: str, *, chose_password: bool = True
+    ) -> chairs.NewChair:
+        """Like :meth:`add_chair`; return what the enrolment page shows (recovery codes too)."""
+
+        async def work(session: AsyncSession) -> chairs.NewChair:
             created = await chairs.create_chair(
                 session,
                 operator(),
                 SECRET,
                 username=username,
-                password=DEMO_PASSWORD,
+                password=GIVEN_PASSWORD if chose_password else DEMO_PASSWORD,
                 role=role,
                 unit_id=self.units[unit_code],
             )
             await session.commit()
-            return created.totp_secret
+            if chose_password:
+                await choose_own_password(session, created.chair_id, DEMO_PASSWORD)
+            return created
 
-        return str(await self.db.run(work))
+        created: chairs.NewChair = await self.db.run(work)
+        return created
+
+
+GIVEN_PASSWORD = "given-by-the-operator"  # a test account's first password
+
+
+async def choose_own_password(session: AsyncSession, chair_id: int, password: str) -> None:
+    """Choose the chair's own password as the chair does at their first login (through the
+    service, acting as the chair in a login session of theirs)."""
+    chair = await session.get(Chair, chair_id)
+    assert chair is not None
+    actor = chairs.actor_for(chair, await session.get_one(Unit, chair.unit_id))
+    await accounts.change_own_password(session, actor, new=password)
+    await session.commit()
 
 
 async def seed_demo(db: Db) -> DemoInfo:

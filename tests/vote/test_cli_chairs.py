@@ -16,7 +16,7 @@ from sqlalchemy import select
 from ballots.chairs import authenticate
 from ballots.db import create_engine, create_sessionmaker, dispose
 from ballots.errors import InvalidLogin
-from ballots.models import AuditEntry
+from ballots.models import AuditEntry, Chair
 from tests.vote.helpers import totp_code
 from tests.vote.test_cli import fails_with_one_line, make_area, ok
 from vote.cli import main
@@ -145,3 +145,100 @@ def test_reset_password_and_reenrol(cli, tmp_path: Path) -> None:  # type: ignor
     assert "at least 10 characters" in refused
     assert try_login(tmp_path, "li", "another-long-one", new_secret.group(1), ahead=1)
     assert {"chair.reset_password", "chair.reenrol_totp"} <= set(audited(tmp_path))
+
+
+def chair_flag(tmp_path: Path, username: str) -> bool:
+    async def read() -> bool:
+        engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'vote.sqlite3'}")
+        try:
+            async with create_sessionmaker(engine)() as session:
+                found = await session.scalar(
+                    select(Chair.must_change_password).where(Chair.username == username)
+                )
+                return bool(found)
+        finally:
+            await dispose(engine)
+
+    return asyncio.run(read())
+
+
+def printed_codes(out: str) -> list[str]:
+    return re.findall(r"^  (\d{4}-\d{4}-\d{4})$", out, flags=re.MULTILINE)
+
+
+def test_add_prints_recovery_codes_and_the_chair_chooses_a_password(  # type: ignore[no-untyped-def]
+    cli, tmp_path: Path
+) -> None:
+    make_area(cli)
+    out = ok(
+        cli(
+            *("chair", "add", "--username", "li", "--role", "area_chair", "--unit", "sinan"),
+            "--password-stdin",
+            stdin=PASSWORD + "\n",
+        )
+    )
+    codes = printed_codes(out)
+    assert len(codes) == len(set(codes)) == 10
+    assert "chooses their own password" in out
+    assert chair_flag(tmp_path, "li") is True
+    # A recovery code logs in once in place of the TOTP code.
+    assert try_login_with(tmp_path, "li", PASSWORD, codes[0])
+    assert not try_login_with(tmp_path, "li", PASSWORD, codes[0])
+    assert "chair.recovery_code_used" in audited(tmp_path)
+
+    kept = ok(
+        cli(
+            *("chair", "add", "--username", "op", "--role", "area_chair", "--unit", "sinan"),
+            *("--password-stdin", "--keep-password"),
+            stdin=PASSWORD + "\n",
+        )
+    )
+    assert "chooses their own password" not in kept
+    assert chair_flag(tmp_path, "op") is False
+
+
+def test_reset_forces_a_change_and_reenrol_replaces_the_codes(  # type: ignore[no-untyped-def]
+    cli, tmp_path: Path
+) -> None:
+    make_area(cli)
+    out = ok(
+        cli(
+            *("chair", "add", "--username", "op", "--role", "area_chair", "--unit", "sinan"),
+            *("--password-stdin", "--keep-password"),
+            stdin=PASSWORD + "\n",
+        )
+    )
+    first_codes = printed_codes(out)
+    reset = ok(cli("chair", "reset-password", "op", "--password-stdin", stdin="another-long-one\n"))
+    assert "chooses their own password" in reset
+    assert chair_flag(tmp_path, "op") is True
+    reenrolled = ok(cli("chair", "reenrol", "op"))
+    new_codes = printed_codes(reenrolled)
+    assert len(new_codes) == 10 and not set(new_codes) & set(first_codes)
+    assert not try_login_with(tmp_path, "op", "another-long-one", first_codes[0])
+    assert try_login_with(tmp_path, "op", "another-long-one", new_codes[0])
+
+
+def try_login_with(tmp_path: Path, username: str, password: str, code: str) -> bool:
+    """Log in with a recovery code (or any code) through the service itself."""
+    settings = Settings.from_env(
+        {
+            "VOTE_DATA_DIR": str(tmp_path / "var"),
+            "VOTE_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'vote.sqlite3'}",
+        }
+    )
+
+    async def attempt() -> bool:
+        engine = create_engine(settings.database_url)
+        try:
+            async with create_sessionmaker(engine)() as session:
+                try:
+                    await authenticate(session, settings.secret_key(), username, password, code)
+                except InvalidLogin:
+                    return False
+                await session.commit()
+                return True
+        finally:
+            await dispose(engine)
+
+    return asyncio.run(attempt())

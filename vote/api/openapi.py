@@ -49,7 +49,11 @@ WRITE_SECURITY: list[dict[str, list[str]]] = [{"bearer": []}, {"session": [], "c
 ERROR_DESCRIPTIONS = {
     400: "The request is malformed: bad JSON, a field or parameter out of range.",
     401: "Not logged in, or the login or voting code is wrong.",
-    403: "Not allowed: outside your units, your role, an invalid voting code or CSRF token.",
+    403: (
+        "Not allowed: outside your units, your role, an invalid voting code or CSRF token, or a "
+        "login session whose chair must first choose their own password "
+        "(password-change-required)."
+    ),
     404: "No such resource (or not public yet).",
     409: "Not possible in the current state (already voted, not open, already exists…).",
     413: "The request body is larger than this endpoint accepts.",

@@ -39,6 +39,7 @@ from vote.api.auth import login_chair
 from vote.api.params import CountParam, IdParam, SearchParam
 from vote.i18n import current_locale, gettext_, localise
 from vote.pages import confirm
+from vote.pages.account import landing_path
 from vote.pages.errors import page
 from vote.pages.warnings import option_labels, warning_text
 from vote.printing import qr_svg, render_invitations_pdf
@@ -49,6 +50,7 @@ from vote.web import (
     CsrfFailed,
     client_ip,
     csrf_token,
+    provide_account_actor,
     provide_actor,
     provide_optional_actor,
 )
@@ -117,7 +119,7 @@ async def login_submit(
     if not nonce or not hmac.compare_digest(sent, csrf_token(ctx.secret_key, "login:" + nonce)):
         return _login_page(ctx, status_code=403, error=_message(CsrfFailed()), username=username)
     try:
-        token, _chair = await login_chair(
+        token, signed_in = await login_chair(
             db,
             ctx,
             client_ip(request, ctx.settings),
@@ -127,7 +129,7 @@ async def login_submit(
         )
     except DomainError as error:
         return _login_page(ctx, status_code=error.status, error=_message(error), username=username)
-    response = Redirect(path="/chair/")
+    response = Redirect(path=landing_path(signed_in))
     response.set_cookie(
         SESSION_COOKIE,
         token,
@@ -140,7 +142,7 @@ async def login_submit(
     return response
 
 
-@post("/chair/logout", dependencies={"actor": Provide(provide_actor)})
+@post("/chair/logout", dependencies={"actor": Provide(provide_account_actor)})
 async def logout(request: Request[Any, Any, Any], db: AsyncSession, actor: Actor) -> Redirect:
     await log_out(db, request.cookies.get(SESSION_COOKIE, ""), actor.source)
     await db.commit()

@@ -83,9 +83,13 @@ async def test_add_a_chair_who_then_logs_in_with_the_qr(client: Client, world: W
     secret = secret_from_svg(response.text)
     grouped = re.search(r'id="totp-secret">([A-Z2-7 ]+)<', response.text)
     assert grouped and grouped.group(1).replace(" ", "") == secret
+    codes = re.findall(r"<code>(\d{4}-\d{4}-\d{4})</code>", response.text)
+    assert len(codes) == len(set(codes)) == 10  # the recovery codes, shown once beside the QR
     client.cookies.clear()
     login = await page_login(client, "sinan-clerk", secret)
     assert login.status_code in (302, 303), login.text
+    # The manager chose the password: the new chair chooses their own first.
+    assert login.headers["location"] == "/chair/account/password"
 
 
 async def test_bad_chair_input_keeps_the_typing_and_changes_nothing(
@@ -158,10 +162,16 @@ async def test_manage_a_chair(client: Client, world: World) -> None:
     assert generated.headers["cache-control"] == "no-store"
     password = re.search(r'id="generated-password">([^<]+)<', generated.text)
     assert password
+    assert await world.db.count(Chair, Chair.id == target, Chair.must_change_password) == 1
+    detail = await client.get(f"/chair/chairs/{target}")
+    assert zh("Set by someone else: chosen by the chair at their next login") in detail.text
+    assert zh("%(left)s unused") % {"left": 10} in detail.text
     reenrolled = await client.post(f"/chair/chairs/{target}/totp", data={"csrf_token": csrf})
     assert reenrolled.status_code == 200
     secret = secret_from_svg(reenrolled.text)
     assert secret != world.info.totp_secret
+    new_codes = re.findall(r"<code>(\d{4}-\d{4}-\d{4})</code>", reenrolled.text)
+    assert len(new_codes) == 10 and not set(new_codes) & set(world.info.recovery_codes)
     client.cookies.clear()
     form = await client.get("/chair/login")
     login = await client.post(
@@ -175,6 +185,7 @@ async def test_manage_a_chair(client: Client, world: World) -> None:
         follow_redirects=False,
     )
     assert login.status_code in (302, 303), login.text
+    assert login.headers["location"] == "/chair/account/password"
     actions = {
         action
         for (action,) in await world.db.run(

@@ -1,5 +1,6 @@
-"""Console: chairs (staff accounts) in the subtree — list, add with a TOTP enrolment QR shown
-once, disable and enable, reset the password, re-enrol TOTP, change the role."""
+"""Console: chairs (staff accounts) in the subtree — list, add with a TOTP enrolment QR and ten
+recovery codes shown once, disable and enable, reset the password (the chair then chooses their
+own at their next login), re-enrol TOTP (new recovery codes too), change the role."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from litestar.response import Template
 from markupsafe import Markup, escape
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ballots import chairs, units
+from ballots import chairs, recovery_codes, units
 from ballots.access import Actor, can, require
 from ballots.errors import DomainError, DuplicateName, NotFound
 from ballots.models import Chair, Unit
@@ -42,7 +43,8 @@ def grantable_roles(actor: Actor) -> list[tuple[str, str]]:
 
 
 def enrolment(new: chairs.NewChair) -> dict[str, Any]:
-    """What the page shows once: the QR of the provisioning URI, and the secret in groups."""
+    """What the page shows once: the QR of the provisioning URI, the secret in groups and the
+    recovery codes."""
     label = gettext_("QR code for the authenticator app of %(name)s") % {"name": new.username}
     svg = qr_svg(new.provisioning_uri).replace(
         'role="img"', f'role="img" aria-label="{escape(label)}"', 1
@@ -53,6 +55,7 @@ def enrolment(new: chairs.NewChair) -> dict[str, Any]:
         "secret_groups": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
         "username": new.username,
         "chair_id": new.chair_id,
+        "recovery_codes": new.recovery_codes,
     }
 
 
@@ -181,6 +184,7 @@ async def new_chair(
         section="chairs",
         no_store=True,
         heading=gettext_("Chair %(name)s is added") % {"name": created.username},
+        must_change_password=True,
         **enrolment(created),
     )
 
@@ -227,6 +231,7 @@ async def _detail(
         error=error,
         generated=generated,
         min_password=chairs.MIN_PASSWORD_LENGTH,
+        recovery_codes_left=await recovery_codes.codes_left(db, chair.id),
     )
 
 
@@ -364,7 +369,12 @@ async def set_password(
         ctx,
         actor,
         chair_id,
-        message=gettext_("The password is changed; the chair's other logins have ended."),
+        message=gettext_(
+            "The password is changed; the chair's other logins have ended. At their next login "
+            "they choose their own."
+        )
+        if actor.chair_id != chair_id
+        else gettext_("The password is changed; the chair's other logins have ended."),
         generated=new if password is None else "",
     )
 
