@@ -51,6 +51,7 @@ from vote.pages import public as public_pages
 from vote.pages import turnout as turnout_pages
 from vote.pages import voting as voting_pages
 from vote.pages.console import audit as console_audit
+from vote.pages.console import ballot_copy as console_ballot_copy
 from vote.pages.console import ballot_editor as console_ballot_editor
 from vote.pages.console import ballots as console_ballots
 from vote.pages.console import chairs as console_chairs
@@ -257,6 +258,7 @@ def create_app(settings: Settings | None = None, *, limiter: RateLimiter | None 
             console_ballots.router,
             console_ballot_editor.router,
             console_schedule.router,
+            console_ballot_copy.router,
             console_roll.router,
             console_chairs.router,
             console_tokens.router,

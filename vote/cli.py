@@ -20,10 +20,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ballots import chairs, invitations, lifecycle, matters, schedule, units
 from ballots.access import operator
+from ballots.copying import BallotCopy, CopyDropped, copy_ballot
 from ballots.db import create_engine, create_sessionmaker, dispose
 from ballots.errors import DomainError, NotFound, TransitionNotAllowed, fill
 from ballots.migrate import upgrade
-from ballots.models import Ballot, Chair
+from ballots.models import Ballot, Chair, Unit
 from ballots.models.chairs import CHAIR_ROLES
 from ballots.roll import MAX_BYTES, RosterHasErrors, import_roll, parse_roster
 from ballots.runoff import create_runoff
@@ -513,7 +514,7 @@ def matter_add(unit_ref: str, kind: str, title: str, description: str) -> None:
 
 @main.group()
 def ballot() -> None:
-    """Ballots: create, list, schedule, open, close, publish, cancel."""
+    """Ballots: create, list, copy, schedule, open, close, publish, cancel."""
 
 
 @ballot.command("create")
@@ -711,6 +712,58 @@ def ballot_runoff(ballot_id: int) -> None:
 
     created = run_db(work)
     click.echo(f"ballot {created.id} drafted: {created.title}")
+
+
+def dropped_lines(dropped: CopyDropped, unit_names: dict[int, str]) -> list[str]:
+    """What a copy left out of its source, one plain line each (empty when nothing)."""
+    lines = []
+    if dropped.units:
+        names = "、".join(unit_names.get(unit_id, str(unit_id)) for unit_id in dropped.units)
+        lines.append(f"left out: voters from {names} (outside the target unit)")
+    if dropped.buildings:
+        lines.append(f"left out: buildings {'、'.join(dropped.buildings)} (another area's roll)")
+    if dropped.electorate_of is not None:
+        lines.append(
+            f"left out: the frozen electorate of ballot {dropped.electorate_of} "
+            "(the copy's voters come from the target unit's roll)"
+        )
+    if dropped.opens_at is not None or dropped.closes_at is not None:
+        lines.append("left out: the opening and closing times (schedule the copy again)")
+    return lines
+
+
+@ballot.command("copy")
+@click.argument("ballot_id", type=click.IntRange(1))
+@click.option("--unit", "unit_ref", required=True, help="Target unit id or code.")
+@click.option(
+    "--matter",
+    "matter_id",
+    type=click.IntRange(1),
+    default=None,
+    help="A matter of the target unit (default: a new matter with the same kind and title).",
+)
+def ballot_copy(ballot_id: int, unit_ref: str, matter_id: int | None) -> None:
+    """Copy a ballot (in any state) to a unit as a new draft, and say what was left out."""
+
+    async def work(session: AsyncSession, _: Settings) -> tuple[BallotCopy, dict[int, str]]:
+        target = await units.find_unit(session, unit_ref)
+        done = await copy_ballot(
+            session, operator(), ballot_id, unit_id=target.id, matter_id=matter_id
+        )
+        await session.commit()
+        names = {}
+        for unit_id in done.dropped.units:
+            found = await session.get(Unit, unit_id)
+            names[unit_id] = found.name if found else str(unit_id)
+        return done, names
+
+    done, names = run_db(work)
+    click.echo(
+        f"ballot {done.ballot.id} drafted on matter {done.matter.id} ({done.matter.title}): "
+        f"{done.ballot.title}"
+    )
+    for line in dropped_lines(done.dropped, names) or ["nothing was left out"]:
+        click.echo(line)
 
 
 for _action in lifecycle.TRANSITIONS:
