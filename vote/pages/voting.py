@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from litestar import Request, Router, get, post
+from litestar.datastructures import CacheControlHeader
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -35,7 +36,7 @@ from ballots.lifecycle import ballot_spec, cancellation_reason, get_ballot
 from ballots.matters import get_matter
 from ballots.models import Ballot
 from ballots.units import get_unit
-from tally import BallotSpec
+from tally import BallotSpec, receipt_code
 from vote.api.params import IdParam
 from vote.guards import TooManyFailedCodes, code_attempt
 from vote.i18n import gettext_, localise
@@ -54,7 +55,6 @@ from vote.pages.vote_form import (
     review_rows,
     shown_credential,
 )
-from vote.printing import qr_svg
 from vote.web import AppContext, client_ip
 
 VOTE_FORM_MAX_BYTES = 64 * 1024
@@ -156,7 +156,12 @@ async def vote_page(db: AsyncSession, ctx: AppContext, ballot_id: IdParam) -> Te
     return await _form_page(db, found, ballot_spec(found))
 
 
-@post("/v/{ballot_id:int}", request_max_body_size=VOTE_FORM_MAX_BYTES)
+@post(
+    "/v/{ballot_id:int}",
+    request_max_body_size=VOTE_FORM_MAX_BYTES,
+    # The pages answering a post may hold the code (the review page's hidden field): not kept.
+    cache_control=CacheControlHeader(no_store=True),
+)
 async def submit_vote(
     request: Request[Any, Any, Any],
     db: AsyncSession,
@@ -175,10 +180,10 @@ async def submit_vote(
     spec = ballot_spec(ballot)
     filled = read_form(spec, form)
     credential = credential_of(form)
-    if action == "edit":
-        return await _form_page(db, ballot, spec, filled=filled, credential=credential)
     if ballot.state != "open" and action != "cast":  # a cast may be a retry of a counted vote
         return await _state_page(db, ctx, ballot, STATE_PAGES[ballot.state], status_code=409)
+    if action == "edit":
+        return await _form_page(db, ballot, spec, filled=filled, credential=credential)
     voter = _Voter(request, db, ctx, ballot, spec, credential)
     if action == "check":
         return await voter.check(filled)
@@ -340,8 +345,9 @@ class _Voter:
             "receipt.html",
             ballot=self.ballot,
             receipt=receipt,
+            # The tracker as residents read it aloud: 26 digits (tally.receipts).
+            code=receipt_code(receipt.tracker) or receipt.tracker,
             check_path=check_path,
-            check_qr=qr_svg(self.ctx.settings.base_url + check_path),
         )
 
     async def _refused(

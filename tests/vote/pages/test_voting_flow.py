@@ -36,6 +36,7 @@ async def test_a_vote_is_reviewed_in_words_before_it_is_cast(client: Client, wor
     assert "合计 33 万元，预算 120 万元" in shown
     assert "p2" not in shown and "projects" not in shown
     assert await world.db.snapshot() == before  # nothing is cast by the review
+    assert "no-store" in review.headers["cache-control"]  # the page holds the code: not kept
     fields = hidden_fields(review.text)
     assert ("credential", credential) in fields  # the code travels in the form's body
     assert 'action="/v/1"' in review.text and "?credential" not in review.text

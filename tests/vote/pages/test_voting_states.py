@@ -117,6 +117,11 @@ async def test_a_closed_ballot_says_when_results_come(
     )
     assert posted.status_code == 409
     assert "投票已经结束" in text_of(posted.text)
+    back = await client.post(  # "返回修改" from a review page left open past the close
+        f"/v/{world.firm_id}",
+        data={"credential": world.credential(world.firm_id), "action": "edit", **FIRM_VOTE},
+    )
+    assert back.status_code == 409 and 'id="vote-form"' not in back.text
     cast = await client.post(
         f"/v/{world.firm_id}",
         data={"credential": world.credential(world.firm_id), "action": "cast", **FIRM_VOTE},
