@@ -67,9 +67,9 @@
     var reviewed = review.querySelector("input[name=credential]");
     var reviewBallot = (review.getAttribute("action") || "").replace(/\D/g, "");
     if (reviewed && reviewed.value) { remember(CODE_KEY + reviewBallot, "typed:" + reviewed.value); }
-    var confirm = review.querySelector("button[value=cast]");
-    if (confirm) {
-      confirm.addEventListener("click", function () {
+    var confirmButton = review.querySelector("button[value=cast]");
+    if (confirmButton) {
+      confirmButton.addEventListener("click", function () {
         forget(CODE_KEY + reviewBallot);
         forget(CHOICES_KEY + reviewBallot);
       });
