@@ -87,7 +87,7 @@ def test_public_pages_on_a_phone(browser: Browser, base: str, phone: str, locale
 def test_pages_reflow_at_200_percent_zoom(browser: Browser, base: str, locale: str) -> None:  # noqa: F811
     """Zooming a 390 px wide phone to 200 % leaves 195 CSS pixels: still no sideways scroll."""
     page = _context(browser, 195, 422, locale, device_scale_factor=2)
-    for path in ("/", "/?unit=5", "/ballots/2", "/v/2", "/ballots/3/check"):
+    for path in ("/", "/?unit=5", "/ballots/2", "/v/1", "/v/2", "/ballots/3/check"):
         _in_language(page, base, path, locale)
         _no_sideways_scrolling(page)
         for text, width, height in _header_targets(page):
