@@ -28,6 +28,7 @@ EVENT_LABELS = {
     "created": N_("Matter recorded"),
     "note": N_("Note"),
     "ballot_created": N_("Ballot prepared"),
+    "ballot_copied": N_("Ballot copied"),
     "ballot_opened": N_("Voting opened"),
     "ballot_closed": N_("Voting closed"),
     "ballot_result": N_("Result counted"),
@@ -125,6 +126,8 @@ def question_hint(question: Question) -> str:
 
 def template_helpers() -> dict[str, Any]:
     """Globals every template may call."""
+    from vote.pages.result_words import readable_result  # it uses the labels above
+
     return {
         "state_label": state_label,
         "kind_label": kind_label,
@@ -137,4 +140,5 @@ def template_helpers() -> dict[str, Any]:
         "question_hint": question_hint,
         "local_time": local_time,
         "deadline_time": deadline_time,
+        "readable_result": readable_result,
     }

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from datetime import UTC, datetime
+from typing import Annotated
 
 from litestar import Router, get
 from litestar.params import QueryParameter
@@ -13,12 +14,13 @@ import ballots.errors as domain_errors
 from ballots import board
 from ballots.lifecycle import ballot_spec
 from ballots.matters import get_matter
-from tally.merkle import verify_inclusion
 from vote.api.params import IdParam, SearchParam
 from vote.api.public import public_ballot, public_matter, published_result
-from vote.i18n import DEFAULT_LOCALE, gettext_, localise, normalise_locale
+from vote.i18n import DEFAULT_LOCALE, gettext_, normalise_locale
+from vote.pages.decision_record import record_story
 from vote.pages.errors import page
 from vote.pages.listings import home_context
+from vote.pages.receipts import check_page
 from vote.web import AppContext
 
 
@@ -37,79 +39,51 @@ async def home(
 
 
 @get("/ballots/{ballot_id:int}", name="ballot-page")
-async def ballot_page(db: AsyncSession, ctx: AppContext, ballot_id: IdParam) -> Template:
+async def ballot_page(db: AsyncSession, ballot_id: IdParam) -> Template:
+    """A ballot as residents read it: its state and, once published, the result in words; the
+    material for checking the count is on its audit page."""
     ballot = await public_ballot(db, ballot_id)
     matter = await get_matter(db, ballot.matter_id)
-    result = published_result(ballot)
-    spec = ballot_spec(ballot)
-    pairs: list[tuple[Any, Any]] = []
-    turnout = 0.0
-    if result is not None:
-        pairs = list(zip(spec.questions, result["questions"], strict=False))
-        if ballot.electorate_size:
-            turnout = round(100 * result["ballots"] / ballot.electorate_size, 1)
     return page(
         "ballot.html",
         ballot=ballot,
         matter=matter,
-        result=result,
-        result_pairs=pairs,
-        spec=spec,
-        turnout=turnout,
-        head=await board.latest_head(db, ctx.signer, ballot.id) if ballot.log_size else None,
+        result=published_result(ballot),
+        spec=ballot_spec(ballot),
+        has_board=bool(ballot.log_size),
         participants=await board.participation_list(db, ballot.id)
         if ballot.publish_participation and ballot.state in ("closed", "published")
         else None,
-        key_id=ctx.signer.key_id,
     )
 
 
-@get("/ballots/{ballot_id:int}/check", name="check-page")
-async def check_page(
-    db: AsyncSession, ctx: AppContext, ballot_id: IdParam, tracker: SearchParam = ""
-) -> Template:
-    """Check a receipt: the server finds it, and the phone checks the proof and signature itself."""
+@get("/ballots/{ballot_id:int}/audit", name="audit-page")
+async def audit_page(db: AsyncSession, ctx: AppContext, ballot_id: IdParam) -> Template:
+    """What anyone needs to check a ballot's count: its signed board, the tie-break seed and
+    every draw, the result as data, and how to recount with ``tally verify``."""
     ballot = await public_ballot(db, ballot_id)
-    tracker = tracker.strip().lower()[:64]
-    proof, verified, error = None, False, ""
-    if tracker:
-        try:
-            proof = await board.inclusion_proof(db, ctx.signer, ballot_id, tracker)
-        except board.TrackerNotOnBoard as missing:
-            error = localise(missing.detail_msgid, missing.params)
-        else:
-            assert proof.leaf_index is not None and proof.leaf_hash is not None
-            verified = verify_inclusion(
-                proof.leaf_index,
-                proof.tree_size,
-                bytes.fromhex(proof.leaf_hash),
-                [bytes.fromhex(h) for h in proof.hashes],
-                bytes.fromhex(proof.tree_head.root_hash),
-            )
+    result = published_result(ballot)
+    spec = ballot_spec(ballot)
+    pairs = list(zip(spec.questions, result["questions"], strict=False)) if result else []
+    head = await board.latest_head(db, ctx.signer, ballot.id) if ballot.log_size else None
     return page(
-        "check.html",
+        "audit.html",
         ballot=ballot,
-        tracker=tracker,
-        proof=proof,
-        verified=verified,
-        error=error,
-        # The phone checks the signed head against the key the service publishes (the board
-        # header's, /api/v1/board/key, the ballot page's), not against the proof response.
+        result=result,
+        draws=[(question, tie) for question, counted in pairs for tie in counted["tie_breaks"]],
+        head=head,
+        signed_at=datetime.fromtimestamp(head.timestamp / 1000, UTC) if head else None,
+        key_id=ctx.signer.key_id,
         public_key=ctx.signer.public_key_b64,
-        board_ballot_id=board.board_ballot_id(ballot.id),
     )
 
 
 @get("/matters/{matter_id:int}", name="matter-page")
 async def matter_page(db: AsyncSession, matter_id: IdParam) -> Template:
+    """A matter's decision record, told as a story (printable for the notice board)."""
     matter, unit, ballots, events = await public_matter(db, matter_id)
     return page(
-        "matter.html",
-        matter=matter,
-        unit=unit,
-        ballots=ballots,
-        events=events,
-        ballot_titles={b.id: b.title for b in ballots},
+        "matter.html", matter=matter, unit=unit, story=record_story(matter, ballots, events)
     )
 
 
@@ -160,6 +134,15 @@ async def choose_language(
 
 router = Router(
     path="/",
-    route_handlers=[home, ballot_page, check_page, matter_page, problems, problem, choose_language],
+    route_handlers=[
+        home,
+        ballot_page,
+        audit_page,
+        check_page,
+        matter_page,
+        problems,
+        problem,
+        choose_language,
+    ],
     include_in_schema=False,
 )

@@ -57,15 +57,27 @@ async def test_matter_page_shows_the_timeline(client: Client, world: World) -> N
     assert response.status_code == 200
     html = response.text
     assert "平改坡工程与物业服务评议" in html
-    assert "Timeline" in html
-    order = [html.index(label) for label in ("Voting opened", "Voting closed", "Result counted")]
+    assert "Step by step" in html
+    steps = (
+        "The matter was recorded.",
+        "Voting on “2026年服务评议” opened;",
+        "Voting on “2026年服务评议” closed;",
+        "The result of “2026年服务评议” was published.",
+    )
+    order = [html.index(step) for step in steps]
     assert order == sorted(order)
+    assert "Beijing time" in html and "UTC" not in html
     assert f'href="/ballots/{world.published_id}"' in html
 
 
 async def test_matter_page_in_chinese(client: Client, world: World) -> None:
     response = await client.get(f"/matters/{world.matters[world.published_id]}")
-    for label in ("Timeline", "Voting opened", "Result counted"):
+    for label in (
+        "What was proposed",
+        "What was decided",
+        "Step by step",
+        "The matter was recorded.",
+    ):
         assert zh(label) in response.text
 
 
