@@ -69,6 +69,7 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
     for ballot, link in re.findall(r"(http://\S+/v/(\d+)#[0-9-]+)", demo.stdout):
         links.setdefault(int(link), []).append(ballot)
     links[world["every_kind"]] = world["every_kind_links"]
+    links[world["odd"]] = world["odd_links"]
     server = subprocess.Popen(
         [*VOTE, "serve", "--port", str(port)], env=env, stdout=subprocess.DEVNULL
     )
@@ -163,6 +164,21 @@ def test_the_budget_counter_refuses_an_over_spend_then_the_vote_is_reviewed_and_
     page.get_by_role("button", name="确认投票").click()
     page.wait_for_selector(".tracker")
     assert "您的投票已收到" in page.content()
+    page.context.close()
+
+
+def test_the_counter_writes_amounts_as_the_server_does(service: Service, browser: Browser) -> None:
+    page = phone(browser)
+    page.goto(service.links[service.world["odd"]][0])
+    assert counter(page, 1) == "已选 0 元 / 5 万元"
+    page.get_by_label("楼道灯").check()
+    assert counter(page, 1) == "已选 1.25 万元 / 5 万元"
+    page.get_by_label("信报箱").check()
+    assert counter(page, 1) == "已选 45,833 元 / 5 万元"  # not round: in yuan, never rounded
+    page.locator("label.choice", has_text="扶手").click()
+    assert "“扶手”需要 9000 元，超过了剩余的预算 4167 元" in page.locator(
+        "#q1-message"
+    ).inner_text().replace("\xa0", " ")
     page.context.close()
 
 

@@ -26,6 +26,22 @@ from tests.vote.helpers import YESNO_DRAFT
 from tests.vote.pages.voting_helpers import EVERY_KIND
 from vote.settings import Settings, signer
 
+ODD_AMOUNTS: dict[str, Any] = {
+    "title": "零星维修项目",
+    "questions": [
+        {
+            "id": "repairs",
+            "kind": "budget",
+            "prompt": "请选择零星维修项目（预算5万元）",
+            "budget_limit": 50_000,
+            "options": [
+                {"id": "r1", "label": "楼道灯", "cost": 12_500},
+                {"id": "r2", "label": "信报箱", "cost": 33_333},
+                {"id": "r3", "label": "扶手", "cost": 9_000},
+            ],
+        }
+    ],
+}
 CANCEL_REASON = "评估公司资质公示有误，重新公示后再投票"
 MATTER = 1  # the street's practical projects: everyone in the street is eligible
 FIRM = 2  # the appraisal-firm selection, one vote per household
@@ -52,6 +68,7 @@ async def _seed(settings: Settings) -> dict[str, Any]:
                 return made.id, [invitation.url for invitation in issued[:6]]
 
             found["every_kind"], found["every_kind_links"] = await opened(EVERY_KIND)
+            found["odd"], found["odd_links"] = await opened(ODD_AMOUNTS)
             closed, _ = await opened({**YESNO_DRAFT, "title": "已结束的花园表决"})
             await lifecycle.close_ballot(session, op, closed, sign)
             await session.commit()

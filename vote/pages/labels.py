@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from ballots.errors import N_
@@ -97,9 +98,12 @@ def option_name(option_id: str, question: Question) -> str:
 
 
 def money(amount: int) -> str:
-    """Whole yuan, in 万 for large sums in Chinese."""
+    """Whole yuan; in Chinese, in 万 for large sums that are round to the hundred (``130 万元``,
+    ``12.5 万元``), else in yuan (``1,234,567 元``), so no amount is ever rounded."""
     if current_locale.get() == "zh_CN":
-        return f"{amount / 10000:g} 万元" if amount >= 10000 else f"{amount} 元"
+        if amount >= 10000 and amount % 100 == 0:
+            return f"{Decimal(amount) / 10000:f} 万元"
+        return f"{amount:,} 元" if amount >= 10000 else f"{amount} 元"
     return f"¥{amount:,}"
 
 

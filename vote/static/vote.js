@@ -47,12 +47,20 @@
     }
     return text;
   }
+  function grouped3(amount) {
+    return String(amount).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  }
   function money(amount) {
+    // As the server writes it (vote/pages/labels.py money), with a no-break space.
     if (root.lang === "zh-CN") {
-      // As the server writes it (vote/pages/labels.py money), with a no-break space.
-      return amount >= 10000 ? String(Math.round(amount / 100) / 100) + "\u00a0万元" : amount + "\u00a0元";
+      if (amount >= 10000 && amount % 100 === 0) {
+        var whole = Math.floor(amount / 10000), cents = String(amount % 10000 / 100);
+        var part = amount % 10000 ? "." + ("0" + cents).slice(-2).replace(/0$/, "") : "";
+        return whole + part + "\u00a0万元";
+      }
+      return (amount >= 10000 ? grouped3(amount) : String(amount)) + "\u00a0元";
     }
-    return "\u00a5" + String(amount).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+    return "\u00a5" + grouped3(amount);
   }
   var announcer = document.getElementById("vote-announce");
   function announce(text) {
