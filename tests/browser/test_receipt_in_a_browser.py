@@ -2,12 +2,15 @@
 reads the receipt (a code in digits, the time in Beijing time, "请截图或保存本页", a print layout),
 and later types the code, with spaces, into the check page: one plain sentence says the vote is
 in the signed list and counted, and the phone's own check agrees; the technical part stays
-folded. axe finds no serious or critical violation on either page."""
+folded. axe finds no serious or critical violation on either page. With ``UPDATE_SCREENSHOTS=1``
+the test also refreshes ``docs/screenshots/receipt.png`` and ``check.png``."""
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page
@@ -19,6 +22,12 @@ __all__ = ["browser", "service"]  # the module-scoped Chromium and demo service
 
 FIRM = "上海城达资产评估有限公司"
 CODE_SHAPE = re.compile(r"(\d{4} ){6}\d{2}")
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+def shoot(page: Page, name: str) -> None:
+    if os.environ.get("UPDATE_SCREENSHOTS") == "1":
+        page.screenshot(path=str(SCREENSHOTS / name))
 
 
 @pytest.fixture
@@ -62,6 +71,7 @@ def test_a_resident_reads_the_receipt_and_checks_it_typed_with_spaces(
     assert page.locator("main svg").count() == 0
     assert page.locator("details.technical").get_attribute("open") is None
     assert_accessible(page)
+    shoot(page, "receipt.png")
 
     # Printed (or saved as PDF), the receipt keeps the code and drops the header and buttons.
     page.emulate_media(media="print")
@@ -96,6 +106,7 @@ def test_a_resident_reads_the_receipt_and_checks_it_typed_with_spaces(
     assert "哈希" not in visible and "指纹" not in visible and "tally" not in visible
     assert not re.search(r"[0-9a-f]{16,}", visible)
     assert_accessible(page)
+    shoot(page, "check.png")
     details.locator("summary").click()
     steps = page.locator("#proof-check-steps").inner_text()
     assert f"回执查询码 {code}" in steps and "密钥指纹" in steps
