@@ -322,6 +322,17 @@ def test_the_code_is_typed_in_five_boxes_with_its_check_digit(
     page.context.close()
 
 
+def test_a_damaged_link_opens_the_code_boxes(service: Service, browser: Browser) -> None:
+    code = code_of(service.links[1][2])
+    damaged = code[:-1] + str((int(code[-1]) + 3) % 10)
+    page = phone(browser)
+    page.goto(f"{service.base}/v/1#{damaged}")
+    assert page.locator("#credential-box").is_visible()
+    assert boxes(page) == damaged.split("-")
+    assert "请核对数字" in page.locator("#credential-check").inner_text()
+    page.context.close()
+
+
 def test_switching_language_keeps_the_code_and_the_choices(
     service: Service, browser: Browser
 ) -> None:

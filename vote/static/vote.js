@@ -201,6 +201,10 @@
     }
   }
 
+  if (codeBox && codeBox.hidden && codeState(typedDigits()).state !== "ok") {
+    codeBox.hidden = false;  // a damaged link: let the resident type the code
+  }
+
   // ---- Has this code voted already? ----
   function showState(name) {
     if (!statusArea) { return; }
