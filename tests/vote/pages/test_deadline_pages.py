@@ -61,8 +61,11 @@ async def test_the_chair_dashboard_and_the_timeline_show_the_deadline(
     assert dashboard.status_code == 200, dashboard.text
     assert _zh(closes) in dashboard.text
     record = await client.get(f"/matters/{world.matters[world.firm_id]}")
-    assert "已定投票时间" in record.text
-    assert _zh(closes) in record.text
+    local = closes + BEIJING
+    assert (
+        "发出表决“选定动迁评估公司”的通知：投票截止时间为 "
+        f"{local.year}年{local.month}月{local.day}日 18:00（北京时间）。"
+    ) in record.text
 
 
 def test_deadlines_cross_midnight_in_beijing_time() -> None:
