@@ -264,6 +264,7 @@ def test_a_ranked_question_is_reordered_by_tapping_and_by_keyboard(
     page.get_by_label("加装消防设备").check()
     page.get_by_label("助老餐").check()
     page.get_by_label("弃权").check()
+    page.get_by_label("基本满意", exact=True).check()
     page.get_by_role("button", name="下一步：核对我的选择").click()
     page.wait_for_selector("#review-form")
     assert "第 1 位：方案丙 第 2 位：方案丁 第 3 位：方案甲" in " ".join(
@@ -393,6 +394,7 @@ def test_a_ballot_that_allows_changing_offers_to_change(service: Service, browse
         "order": ["b"],
         "services": ["s2"],
         "garden": ["yes"],
+        "quality": ["good"],
     }
     cast = httpx.post(
         f"{service.base}/api/v1/ballots/{ballot}/casts",
@@ -412,6 +414,7 @@ def test_a_ballot_that_allows_changing_offers_to_change(service: Service, browse
     page.locator("#q3 .rank-widget").get_by_role("button", name="加入排序：方案乙").click()
     page.get_by_label("理发").check()
     page.get_by_label("反对").check()
+    page.get_by_label("不满意", exact=True).check()
     page.get_by_role("button", name="下一步：核对我的选择").click()
     page.wait_for_selector("#review-form")
     assert "这次的选择将替换之前的投票" in page.locator("main").inner_text()
@@ -529,7 +532,8 @@ def test_without_javascript_every_candidate_gets_a_place(
     page.get_by_label("上海安居物业").check()
     page.get_by_label("老虎灶改造").check()
     page.get_by_label("修鞋").check()
-    page.get_by_label("赞成").check()
+    page.get_by_label("赞成").check()  # yes/no, and a rating on the three-level scale
+    page.get_by_label("满意", exact=True).check()
     page.get_by_role("button", name="下一步：核对我的选择").click()
     assert "“方案甲”和“方案丁”都排在第 1 位" in page.locator("#q3-error").inner_text()
     assert "第 3 题" in page.locator("#form-error").inner_text()
@@ -537,6 +541,7 @@ def test_without_javascript_every_candidate_gets_a_place(
     page.get_by_label("方案丁").select_option(label="第 2 位")
     page.get_by_role("button", name="下一步：核对我的选择").click()
     assert "第 1 位：方案甲" in page.locator("ol.review-ranked").inner_text()
+    assert "满意" in page.locator("ol.review").inner_text()
     page.get_by_role("button", name="确认投票").click()
     assert "您的投票已收到" in page.content()
     page.context.close()

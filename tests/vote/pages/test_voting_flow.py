@@ -102,7 +102,7 @@ async def test_every_mistake_is_shown_at_once_beside_its_question(
         data={
             "credential": codes[0],
             # firm: not answered; projects: over the budget; order: two in place 1;
-            # services: three where two at most; garden: fine
+            # services: three where two at most; garden: fine; quality: not answered
             "q:projects": ["p1", "p4", "p2"],
             "q:order:rank:a": "1",
             "q:order:rank:c": "1",
@@ -120,9 +120,10 @@ async def test_every_mistake_is_shown_at_once_beside_its_question(
     )
     assert "最多只能选 2 项，您选了 3 项。" in text_of(question_block(html, 4))
     assert "field-error" not in question_block(html, 5)
+    assert "请选择一项。" in text_of(question_block(html, 6))
     summary = re.search(r'<div class="notice error" role="alert".*?</div>', html, re.S)
     assert summary
-    assert summary.group(0).count("<li>") == 4  # one line per question to correct
+    assert summary.group(0).count("<li>") == 5  # one line per question to correct
     assert "第 1 题“请选择物业公司”：请选择一项。" in text_of(summary.group(0))
     assert 'href="#q3"' in summary.group(0)  # each line leads to its question
     for internal in ("firm", "projects", "services", "order"):
@@ -190,13 +191,14 @@ async def test_a_ranked_vote_is_reviewed_in_order_and_cast_in_that_order(
             "q:order:rank:b": "",
             "q:services": ["s1"],
             "q:garden": "abstain",
+            "q:quality": "fair",
             "action": "review",
         },
     )
     assert review.status_code == 200, review.text
     shown = text_of(review.text)
     assert "第 1 位：方案丙 第 2 位：方案丁 第 3 位：方案甲" in shown
-    assert "上海和美物业" in shown and "弃权" in shown and "助老餐" in shown
+    assert "上海和美物业" in shown and "弃权" in shown and "助老餐" in shown and "基本满意" in shown
     cast = await client.post(
         f"/v/{ballot_id}", data=as_form(hidden_fields(review.text), action="cast")
     )
@@ -239,6 +241,7 @@ async def test_a_form_from_before_the_places_per_candidate_still_counts(
             "q:order:1": "a",
             "q:services": "s2",
             "q:garden": "no",
+            "q:quality": "good",
             "action": "review",
         },
     )

@@ -59,6 +59,7 @@ async def test_a_ballot_that_allows_changing_offers_to_change(
         "q:order:rank:a": "1",
         "q:services": "s1",
         "q:garden": "yes",
+        "q:quality": "poor",
     }
     await _vote(client, ballot_id, codes[0], **answers)
     voted = await client.post(f"/v/{ballot_id}", data={"credential": codes[0], "action": "check"})

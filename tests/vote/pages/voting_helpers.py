@@ -67,6 +67,16 @@ EVERY_KIND: dict[str, Any] = {
                 {"id": "abstain", "label": "abstain"},
             ],
         },
+        {
+            "id": "quality",
+            "kind": "rating",
+            "prompt": "您对物业服务的评价",
+            "options": [
+                {"id": "good", "label": "满意", "score": 3},
+                {"id": "fair", "label": "基本满意", "score": 2},
+                {"id": "poor", "label": "不满意", "score": 1},
+            ],
+        },
     ],
 }
 
