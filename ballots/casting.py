@@ -197,6 +197,7 @@ _LOOKUP = (
         Ballot.revoting,
         Ballot.log_size,
         Ballot.log_edge,
+        Ballot.closes_at,
         Participation.elector_id,
         _Counted.tracker,
         _Counted.cast_hour,
@@ -237,6 +238,13 @@ _COUNT_CAST = (
 )
 
 
+def _past(deadline: datetime) -> bool:
+    """True once ``deadline`` (stored in UTC; SQLite gives it back without a zone) is reached."""
+    if deadline.tzinfo is None:
+        deadline = deadline.replace(tzinfo=UTC)
+    return datetime.now(UTC) >= deadline
+
+
 def _cast_in(
     connection: Connection,
     key: bytes,
@@ -274,6 +282,7 @@ def _cast_in(
         revoting,
         log_size,
         log_edge,
+        closes_at,
         taken_by,
         counted_tracker,
         counted_hour,
@@ -301,6 +310,9 @@ def _cast_in(
                 )
     if state != "open":
         raise BallotNotOpen(state=state)
+    if closes_at is not None and _past(closes_at):
+        # The deadline residents were shown has passed; the scheduler closes the ballot soon.
+        raise BallotNotOpen(state="closed")
     spec = decode_spec(spec_text)
     try:
         tally.check_answers(spec, answers)

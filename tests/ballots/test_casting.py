@@ -7,6 +7,7 @@ import asyncio
 import json
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
 
 import msgspec
 import pytest
@@ -91,6 +92,28 @@ async def test_a_closed_ballot_refuses_votes(session: AsyncSession) -> None:
         await cast_ballot(session, KEY, ballot_id, credentials[world.rid("M01")], A)
     assert caught.value.params["state"] == "closed"
     assert await count_rows(session, Cast) == 0
+
+
+async def test_an_open_ballot_past_its_deadline_refuses_votes(session: AsyncSession) -> None:
+    # The scheduler closes it within seconds; until then the deadline residents saw holds.
+    world = await build_world(session)
+    ballot_id, credentials = await open_with_credentials(session, world)
+    await cast_ballot(session, KEY, ballot_id, credentials[world.rid("M01")], A)
+    ballot = await get_ballot(session, ballot_id)
+    ballot.closes_at = datetime.now(UTC) - timedelta(seconds=1)
+    await session.commit()
+    with pytest.raises(BallotNotOpen) as caught:
+        await cast_ballot(session, KEY, ballot_id, credentials[world.rid("M02")], B)
+    assert caught.value.params["state"] == "closed"
+    assert await count_rows(session, Cast) == 1
+    # A retry of a vote acknowledged before the deadline still gets its receipt.
+    again = await cast_ballot(session, KEY, ballot_id, credentials[world.rid("M01")], A)
+    assert again.tracker
+    ballot = await get_ballot(session, ballot_id)
+    ballot.closes_at = datetime.now(UTC) + timedelta(hours=1)
+    await session.commit()
+    await cast_ballot(session, KEY, ballot_id, credentials[world.rid("M02")], B)
+    assert await count_rows(session, Cast) == 2
 
 
 async def test_unknown_or_malformed_credentials_are_refused(session: AsyncSession) -> None:
