@@ -130,9 +130,12 @@ async def test_check_page_confirms_a_receipt(client: Client, world: World) -> No
     assert "本次表决的选票名单里没有这个回执查询码" in unknown.text
 
 
-async def test_ballot_page_shows_the_signed_fingerprint(client: Client, world: World) -> None:
+async def test_the_audit_page_shows_the_signed_fingerprint(client: Client, world: World) -> None:
     head = (await client.get(f"/api/v1/ballots/{world.published_id}/board/head")).json()
-    page = await client.get(f"/ballots/{world.published_id}")
+    result = await client.get(f"/ballots/{world.published_id}")
+    assert head["root_hash"] not in result.text  # residents read no hash on the result page
+    assert f"/ballots/{world.published_id}/audit" in result.text
+    page = await client.get(f"/ballots/{world.published_id}/audit")
     assert head["root_hash"] in page.text
     assert f"/api/v1/ballots/{world.published_id}/board" in page.text
 
