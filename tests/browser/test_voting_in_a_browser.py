@@ -26,6 +26,7 @@ import pytest
 from playwright.sync_api import Browser, Page, Route
 
 from ballots.signing import signer_from_seed
+from tally import receipt_code
 from tally.board import tree_head_message
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -123,26 +124,30 @@ def test_a_resident_votes_from_the_invitation_link_and_checks_the_receipt(
     assert page.locator("#credential-box").is_hidden()  # the script took the code from the link
     assert "#" not in page.url  # and removed it from the address bar
     page.get_by_label("上海城达资产评估有限公司").check()
-    page.get_by_role("button", name="提交我的投票").click()
+    page.get_by_role("button", name="下一步：核对我的选择").click()
+    page.wait_for_selector("#review-form")  # the choice in words, not cast yet
+    assert "上海城达资产评估有限公司" in page.locator("ol.review").inner_text()
+    page.get_by_role("button", name="确认投票").click()
     page.wait_for_selector(".tracker")
     assert "您的投票已收到" in page.content()
-    tracker = page.locator(".tracker").inner_text().strip()
-    assert page.locator(".receipt-qr svg").count() == 1
+    code = page.locator("#receipt-code").inner_text().strip()  # 26 digits in groups of four
+    assert page.locator("main svg").count() == 0  # no QR code of the page itself
     page.get_by_role("link", name="查询我的投票").click()
-    assert tracker in page.url
+    assert page.locator("#tracker").input_value() == code
     # The phone checks the entry, the proof and the signature with the published key itself.
     checks = _phone_checks(page)
     assert checks == {"entry": "true", "log": "true", "signature": "true", "result": "ok"}
-    text = page.locator("#proof-check").inner_text()
-    assert f"回执查询码 {tracker}" in text
-    assert f"密钥指纹 {_key_id(service[0])}" in text
-    assert "全部核对通过" in text
+    assert "结果一致" in page.locator("#proof-check-summary").inner_text()
+    steps = page.locator("#proof-check-steps").text_content() or ""  # inside a closed <details>
+    assert f"回执查询码 {code}" in steps
+    assert f"密钥指纹 {_key_id(service[0])}" in steps
 
     # Opening the same invitation again shows that this household has voted already.
     again = browser.new_page(locale="zh-CN")
     again.goto(link)
     again.wait_for_selector("#voter-status:not([hidden])")
-    assert "已经投过票" in again.locator("#voter-status").inner_text()
+    assert "您已投票" in again.locator("#voter-status").inner_text()
+    assert again.locator("#vote-form").is_hidden()  # a kind page, not the form
 
 
 def test_the_voting_page_speaks_english_when_asked(
@@ -151,7 +156,7 @@ def test_the_voting_page_speaks_english_when_asked(
     base, _ = service
     page = browser.new_page(locale="en-US")
     page.goto(f"{base}/lang/en?next=/v/1")
-    assert page.get_by_role("button", name="Submit my vote").count() == 1
+    assert page.get_by_role("button", name="Next: check my choices").count() == 1
     assert page.locator("html").get_attribute("lang") == "en"
 
 
@@ -247,7 +252,7 @@ def test_the_check_page_reports_a_tampered_proof(
     page.goto(f"{base}/ballots/1/check?tracker={receipt['tracker']}")
     assert _phone_checks(page) == {**expected, "result": "fail"}
     summary = page.locator("#proof-check-summary")
-    assert "有一项核对未通过" in summary.inner_text()
+    assert "发现有不一致的地方" in summary.inner_text()
     assert "notice error" in (summary.get_attribute("class") or "")
     page.close()
 
@@ -275,7 +280,7 @@ def test_the_check_page_refuses_a_key_that_is_not_the_published_one(
         "signature": "false",
         "result": "fail",
     }
-    text = page.locator("#proof-check").inner_text()
+    text = page.locator("#proof-check-steps").text_content() or ""  # inside a closed <details>
     assert f"does not match this ballot's published key (fingerprint {other.key_id})" in text
     assert published["key_id"] not in text
     page.close()
@@ -288,9 +293,9 @@ def test_the_check_page_says_what_it_checked_in_english(
     page = browser.new_page(locale="en-US")
     page.goto(f"{base}/ballots/1/check?tracker={receipt['tracker']}&lang=en")
     assert _phone_checks(page)["result"] == "ok"
-    steps = page.locator("#proof-check-steps").inner_text()
-    details = page.locator("#proof-check-details").text_content() or ""  # inside a closed <details>
-    assert f"Your ballot (receipt code {receipt['tracker']}) is entry" in steps
+    steps = page.locator("#proof-check-steps").text_content() or ""  # inside a closed <details>
+    details = page.locator("#proof-check-details").text_content() or ""
+    assert f"Your ballot (receipt code {receipt_code(receipt['tracker'])}) is entry" in steps
     assert "Your ballot is in the board's record of" in steps
     assert f"signed with this ballot's published key (fingerprint {_key_id(base)})" in steps
     assert "luwan-vote-board/1 tree-head\\n1\\n" in details
@@ -309,13 +314,13 @@ def test_a_mistyped_code_is_caught_on_the_phone_before_sending(
     sent: list[str] = []
     page.on("request", lambda request: sent.append(request.method + " " + request.url))
     page.goto(path)
-    field = page.locator("#credential")
+    field = page.locator("#code-1")  # the first of five boxes; a whole code pasted fills all
     field.fill(digits[:10])
     assert "10" in page.locator("#credential-check").inner_text()
     field.fill(wrong)
     assert "请核对数字" in page.locator("#credential-check").inner_text()
     assert field.get_attribute("aria-invalid") == "true"
-    page.locator("#vote-form button[type=submit]").click()
+    page.locator("#vote-form button[value=review]").click()
     assert not [request for request in sent if request.startswith("POST")]  # nothing was sent
     field.fill(digits)
     assert "投票码已输完整" in page.locator("#credential-check").inner_text()
