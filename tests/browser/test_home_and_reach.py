@@ -85,13 +85,28 @@ def test_public_pages_on_a_phone(browser: Browser, base: str, phone: str, locale
 
 @pytest.mark.parametrize("locale", LOCALES)
 def test_pages_reflow_at_200_percent_zoom(browser: Browser, base: str, locale: str) -> None:  # noqa: F811
-    """Zooming a 390 px wide phone to 200 % leaves 195 CSS pixels: still no sideways scroll."""
+    """Zooming a 390 px wide phone to 200 % leaves 195 CSS pixels: still no sideways scroll. The
+    published result's figures table, wider than that, scrolls inside its own labelled region,
+    which the keyboard can reach."""
     page = _context(browser, 195, 422, locale, device_scale_factor=2)
-    for path in ("/", "/?unit=5", "/ballots/2", "/v/1", "/v/2", "/ballots/3/check"):
+    for path in (
+        "/",
+        "/?unit=5",
+        "/ballots/2",
+        "/v/1",
+        "/v/2",
+        "/ballots/3/check",
+        "/ballots/3",
+        "/ballots/3/audit",
+    ):
         _in_language(page, base, path, locale)
         _no_sideways_scrolling(page)
         for text, width, height in _header_targets(page):
             assert width >= MIN_TARGET and height >= MIN_TARGET, (path, text)
+    _in_language(page, base, "/ballots/3", locale)
+    assert_accessible(page)  # a scrolling region must be focusable and named
+    regions = page.locator("div.table-wrap[role=region][tabindex='0']:has(table.figures)")
+    assert regions.count() == page.locator("table.figures").count() >= 1
     page.context.close()
 
 

@@ -111,10 +111,44 @@ def modern_js(source: str) -> list[str]:
     return found
 
 
+RULE = re.compile(r"([^{}]*)\{([^{}]*)\}")
+FLEX = re.compile(r"(?<![\w-])display\s*:\s*(inline-)?flex\b")
+GAP = re.compile(r"(?<![\w-])(row-|column-)?gap\s*:")
+ANYWHERE = re.compile(r"overflow-wrap\s*:\s*anywhere")
+BREAK_WORD = re.compile(r"word-break\s*:\s*break-word")
+
+
+def rules(code: str) -> list[tuple[set[str], str]]:
+    """Each innermost rule of ``code`` (inside an @media block too): its selectors and body."""
+    return [
+        ({part.strip() for part in selectors.split(",") if part.strip()}, body)
+        for selectors, body in RULE.findall(code)
+    ]
+
+
+def flex_gap(code: str) -> bool:
+    """True when a rule sets ``gap`` on a selector that some rule makes a flex container: flex gap
+    needs Chromium 84 (grid gap, Chromium 66, is fine)."""
+    found = rules(code)
+    flex = {selector for selectors, body in found if FLEX.search(body) for selector in selectors}
+    return any(GAP.search(body) and selectors & flex for selectors, body in found)
+
+
+def anywhere_alone(code: str) -> bool:
+    """True when a rule says ``overflow-wrap: anywhere`` (Chromium 80) without the older
+    ``word-break: break-word`` beside it, so a long hash would not wrap in an old WebView."""
+    return any(ANYWHERE.search(body) and not BREAK_WORD.search(body) for _, body in rules(code))
+
+
 def modern_css(source: str) -> list[str]:
     code = re.sub(r"/\*.*?\*/", "", source, flags=re.DOTALL)
     code = re.sub(r'"[^"]*"|\'[^\']*\'', '""', code)
-    return [name for name, pattern in CSS_DENYLIST.items() if pattern.search(code)]
+    found = [name for name, pattern in CSS_DENYLIST.items() if pattern.search(code)]
+    if flex_gap(code):
+        found.append("flex gap, Chromium 84")
+    if anywhere_alone(code):
+        found.append("overflow-wrap: anywhere alone, Chromium 80")
+    return found
 
 
 def test_there_are_scripts_to_check() -> None:
@@ -193,12 +227,28 @@ def test_the_js_denylist_lets_old_syntax_through(snippet: str) -> None:
         (".a { inset: 0; }", "inset, Chromium 87"),
         (".a { width: min(10rem, 100%); }", "clamp()/min()/max(), Chromium 79"),
         (".a { & .b { color: red; } }", "nesting (&), Chromium 112"),
+        (".a { display: flex; gap: .5rem; }", "flex gap, Chromium 84"),
+        (".a { display: inline-flex; row-gap: 1rem; }", "flex gap, Chromium 84"),
+        (
+            ".a, .b { display: flex; }\n@media (min-width: 1px) { .b { column-gap: 1rem; } }",
+            "flex gap, Chromium 84",
+        ),
+        ("pre { overflow-wrap: anywhere; }", "overflow-wrap: anywhere alone, Chromium 80"),
     ],
 )
 def test_the_css_denylist_finds_each_feature(snippet: str, expected: str) -> None:
     assert expected in modern_css(snippet)
 
 
-def test_the_css_denylist_lets_old_css_through() -> None:
-    css = ".a { box-shadow: inset 0 0 1px #000; min-height: 3rem; } /* :has( */"
+@pytest.mark.parametrize(
+    "css",
+    [
+        ".a { box-shadow: inset 0 0 1px #000; min-height: 3rem; } /* :has( */",
+        ".a { display: grid; gap: 0 1rem; grid-gap: 1rem; } .b { display: flex; }",
+        ".a { display: flex; } .a > * + * { margin-left: .5rem; }",
+        "pre { overflow-wrap: anywhere; word-break: break-word; }",
+        "body { overflow-wrap: break-word; }",
+    ],
+)
+def test_the_css_denylist_lets_old_css_through(css: str) -> None:
     assert modern_css(css) == []

@@ -21,6 +21,7 @@ from vote.pages.decision_record import record_story
 from vote.pages.errors import page
 from vote.pages.listings import home_context
 from vote.pages.receipts import check_page
+from vote.pages.tie_steps import step_words
 from vote.web import AppContext
 
 
@@ -70,7 +71,11 @@ async def audit_page(db: AsyncSession, ctx: AppContext, ballot_id: IdParam) -> T
         "audit.html",
         ballot=ballot,
         result=result,
-        draws=[(question, tie) for question, counted in pairs for tie in counted["tie_breaks"]],
+        draws=[
+            (question, tie, step_words(tie["step"]))
+            for question, counted in pairs
+            for tie in counted["tie_breaks"]
+        ],
         head=head,
         signed_at=datetime.fromtimestamp(head.timestamp / 1000, UTC) if head else None,
         key_id=ctx.signer.key_id,

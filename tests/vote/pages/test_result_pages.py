@@ -237,6 +237,13 @@ async def test_a_drawn_result_says_how_the_draw_was_made(
         {"a": "古北物业", "b": "永业物业"}[option] for option in question["tie_breaks"][0]["order"]
     )
     assert f"抽签结果依次为{order}" in text_of(audit)
+    # The draw's step in the reader's language; tally's own wording only as the hashed text.
+    without_code = text_of(re.sub(r"<code>.*?</code>", " ", audit, flags=re.S))
+    assert "步骤：按得票排序：同为 2 票" in without_code
+    assert "plurality order" not in without_code and "score" not in without_code
+    assert "<code>plurality order (score 2)</code>" in audit
+    english = text_of((await client.get(f"/ballots/{ballot_id}/audit?lang=en")).text)
+    assert "Step: ranking by votes: tied at 2 votes each" in english
 
 
 async def test_the_demo_evaluation_reads_as_words(client: Client, world: World) -> None:
