@@ -832,6 +832,7 @@ ZH: dict[str, str] = {
     "Copy as a new draft": "复制为新草稿",
     "Copy to another unit": "复制到其他单位",
     "Copied from “%(title)s” (%(unit)s)": "复制自“%(title)s”（%(unit)s）",
+    "Please put candidates in order: at least %(n)s.": "请至少为 %(n)s 个候选排序。",
 }
 
 

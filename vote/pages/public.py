@@ -20,7 +20,7 @@ from vote.i18n import DEFAULT_LOCALE, gettext_, normalise_locale
 from vote.pages.decision_record import record_story
 from vote.pages.errors import page
 from vote.pages.listings import home_context
-from vote.pages.receipts import check_page
+from vote.pages.receipts import check_page, check_typed
 from vote.pages.tie_steps import step_words
 from vote.web import AppContext
 
@@ -144,6 +144,7 @@ router = Router(
         ballot_page,
         audit_page,
         check_page,
+        check_typed,
         matter_page,
         problems,
         problem,

@@ -7,7 +7,9 @@ The code is read however it is typed (spaces, dashes, full-width digits, the old
 
 from __future__ import annotations
 
-from litestar import get
+from typing import Any
+
+from litestar import Request, get, post
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -59,6 +61,21 @@ def code_error(error: ReceiptCodeError) -> str:
 async def check_page(
     db: AsyncSession, ctx: AppContext, ballot_id: IdParam, tracker: SearchParam = ""
 ) -> Template:
+    """Check a receipt from a link (the receipt's own link carries its code)."""
+    return await _check(db, ctx, ballot_id, tracker)
+
+
+@post("/ballots/{ballot_id:int}/check", status_code=200)
+async def check_typed(
+    request: Request[Any, Any, Any], db: AsyncSession, ctx: AppContext, ballot_id: IdParam
+) -> Template:
+    """Check a typed receipt code, posted so that whatever was typed (even a voting code typed
+    by mistake) stays out of addresses and server logs."""
+    typed = (await request.form()).get("tracker", "")
+    return await _check(db, ctx, ballot_id, typed if isinstance(typed, str) else "")
+
+
+async def _check(db: AsyncSession, ctx: AppContext, ballot_id: int, tracker: str) -> Template:
     """Check a receipt: the server finds it, and the phone checks the proof and signature itself."""
     ballot = await public_ballot(db, ballot_id)
     typed = tracker.strip()[:TYPED_MAX]

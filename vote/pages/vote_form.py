@@ -123,7 +123,7 @@ def answer_message(question: Question, error: AnswerError) -> str:
         if question.kind in SINGLE_KINDS:
             return gettext_("Please choose one.")
         if question.kind == "ranked":
-            return gettext_("Please rank at least %(n)s candidates.") % {"n": low}
+            return gettext_("Please put candidates in order: at least %(n)s.") % {"n": low}
         return gettext_("Please choose at least %(n)s.") % {"n": low}
     if code == "too-few-choices":
         message = (

@@ -5,6 +5,7 @@ check page finds the code however it is typed, says in one plain sentence where 
 from __future__ import annotations
 
 import html as html_lib
+import itertools
 import re
 from datetime import UTC
 from typing import Any
@@ -156,6 +157,10 @@ async def test_the_check_page_finds_the_code_however_it_is_typed(
     for typed in _variants(tracker):
         page = await client.get(f"/ballots/{world.practical_id}/check", params={"tracker": typed})
         assert page.status_code == 200, (typed, page.text)
+        # Typed into the page's form, the code is posted: it stays out of the address.
+        posted = await client.post(f"/ballots/{world.practical_id}/check", data={"tracker": typed})
+        assert posted.status_code == 200, (typed, posted.text)
+        assert zh("Your vote was found.") in visible_text(posted.text), typed
         text = visible_text(page.text)
         assert zh("Your vote was found.") in text, typed
         assert zh(COUNTS) in text, typed
@@ -205,6 +210,13 @@ async def test_the_check_page_in_english(client: Client, world: World) -> None:
     text = visible_text(page.text)
     assert "Your vote was found." in text and COUNTS in text
     assert "The 26 digits on the page shown after you voted." in text
+
+
+async def test_the_typed_code_is_posted_never_put_in_the_address(
+    client: Client, world: World
+) -> None:
+    page = await client.get(f"/ballots/{world.practical_id}/check")
+    assert f'<form method="post" action="/ballots/{world.practical_id}/check"' in page.text
 
 
 async def test_an_empty_check_page_shows_the_form_only(client: Client, world: World) -> None:
@@ -265,8 +277,15 @@ async def test_mistyped_codes_get_a_plain_message_beside_the_field(
         (_code_of("aaaa-bbbb-cccc-dddd"), 404, zh(NOT_ON_BOARD)),
     ]
     before = await world.db.snapshot()
-    for typed, status, message in cases:
-        page = await client.get(f"/ballots/{world.practical_id}/check", params={"tracker": typed})
+    for (typed, status, message), method in itertools.product(cases, ("get", "post")):
+        if method == "get":
+            page = await client.get(
+                f"/ballots/{world.practical_id}/check", params={"tracker": typed}
+            )
+        else:
+            page = await client.post(
+                f"/ballots/{world.practical_id}/check", data={"tracker": typed}
+            )
         assert page.status_code == status, (typed, page.text)
         error = re.search(
             r'aria-describedby="tracker-hint tracker-error" aria-invalid="true">\s*'
