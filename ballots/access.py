@@ -59,6 +59,6 @@ def require(actor: Actor, action: Action, unit_path: str) -> None:
     if actor.is_operator:
         return
     if not can(actor, action):
-        raise RoleNotAllowed(role=actor.role, action=action.replace("_", " "))
+        raise RoleNotAllowed(role=actor.role, action=action)
     if not unit_path.startswith(actor.unit_path):
         raise OutsideUnit()

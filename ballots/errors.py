@@ -78,11 +78,38 @@ class OutsideUnit(DomainError):
     detail_template = N_("You may only act within your own unit and the units under it.")
 
 
+ROLE_NAMES = {
+    "district_admin": N_("District administrator"),
+    "street_chair": N_("Street chair"),
+    "area_chair": N_("Residential area chair"),
+    "observer": N_("Observer"),
+    "operator": N_("Operator"),
+}
+ACTION_NAMES = {
+    "read": N_("read"),
+    "manage_roll": N_("manage the roll"),
+    "manage_ballots": N_("manage ballots"),
+    "manage_units": N_("manage units"),
+    "manage_chairs": N_("manage chairs"),
+}
+NOUNS = NOUNS | frozenset(ROLE_NAMES.values()) | frozenset(ACTION_NAMES.values())
+
+
 class RoleNotAllowed(DomainError):
+    """``role`` and ``action`` stay machine-readable; the detail names both in words."""
+
     type = "role-not-allowed"
     status = 403
     title = N_("Your role does not allow this")
-    detail_template = N_("The role {role} may not {action}.")
+    detail_template = N_("Your role ({role_name}) may not {action_name}.")
+
+    def __init__(self, *, role: str, action: str) -> None:
+        super().__init__(
+            role=role,
+            action=action.replace("_", " "),
+            role_name=ROLE_NAMES.get(role, role),
+            action_name=ACTION_NAMES.get(action, action.replace("_", " ")),
+        )
 
 
 class InvalidInput(DomainError):

@@ -833,6 +833,12 @@ ZH: dict[str, str] = {
     "Copy to another unit": "复制到其他单位",
     "Copied from “%(title)s” (%(unit)s)": "复制自“%(title)s”（%(unit)s）",
     "Please put candidates in order: at least %(n)s.": "请至少为 %(n)s 个候选排序。",
+    "Your role ({role_name}) may not {action_name}.": "您的角色（{role_name}）无权{action_name}。",
+    "read": "查看",
+    "manage the roll": "管理名册",
+    "manage ballots": "管理表决",
+    "manage units": "管理单位",
+    "manage chairs": "管理工作人员",
 }
 
 

@@ -269,3 +269,22 @@ async def test_residents_listing_masks_phones(
     assert len(residents) > 50
     assert all(re.fullmatch(r"1\d\d\*{4}\d{4}", r["phone_masked"]) for r in residents)
     assert not re.search(r"\d{11}", response.text)
+
+
+async def test_a_refused_role_is_named_in_words_not_as_a_key(client: Client, world: World) -> None:
+    secret = await world.add_chair("watcher", "observer", "ruijin2")
+    token = await login(client, "watcher", secret)
+    response = await client.post(
+        "/api/v1/units",
+        json={
+            "name": "新居民区",
+            "code": "newarea",
+            "level": "area",
+            "parent_id": world.units["ruijin2"],
+        },
+        headers=bearer(token),
+    )
+    problem = assert_problem(response, 403, "role-not-allowed")
+    assert problem["detail"] == "您的角色（观察员）无权管理单位。"
+    assert problem["params"]["role"] == "observer"  # still machine-readable
+    assert "observer" not in problem["detail"] and "manage" not in problem["detail"]
