@@ -35,7 +35,9 @@ def test_observer_is_refused_by_role_before_scope() -> None:
         require(chair("observer"), "manage_ballots", "/1/2/3/")
     assert caught.value.params["role"] == "observer"
     assert caught.value.params["action"] == "manage ballots"
-    assert caught.value.detail == "Your role (Observer) may not manage ballots."  # translated on pages
+    assert (
+        caught.value.detail == "Your role (Observer) may not manage ballots."
+    )  # translated on pages
 
 
 def test_chair_acts_in_own_subtree_only() -> None:
