@@ -24,6 +24,7 @@ from ballots.credentials import credential_hash, new_credential
 from ballots.errors import NotFound, TransitionNotAllowed
 from ballots.lifecycle import ballot_spec, ballot_unit, get_ballot, sync_electorate
 from ballots.models import Ballot, Elector, Household, Matter, Participation, Resident, Unit
+from ballots.natural import natural_key
 
 _Q = TypeVar("_Q", bound=Select[*tuple[Any, ...]])
 
@@ -450,13 +451,12 @@ async def count_by_building(
         .join(Elector, Elector.resident_id == Resident.id)
         .where(Elector.ballot_id == ballot_id)
         .group_by(Resident.building)
-        .order_by(Resident.building)
     )
     return [
         BuildingCount(
             building=b, electors=n, issued=issued, voted=int(v or 0), replaceable=int(r or 0)
         )
-        for b, n, issued, v, r in rows
+        for b, n, issued, v, r in sorted(rows, key=lambda row: natural_key(row[0]))
     ]
 
 

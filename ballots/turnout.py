@@ -7,8 +7,6 @@ the frozen electorate (``electors``) and who has taken part (``participation``).
 
 from __future__ import annotations
 
-import re
-
 import msgspec
 from sqlalchemy import and_, case, distinct, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ballots.access import Actor, require
 from ballots.lifecycle import ballot_spec, ballot_unit, get_ballot
 from ballots.models import Ballot, Elector, Participation, Resident
+from ballots.natural import natural_key
 
 
 class BuildingTurnout(msgspec.Struct, frozen=True):
@@ -47,11 +46,6 @@ class Turnout(msgspec.Struct, frozen=True):
     area_eligible: float | None
     area_voted: float | None
     buildings: list[BuildingTurnout]
-
-
-def _natural(text: str) -> list[tuple[int, str]]:
-    """Sort key that puts 2号楼 before 10号楼."""
-    return [(int(part), "") if part.isdigit() else (0, part) for part in re.split(r"(\d+)", text)]
 
 
 def _percent(part: int, whole: int) -> float:
@@ -114,7 +108,7 @@ async def _household_counts(session: AsyncSession, ballot_id: int) -> tuple[int,
 async def count_turnout(session: AsyncSession, ballot: Ballot) -> Turnout:
     """The turnout of ``ballot`` now (no access check: callers check who asks)."""
     rows = await _by_building(session, ballot.id)
-    rows.sort(key=lambda row: _natural(row[0]))
+    rows.sort(key=lambda row: natural_key(row[0]))
     electorate = sum(row[1] for row in rows)
     voted = sum(row[2] for row in rows)
     households_eligible, households_voted = await _household_counts(session, ballot.id)

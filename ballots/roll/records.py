@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ballots.access import Actor, require
 from ballots.errors import InvalidInput, NotFound
 from ballots.models import Ballot, Elector, Flat, Household, Matter, Ownership, Resident, Unit
+from ballots.natural import natural_key
 from ballots.roll.importer import ResidentView, mask_phone
 from ballots.units import get_unit
 
@@ -263,6 +264,7 @@ async def list_buildings(session: AsyncSession, actor: Actor, unit_id: int) -> l
         select(
             Unit.id,
             Unit.name,
+            Unit.path,
             Resident.building,
             func.count(func.distinct(Resident.household_id)),
             func.count(Resident.id),
@@ -270,11 +272,11 @@ async def list_buildings(session: AsyncSession, actor: Actor, unit_id: int) -> l
         .join(Unit, Unit.id == Resident.unit_id)
         .where(Unit.path.startswith(unit.path))
         .group_by(Unit.id, Unit.name, Unit.path, Resident.building)
-        .order_by(Unit.path, Resident.building)
     )
+    rows = sorted(result, key=lambda row: (row.path, natural_key(row.building)))
     return [
         BuildingRow(
             unit_id=uid, unit_name=uname, building=building, households=int(h), residents=int(r)
         )
-        for uid, uname, building, h, r in result
+        for uid, uname, _, building, h, r in rows
     ]
