@@ -39,6 +39,7 @@ from ballots.lifecycle import decode_spec
 from ballots.models import Ballot, Cast, Elector, Participation
 from ballots.signing import Signer
 from tally import board as tally_board
+from tally.receipts import receipt_code
 
 ANSWER_MESSAGES = {
     "unknown-question": N_("There is no question {question} on this ballot."),
@@ -56,12 +57,15 @@ ANSWER_MESSAGES = {
 class Receipt(msgspec.Struct):
     """What a voter keeps: the tracker finds their ballot on the public board.
 
-    ``leaf_index`` is its position on the board; ``tree_head`` a signed head that includes it.
+    ``receipt_code`` is the tracker as residents read it aloud (26 digits in groups of four,
+    :func:`tally.receipts.receipt_code`); ``leaf_index`` is its position on the board;
+    ``tree_head`` a signed head that includes it.
     """
 
     ballot_id: int
     tracker: str
     cast_hour: datetime
+    receipt_code: str = ""
     replaced_earlier: bool = False
     leaf_index: int | None = None
     tree_head: tally_board.TreeHead | None = None
@@ -294,7 +298,13 @@ def _cast_in(
     def receipt(
         tracker: str, hour: datetime, leaf: int | None, size: int, edge: bytes
     ) -> tuple[Receipt, int, bytes]:
-        made = Receipt(ballot_id=ballot_id, tracker=tracker, cast_hour=hour, leaf_index=leaf)
+        made = Receipt(
+            ballot_id=ballot_id,
+            tracker=tracker,
+            cast_hour=hour,
+            receipt_code=receipt_code(tracker) or "",
+            leaf_index=leaf,
+        )
         return made, size, edge
 
     if taken_by == elector_id:

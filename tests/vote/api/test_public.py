@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from ballots.credentials import damm_digit, format_credential
+from tally.receipts import read_receipt
 from tests.vote.helpers import Client, World, assert_problem, create_draft
 
 TRACKER = re.compile(r"^[a-z2-7]{4}(-[a-z2-7]{4}){3}$")
@@ -49,6 +50,9 @@ async def test_cast_answers_a_receipt_with_a_tracker(client: Client, world: Worl
     assert response.status_code == 201, response.text
     receipt = response.json()
     assert TRACKER.match(receipt["tracker"]), receipt
+    # The code a resident reads aloud: 26 digits in groups of four, the same tracker.
+    assert re.fullmatch(r"\d{4}( \d{4}){5} \d{2}", receipt["receipt_code"]), receipt
+    assert read_receipt(receipt["receipt_code"]) == receipt["tracker"]
     assert receipt["ballot_id"] == world.practical_id
     assert receipt["cast_hour"].endswith(":00:00Z")
     assert await world.casts(world.practical_id) == before + 1
