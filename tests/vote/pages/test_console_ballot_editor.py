@@ -216,6 +216,7 @@ async def test_only_a_draft_is_edited(client: Client, world: World) -> None:
     before = await world.db.snapshot()
     shown = await client.get(f"/chair/ballots/{world.firm_id}/edit")
     assert shown.status_code == 409
+    assert 'value="save"' not in shown.text  # nothing to save: only a draft changes
     refused = await client.post(
         f"/chair/ballots/{world.firm_id}/edit",
         data=every_kind(csrf),
