@@ -13,31 +13,11 @@ import hmac
 import secrets
 import unicodedata
 
+from tally.receipts import damm_digit as damm_digit  # the check digit, shared with receipts
+
 CREDENTIAL_DIGITS = 25
 RANDOM_DIGITS = CREDENTIAL_DIGITS - 1  # 10**24 ≈ 2**79.7
 GROUP = 5
-
-# The Damm algorithm's weakly totally anti-symmetric quasigroup of order 10 (Damm, 2004).
-_DAMM = (
-    (0, 3, 1, 7, 5, 9, 8, 6, 4, 2),
-    (7, 0, 9, 2, 1, 5, 4, 8, 6, 3),
-    (4, 2, 0, 6, 8, 7, 1, 3, 5, 9),
-    (1, 7, 5, 0, 9, 8, 3, 4, 2, 6),
-    (6, 1, 2, 3, 0, 4, 5, 9, 7, 8),
-    (3, 6, 7, 4, 2, 0, 9, 5, 8, 1),
-    (5, 8, 6, 9, 7, 2, 0, 1, 3, 4),
-    (8, 9, 4, 5, 3, 6, 2, 0, 1, 7),
-    (9, 4, 3, 8, 6, 1, 7, 2, 0, 5),
-    (2, 5, 8, 1, 4, 3, 6, 7, 9, 0),
-)
-
-
-def damm_digit(digits: str) -> str:
-    """The Damm check digit of a string of ASCII digits."""
-    interim = 0
-    for digit in digits:
-        interim = _DAMM[interim][ord(digit) - 48]
-    return str(interim)
 
 
 def new_credential() -> str:

@@ -37,7 +37,7 @@ from ballots.ballot_form import (
     question_count,
 )
 from ballots.eligibility import Eligibility, compute_electorate, electorate_totals
-from ballots.errors import DomainError, InvalidSchedule
+from ballots.errors import DomainError
 from ballots.models import Ballot, Matter, Unit
 from ballots.models.roll import RESIDENT_ROLES
 from vote.api.params import IdParam, SearchParam
@@ -219,10 +219,11 @@ async def _save(
         else:
             saved = await lifecycle.update_ballot(db, actor, ballot.id, draft)
         await db.commit()
-    except InvalidSchedule as refused:
+    except DomainError as refused:
         await db.rollback()
         if ballot is not None:
             await db.refresh(ballot)
+        # A schedule refusal names its field (opens_at, closes_at): shown beside it.
         field = str(refused.params.get("field", ""))
         errors = {field: message_of(refused)} if field in ("opens_at", "closes_at") else {}
         return await _editor(
@@ -235,21 +236,6 @@ async def _save(
             ballot=ballot,
             errors=errors,
             error="" if errors else message_of(refused),
-            status_code=422,
-        )
-    except DomainError as refused:
-        await db.rollback()
-        if ballot is not None:
-            await db.refresh(ballot)
-        return await _editor(
-            request,
-            db,
-            ctx,
-            actor,
-            matter_id,
-            form=form,
-            ballot=ballot,
-            error=message_of(refused),
             status_code=refused.status,
         )
     message = (
