@@ -16,7 +16,7 @@ import secrets
 from datetime import UTC, datetime
 
 import msgspec
-from sqlalchemy import Connection, and_, bindparam, insert, select, update
+from sqlalchemy import Connection, and_, bindparam, exists, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm import aliased
@@ -32,11 +32,21 @@ from ballots.errors import (
     HouseholdAlreadyVoted,
     InvalidAnswer,
     MistypedCredential,
+    NotCheckedIn,
     NotFound,
     UnknownCredential,
+    VotedOnPaper,
 )
 from ballots.lifecycle import decode_spec
-from ballots.models import Ballot, Cast, Elector, Participation
+from ballots.models import (
+    Attendance,
+    Ballot,
+    Cast,
+    Elector,
+    PaperIssue,
+    Participation,
+    Proxy,
+)
 from ballots.signing import Signer
 from tally import board as tally_board
 from tally.receipts import receipt_code
@@ -72,13 +82,17 @@ class Receipt(msgspec.Struct):
 
 
 class VoterStatus(msgspec.Struct):
-    """What a valid credential may learn before voting."""
+    """What a valid credential may learn before voting: whether they (or their household) voted,
+    whether a paper ballot was issued for their vote (its serial), and whether they must first
+    check in at the meeting the ballot is held at."""
 
     ballot_id: int
     ballot_state: str
     has_voted: bool
     household_has_voted: bool
     revoting: bool
+    paper_serial: int | None = None
+    needs_checkin: bool = False
 
 
 def new_tracker() -> str:
@@ -123,12 +137,25 @@ async def voter_status(
             Participation.ballot_id == ballot_id, Participation.count_key == elector.count_key
         )
     )
+    paper_serial = await session.scalar(
+        select(PaperIssue.serial).where(
+            PaperIssue.ballot_id == ballot_id, PaperIssue.count_key == elector.count_key
+        )
+    )
+    needs_checkin = False
+    if ballot.requires_checkin and ballot.meeting_id is not None:
+        present = await session.scalar(
+            _PRESENT, {"meeting": ballot.meeting_id, "resident": elector.resident_id}
+        )
+        needs_checkin = not present
     return VoterStatus(
         ballot_id=ballot.id,
         ballot_state=ballot.state,
         has_voted=taken == elector.id,
         household_has_voted=taken is not None and taken != elector.id,
         revoting=ballot.revoting,
+        paper_serial=paper_serial,
+        needs_checkin=needs_checkin,
     )
 
 
@@ -202,6 +229,10 @@ _LOOKUP = (
         Ballot.log_size,
         Ballot.log_edge,
         Ballot.closes_at,
+        Ballot.requires_checkin,
+        Ballot.meeting_id,
+        Elector.resident_id,
+        PaperIssue.serial,
         Participation.elector_id,
         _Counted.tracker,
         _Counted.cast_hour,
@@ -218,6 +249,10 @@ _LOOKUP = (
         ),
     )
     .outerjoin(_Counted, _Counted.id == Participation.cast_id)
+    .outerjoin(
+        PaperIssue,
+        and_(PaperIssue.ballot_id == Elector.ballot_id, PaperIssue.count_key == Elector.count_key),
+    )
     .where(Elector.credential_hash == bindparam("hashed"), Elector.ballot_id == bindparam("ballot"))
 )
 # Lock the ballot row before the lookup: casts append to its board one at a time, and a close
@@ -229,6 +264,22 @@ _LOCK_BALLOT = select(Ballot.id).where(Ballot.id == bindparam("ballot")).with_fo
 _BALLOT_EXISTS = select(Ballot.id).where(Ballot.id == bindparam("ballot"))
 _EARLIER = select(Cast.tracker, Cast.cast_hour, Cast.leaf_index).where(
     Cast.ballot_id == bindparam("ballot"), Cast.submission_key == bindparam("submission_key")
+)
+# An in-person ballot: the voter is checked in, or holds an active proxy's grantor whose holder is.
+_ATTENDING = select(Attendance.resident_id).where(Attendance.meeting_id == bindparam("meeting"))
+_PRESENT = select(
+    or_(
+        exists().where(
+            Attendance.meeting_id == bindparam("meeting"),
+            Attendance.resident_id == bindparam("resident"),
+        ),
+        exists().where(
+            Proxy.meeting_id == bindparam("meeting"),
+            Proxy.grantor_id == bindparam("resident"),
+            Proxy.revoked_at.is_(None),
+            Proxy.holder_id.in_(_ATTENDING),
+        ),
+    )
 )
 _INSERT_CAST = insert(Cast).returning(Cast.id)
 _INSERT_PARTICIPATION = insert(Participation)
@@ -287,6 +338,10 @@ def _cast_in(
         log_size,
         log_edge,
         closes_at,
+        requires_checkin,
+        meeting_id,
+        resident_id,
+        paper_serial,
         taken_by,
         counted_tracker,
         counted_hour,
@@ -323,6 +378,15 @@ def _cast_in(
     if closes_at is not None and _past(closes_at):
         # The deadline residents were shown has passed; the scheduler closes the ballot soon.
         raise BallotNotOpen(state="closed")
+    if paper_serial is not None:
+        raise VotedOnPaper(serial=paper_serial)
+    if (
+        requires_checkin
+        and not connection.execute(
+            _PRESENT, {"meeting": meeting_id, "resident": resident_id}
+        ).scalar()
+    ):
+        raise NotCheckedIn()
     spec = decode_spec(spec_text)
     try:
         tally.check_answers(spec, answers)

@@ -27,6 +27,10 @@ NOUNS = frozenset(
         N_("household"),
         N_("ID"),
         N_("matter"),
+        N_("meeting"),
+        N_("paper ballot"),
+        N_("proxy"),
+        N_("resident"),
         N_("name"),
         N_("problem type"),
         N_("room"),
@@ -257,3 +261,72 @@ class ScheduleFixed(DomainError):
     status = 409
     title = N_("The schedule can no longer change")
     detail_template = N_("A ballot that is {state} has no schedule left to change.")
+
+
+class MeetingNotCheckingIn(DomainError):
+    type = "check-in-closed"
+    status = 409
+    title = N_("Check-in is not open")
+    detail_template = N_("Check-in for this meeting is not open now.")
+
+
+class WrongVenueCode(DomainError):
+    type = "wrong-venue-code"
+    status = 422
+    title = N_("The meeting code is not right")
+    detail_template = N_(
+        "This meeting code is not right or has expired. Please scan the QR code on the screen "
+        "again, or type the 6 digits shown beside it now."
+    )
+
+
+class VenueCodeOfAnotherMeeting(DomainError):
+    type = "venue-code-of-another-meeting"
+    status = 422
+    title = N_("The code is for another meeting")
+    detail_template = N_(
+        "This code belongs to another meeting. Please scan the QR code in the room you are in."
+    )
+
+
+class NotOnThisMeeting(DomainError):
+    type = "not-on-this-meeting"
+    status = 403
+    title = N_("Not on this meeting's list")
+    detail_template = N_(
+        "This voting code is not on the list of residents for this meeting. Please ask the staff "
+        "at the door."
+    )
+
+
+class AlreadyCheckedIn(DomainError):
+    type = "already-checked-in"
+    status = 409
+    title = N_("Already checked in")
+    detail_template = N_("{name} is already checked in (at {time}).")
+
+
+class NotCheckedIn(DomainError):
+    type = "not-checked-in"
+    status = 403
+    title = N_("Check in first")
+    detail_template = N_(
+        "This ballot is voted on at the meeting: please check in at the meeting first, then vote."
+    )
+
+
+class VotedOnPaper(DomainError):
+    type = "voted-on-paper"
+    status = 409
+    title = N_("A paper ballot was issued")
+    detail_template = N_(
+        "A paper ballot (number {serial}) was handed out for this vote, so it cannot also be "
+        "cast by phone. Please fill in the paper ballot."
+    )
+
+
+class MeetingStateConflict(DomainError):
+    type = "meeting-state"
+    status = 409
+    title = N_("Not possible at this point of the meeting")
+    detail_template = N_("This is not possible at this point of the meeting.")

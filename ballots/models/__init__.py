@@ -6,10 +6,20 @@ from ballots.models.base import Base, UTCDateTime, utcnow
 from ballots.models.board import BoardLeaf, BoardNode, TreeHead
 from ballots.models.chairs import Chair, ChairRecoveryCode, ChairToken
 from ballots.models.matters import Matter, MatterEvent
+from ballots.models.meetings import (
+    Attendance,
+    Meeting,
+    MeetingFile,
+    PaperEntry,
+    PaperIssue,
+    Proxy,
+    Speaker,
+)
 from ballots.models.roll import Flat, Household, Ownership, Resident
 from ballots.models.units import Unit
 
 __all__ = [
+    "Attendance",
     "AuditEntry",
     "Ballot",
     "Base",
@@ -24,9 +34,15 @@ __all__ = [
     "Household",
     "Matter",
     "MatterEvent",
+    "Meeting",
+    "MeetingFile",
     "Ownership",
+    "PaperEntry",
+    "PaperIssue",
     "Participation",
+    "Proxy",
     "Resident",
+    "Speaker",
     "TreeHead",
     "UTCDateTime",
     "Unit",

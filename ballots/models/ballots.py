@@ -57,6 +57,10 @@ class Ballot(Base):
     publish_participation: Mapped[bool] = mapped_column(Boolean, default=False)
     log_size: Mapped[int] = mapped_column(Integer, default=0)
     log_edge: Mapped[bytes] = mapped_column(LargeBinary, default=b"")
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id"), index=True)
+    requires_checkin: Mapped[bool] = mapped_column(Boolean, default=False)
+    paper_printed: Mapped[int] = mapped_column(Integer, default=0)
+    paper_counted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class Elector(Base):
