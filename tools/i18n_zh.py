@@ -861,6 +861,12 @@ ZH: dict[str, str] = {
     "This is not possible at this point of the meeting.": "会议现在的阶段不能这样操作。",
     "Check-in for this meeting is already open.": "本次会议已经开始签到。",
     "This meeting has already ended.": "本次会议已经结束。",
+    "The file cannot be accepted": "无法接收这个文件",
+    "The file cannot be accepted.": "无法接收这个文件。",
+    "The file is empty.": "文件是空的。",
+    "The file is too large: at most {limit} MB.": "文件太大：最大 {limit} MB。",
+    "Only a photo (JPG, PNG or WebP) can be uploaded here.": "这里只能上传照片（JPG、PNG 或 WebP）。",
+    "Only PDF files, photos (JPG, PNG or WebP) or plain text can be uploaded.": "只能上传 PDF 文件、照片（JPG、PNG 或 WebP）或纯文本。",
 }
 
 
