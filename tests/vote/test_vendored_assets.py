@@ -21,8 +21,9 @@ def _row(readme: str, name: str) -> str:
     return found.group(1)
 
 
-def test_tweetnacl_is_vendored() -> None:
+def test_tweetnacl_and_jsqr_are_vendored() -> None:
     assert VENDOR / "tweetnacl" in LIBRARIES
+    assert VENDOR / "jsqr" in LIBRARIES
 
 
 @pytest.mark.parametrize("library", LIBRARIES, ids=lambda path: path.name)
@@ -33,7 +34,8 @@ def test_the_vendored_file_matches_its_readme(library: Path) -> None:
     assert (library / "LICENSE").read_text(encoding="utf-8").strip()
 
 
-async def test_the_app_serves_the_vendored_file(client: Client) -> None:
-    served = await client.get("/static/vendor/tweetnacl/nacl-fast.min.js")
+@pytest.mark.parametrize("file", ["tweetnacl/nacl-fast.min.js", "jsqr/jsQR.js"])
+async def test_the_app_serves_the_vendored_file(client: Client, file: str) -> None:
+    served = await client.get(f"/static/vendor/{file}")
     assert served.status_code == 200
-    assert served.content == (VENDOR / "tweetnacl" / "nacl-fast.min.js").read_bytes()
+    assert served.content == (VENDOR / file).read_bytes()
