@@ -330,3 +330,82 @@ class MeetingStateConflict(DomainError):
     status = 409
     title = N_("Not possible at this point of the meeting")
     detail_template = N_("This is not possible at this point of the meeting.")
+
+
+class ProxyLimitReached(DomainError):
+    type = "proxy-limit-reached"
+    status = 409
+    title = N_("Too many proxies for one person")
+    detail_template = N_(
+        "{holder} already holds {count} proxies; at this meeting each person may hold at most "
+        "{limit}."
+    )
+
+
+class ProxyForSelf(DomainError):
+    type = "proxy-for-self"
+    status = 422
+    title = N_("A proxy must go to someone else")
+    detail_template = N_("{name} cannot be their own proxy: please choose someone else.")
+
+
+class ProxyAlreadyGiven(DomainError):
+    type = "proxy-already-given"
+    status = 409
+    title = N_("A proxy was already given")
+    detail_template = N_(
+        "{grantor} has already given a proxy to {holder} for this meeting. Revoke it first to "
+        "choose someone else."
+    )
+
+
+class ProxyNotOnRoll(DomainError):
+    type = "proxy-not-on-roll"
+    status = 422
+    title = N_("Not on this meeting's list")
+    detail_template = N_("{name} is not on the list of residents for this meeting.")
+
+
+class ProxyGrantorVoted(DomainError):
+    type = "proxy-grantor-voted"
+    status = 409
+    title = N_("Already voted")
+    detail_template = N_(
+        "The vote of {name} on “{ballot}” has already been cast, so {name} can no longer give "
+        "a proxy."
+    )
+
+
+class ProxyGrantorPresent(DomainError):
+    type = "proxy-grantor-present"
+    status = 409
+    title = N_("Present in person")
+    detail_template = N_(
+        "{name} is checked in at this meeting and votes in person, so no proxy is needed."
+    )
+
+
+class ProxyChain(DomainError):
+    type = "proxy-chain"
+    status = 409
+    title = N_("Proxies cannot be passed on")
+    detail_template = N_(
+        "{name} has given their own proxy to {other}, so cannot hold a proxy for anyone else."
+    )
+
+
+class ProxyUsed(DomainError):
+    type = "proxy-used"
+    status = 409
+    title = N_("This proxy has been used")
+    detail_template = N_(
+        "{holder} has already voted for {grantor} with this proxy, so it can no longer be "
+        "revoked."
+    )
+
+
+class ProxyRevoked(DomainError):
+    type = "proxy-revoked"
+    status = 409
+    title = N_("This proxy was revoked")
+    detail_template = N_("This proxy was already revoked.")
