@@ -24,6 +24,7 @@ NOUNS = frozenset(
         N_("chair"),
         N_("demo chair"),
         N_("elector"),
+        N_("file"),
         N_("household"),
         N_("ID"),
         N_("matter"),
@@ -34,6 +35,7 @@ NOUNS = frozenset(
         N_("name"),
         N_("problem type"),
         N_("room"),
+        N_("speaker"),
         N_("token"),
         N_("unit"),
     }

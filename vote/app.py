@@ -56,6 +56,8 @@ from vote.pages.console import ballot_editor as console_ballot_editor
 from vote.pages.console import ballots as console_ballots
 from vote.pages.console import chairs as console_chairs
 from vote.pages.console import matters as console_matters
+from vote.pages.console import meeting_parts as console_meeting_parts
+from vote.pages.console import meetings as console_meetings
 from vote.pages.console import roll as console_roll
 from vote.pages.console import schedule as console_schedule
 from vote.pages.console import tokens as console_tokens
@@ -255,6 +257,8 @@ def create_app(settings: Settings | None = None, *, limiter: RateLimiter | None 
             chair_pages.router,
             console_units.router,
             console_matters.router,
+            console_meetings.router,
+            console_meeting_parts.router,
             console_ballots.router,
             console_ballot_editor.router,
             console_schedule.router,

@@ -273,6 +273,15 @@ async def hold_ballot_at(
         raise InvalidInput("only a ballot held at a meeting can require check-in")
     ballot.meeting_id = meeting_id
     ballot.requires_checkin = requires_checkin
+    add_event(
+        session,
+        ballot.matter_id,
+        "meeting.ballot_held",
+        ballot_id=ballot.id,
+        actor=actor.name,
+        meeting_id=meeting_id,
+        requires_checkin=requires_checkin,
+    )
     audit.record(
         session,
         actor,

@@ -37,6 +37,18 @@ EVENT_LABELS = {
     "ballot_cancelled": N_("Ballot cancelled"),
     "ballot_scheduled": N_("Voting times set"),
     "edited": N_("Title or description changed"),
+    "meeting.planned": N_("Meeting planned"),
+    "meeting.edited": N_("Meeting plan changed"),
+    "meeting.minutes": N_("Meeting minutes saved"),
+    "meeting.checkin_opened": N_("Meeting check-in opened"),
+    "meeting.ended": N_("Meeting ended"),
+    "meeting.ballot_held": N_("Ballot held at a meeting"),
+    "meeting.file_added": N_("File attached to the minutes"),
+    "meeting.file_deleted": N_("File removed from the minutes"),
+    "meeting.speaker_added": N_("Asked to speak"),
+    "meeting.speaker_spoken": N_("Has spoken"),
+    "meeting.speaker_withdrawn": N_("Request to speak withdrawn"),
+    "meeting.speaker_waiting": N_("Back in the speakers' queue"),
 }
 OUTCOME_LABELS = {
     "elected": N_("Chosen"),

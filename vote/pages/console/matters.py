@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ballots import matters, units
 from ballots.access import Actor, can, require
 from ballots.errors import DomainError
+from ballots.meetings.meetings import list_meetings
 from ballots.models import Ballot, Matter, Unit
 from ballots.models.bounds import ID_MAX, LONG_TEXT_LENGTH, TITLE_LENGTH
 from ballots.models.matters import MATTER_KINDS
@@ -28,6 +29,7 @@ from vote.pages.console.layout import (
     read_form,
 )
 from vote.pages.labels import kind_label
+from vote.pages.meeting_labels import meeting_state_label
 from vote.web import AppContext
 
 
@@ -211,6 +213,8 @@ async def matter_detail_page(
         ballots=ballots,
         ballot_titles={ballot.id: ballot.title for ballot in ballots},
         events=list(await matters.timeline(db, matter.id)),
+        meetings=list(await list_meetings(db, matter.id)),
+        meeting_state_label=meeting_state_label,
         form={"title": matter.title, "description": matter.description} | (form or {}),
         errors=errors or {},
         message=message,
