@@ -355,16 +355,27 @@ async def counted_records(session: AsyncSession, ballot: Ballot) -> list[tally.R
     return records
 
 
-async def _participants(session: AsyncSession, ballot_id: int) -> list[tuple[str, str]]:
-    """Who took part, masked, sorted by address (never in voting order, which the board shows)."""
+async def _participants(
+    session: AsyncSession, ballot_id: int
+) -> list[tally_board.ParticipationEntry]:
+    """Who took part, masked, sorted by address (never in voting order, which the board shows);
+    a vote a proxy holder cast is marked as such (委托), and says no more."""
+    from ballots.meetings.proxies import proxy_votes  # meetings build on this module
+
+    by_proxy = {vote.grantor_id for vote in await proxy_votes(session, ballot_id)}
     rows = await session.execute(
-        select(Resident.name, Resident.building, Resident.room)
+        select(Resident.id, Resident.name, Resident.building, Resident.room)
         .join(Elector, Elector.resident_id == Resident.id)
         .join(Participation, Participation.elector_id == Elector.id)
         .where(Participation.ballot_id == ballot_id)
     )
-    entries = [(mask_name(name), f"{building}{room}") for name, building, room in rows]
-    return sorted(entries, key=lambda entry: (entry[1], entry[0]))
+    entries = [
+        tally_board.ParticipationEntry(
+            name=mask_name(name), address=f"{building}{room}", proxy=rid in by_proxy
+        )
+        for rid, name, building, room in rows
+    ]
+    return sorted(entries, key=lambda entry: (entry.address, entry.name))
 
 
 async def close_ballot(

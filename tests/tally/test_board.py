@@ -22,6 +22,7 @@ import tally
 from tally.board import (
     BoardFormatError,
     Cast,
+    ParticipationEntry,
     Setup,
     TreeHead,
     cast_event,
@@ -164,7 +165,7 @@ def build(
     counted: int | None = None,
     result: bytes | None = None,
     tie_seed: str | None = None,
-    entries: list[tuple[str, str]] | None = None,
+    entries: list[ParticipationEntry | tuple[str, str]] | None = None,
     ballot_id: str = "ruijin-2024-7",
 ) -> Built:
     """A board as the server would build it (every argument past ``votes`` bends one rule)."""
@@ -331,6 +332,25 @@ def test_a_good_board_passes_every_check() -> None:
     assert report.counted == 9
     assert report.closed
     assert report.receipt_index == 5
+
+
+def test_a_participation_list_marks_votes_by_proxy_and_only_those() -> None:
+    entries: list[ParticipationEntry | tuple[str, str]] = [
+        ParticipationEntry(name="李*英", address=f"3号楼{n}01", proxy=n == 0) for n in range(9)
+    ]
+    built = build(PROJECTS, projects_votes(), participation=True, entries=entries)
+    assert verify(built.data).ok
+    event = participation_event(entries[:2])
+    assert (
+        event
+        == (
+            '{"type":"participation","entries":[{"name":"李*英","address":"3号楼001","proxy":true},'
+            '{"name":"李*英","address":"3号楼101"}]}'
+        ).encode()
+    )
+    assert participation_event([{"name": "李*英", "address": "1", "proxy": "yes"}]).endswith(
+        b'"proxy":true}]}'
+    )
 
 
 def test_owners_board_with_area_weights_and_dual_threshold() -> None:

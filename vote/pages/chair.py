@@ -32,6 +32,7 @@ from ballots import invitations, lifecycle
 from ballots.access import Actor, can, require
 from ballots.chairs import SESSION_LIFETIME, log_out
 from ballots.errors import N_, DomainError, InvalidReason, NotFound, TransitionNotAllowed
+from ballots.meetings.proxies import proxy_votes
 from ballots.models import Participation
 from ballots.runoff import create_runoff
 from ballots.warnings import counted_result, publish_warnings
@@ -245,6 +246,7 @@ async def electors_page(
         "chair/electors.html",
         ballot=ballot,
         found=found,
+        by_proxy={vote.grantor_id: vote.holder_name for vote in await proxy_votes(db, ballot_id)},
         buildings=await invitations.count_by_building(db, actor, ballot_id),
         filters=filters,
         page_link=lambda offset: "?" + urlencode({**filters, "start": offset}),

@@ -8,13 +8,16 @@ import asyncio
 from datetime import timedelta
 from pathlib import Path
 
+import msgspec
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ballots.access import Actor
+from ballots.board import participation_list
 from ballots.casting import cast_ballot
 from ballots.db import create_engine, create_sessionmaker, dispose, is_sqlite
+from ballots.eligibility import Eligibility
 from ballots.errors import (
     NotFound,
     OutsideUnit,
@@ -28,8 +31,9 @@ from ballots.errors import (
     ProxyRevoked,
     ProxyUsed,
 )
+from ballots.lifecycle import close_ballot, open_ballot
 from ballots.meetings.checkin import check_in_at_door
-from ballots.meetings.meetings import get_meeting, update_meeting
+from ballots.meetings.meetings import get_meeting, hold_ballot_at, update_meeting
 from ballots.meetings.proxies import (
     attach_form,
     find_candidates,
@@ -42,7 +46,7 @@ from ballots.meetings.proxies import (
 )
 from ballots.models import AuditEntry, MatterEvent, Proxy
 from ballots.uploads import UploadRefused
-from tests.ballots.factories import ADMIN, KEY
+from tests.ballots.factories import ADMIN, KEY, draft, issue, new_ballot
 from tests.ballots.meetings.world import START, MeetingWorld, meeting_world
 
 NOW = START + timedelta(minutes=5)
@@ -354,3 +358,34 @@ async def test_unknown_residents_and_proxies_are_not_found(session: AsyncSession
     with pytest.raises(NotFound):
         await revoke_proxy(session, ADMIN, w.meeting_id, 999_999)
     assert await proxies(session) == 0
+
+
+async def test_the_published_participation_list_marks_a_vote_by_proxy(
+    session: AsyncSession,
+) -> None:
+    w = await meeting_world(session)
+    rules = Eligibility(units=[w.world.area_id], min_age=18)
+    listed = msgspec.structs.replace(
+        draft(eligibility=rules, title="公示名单的表决"), publish_participation=True
+    )
+    ballot_id = await new_ballot(session, w.world, listed)
+    await hold_ballot_at(session, ADMIN, ballot_id, w.meeting_id, requires_checkin=True)
+    await open_ballot(session, ADMIN, ballot_id)
+    await session.commit()
+    credentials = await issue(session, ballot_id)
+    await give(w, session, "M02", "M04")
+    for who in ("M04", "M01"):
+        await check_in_at_door(
+            session, ADMIN, KEY, w.meeting_id, resident_id=w.world.rid(who), now=NOW
+        )
+    await session.commit()
+    for who in ("M02", "M01"):
+        await cast_ballot(session, KEY, ballot_id, credentials[w.world.rid(who)], {"q1": ["a"]})
+    await close_ballot(session, ADMIN, ballot_id)
+    await session.commit()
+    entries = await participation_list(session, ballot_id)
+    assert entries is not None
+    assert [(e.name, e.address, e.proxy) for e in entries] == [
+        ("张*国", "3101", False),
+        ("李*英", "3101", True),
+    ]
