@@ -990,6 +990,8 @@ ZH: dict[str, str] = {
     "This proxy was already revoked.": "这份委托已经撤销过了。",
     "(by proxy)": "（委托）",
     "(voted for by %(holder)s)": "（由%(holder)s代为投票）",
+    "Too many unknown codes": "未知的邀请码太多",
+    "Too many unknown invitation codes from this login. Try again in {seconds} seconds, or find the resident by name.": "这次登录输入了太多无效的邀请码。请 {seconds} 秒后再试，或者按姓名查找居民。",
 }
 
 

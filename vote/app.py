@@ -32,6 +32,7 @@ from ballots.board import sign_open_ballots
 from ballots.db import create_engine, create_sessionmaker, dispose, is_sqlite
 from ballots.errors import DomainError
 from vote import i18n, live, scheduler
+from vote.api import attendance as attendance_api
 from vote.api import audit as audit_api
 from vote.api import auth as auth_api
 from vote.api import ballots as ballots_api
@@ -250,6 +251,7 @@ def create_app(settings: Settings | None = None, *, limiter: RateLimiter | None 
             matters_api.router,
             ballots_api.router,
             audit_api.router,
+            attendance_api.router,
             roll_api.router,
             board_api.router,
             voting_pages.router,
