@@ -1,9 +1,9 @@
 """Checking residents in to a meeting: on their own phone with the projected venue code and their
 invitation credential, or at the door by a chair (scanned or typed code, or found by name).
 
-Who may check in is the meeting's roll: the electorate of the ballots held at the meeting, or,
-when none is, of every ballot on its matter (:func:`roll_ballot_ids`); a meeting with no ballot at
-all takes anyone on its unit's roll, checked in by a chair. Each resident checks in once: the
+Who may check in is the meeting's roll: the frozen electorate of the ballots held at the meeting,
+or, when none is, of every ballot on its matter (:func:`roll_ballot_ids`); a meeting with no such
+ballot takes anyone on its unit's roll, checked in by a chair. Each resident checks in once: the
 attendance primary key decides, whatever the concurrency. Nothing is recorded on a refusal.
 """
 
@@ -55,12 +55,21 @@ def _now(now: datetime | None) -> datetime:
 
 
 async def roll_ballot_ids(session: AsyncSession, meeting: Meeting) -> list[int]:
-    """The ballots whose electorate is this meeting's roll: those held at it, else its matter's."""
-    held = list(await session.scalars(select(Ballot.id).where(Ballot.meeting_id == meeting.id)))
+    """The ballots whose electorate is this meeting's roll: those held at it, else its matter's.
+
+    Only ballots past their draft count: a draft has no frozen electorate (and no credentials)
+    yet. With none, the roll is the unit's (:func:`on_roll`).
+    """
+    frozen = Ballot.state != "draft"
+    held = list(
+        await session.scalars(select(Ballot.id).where(Ballot.meeting_id == meeting.id, frozen))
+    )
     if held:
         return held
     return list(
-        await session.scalars(select(Ballot.id).where(Ballot.matter_id == meeting.matter_id))
+        await session.scalars(
+            select(Ballot.id).where(Ballot.matter_id == meeting.matter_id, frozen)
+        )
     )
 
 

@@ -247,3 +247,26 @@ async def test_a_chair_of_another_area_cannot_check_anyone_in(session: AsyncSess
             session, stranger, KEY, w.meeting_id, resident_id=w.world.rid("M01"), now=NOW
         )
     assert await attendances(session) == 0
+
+
+async def test_before_any_ballot_opens_the_units_roll_may_be_checked_in_by_name(
+    session: AsyncSession,
+) -> None:
+    """A coordination meeting, or a hearing whose ballot is still a draft: no electorate is
+    frozen yet, so anyone on the unit's roll may be checked in at the door (not 思南's)."""
+    from tests.ballots.factories import build_world
+
+    world = await build_world(session)
+    meeting = await create_meeting(
+        session, ADMIN, matter_id=world.matter_id, title="协调会", starts_at=START
+    )
+    await new_ballot(session, world)  # a draft: no electorate yet
+    await move_meeting(session, ADMIN, meeting.id, "start_checkin")
+    await session.commit()
+    meeting_id = meeting.id
+    child = await check_in_at_door(
+        session, ADMIN, KEY, meeting_id, resident_id=world.rid("M03"), now=NOW
+    )
+    assert child.name == "张小明"
+    with pytest.raises(NotOnThisMeeting):
+        await check_in_at_door(session, ADMIN, KEY, meeting_id, resident_id=world.rid("S01"))
