@@ -442,8 +442,17 @@ def result_summary(result: Any) -> list[dict[str, Any]]:
 
 
 async def publish_ballot(session: AsyncSession, actor: Actor, ballot_id: int) -> Ballot:
-    """Publish a closed ballot's result on the public page and API."""
+    """Publish a closed ballot's result on the public page and API.
+
+    Refused (:class:`ballots.paper.errors.PaperNotReady`, with the reason in words) while paper
+    ballots were issued and are not yet entered twice, agreed and counted.
+    """
+    from ballots.paper.status import paper_refusal  # paper ballots build on this module
+
     ballot, unit = await _move(session, actor, ballot_id, "publish")
+    refusal = await paper_refusal(session, ballot)
+    if refusal is not None:
+        raise refusal
     ballot.published_at = datetime.now(UTC)
     add_event(session, ballot.matter_id, "ballot_published", ballot_id=ballot.id, actor=actor.name)
     audit.record(session, actor, "ballot.publish", f"ballot:{ballot.id}", unit.id)
@@ -567,8 +576,13 @@ async def move_ballot(
     if transition is None:
         raise NotFound(what="action", id=action)
     if action == "publish" and not confirmed:
+        from ballots.paper.status import paper_refusal  # paper ballots build on this module
+
         ballot = await get_ballot(session, ballot_id)
         require(actor, "manage_ballots", (await ballot_unit(session, ballot)).path)
+        refusal = await paper_refusal(session, ballot) if ballot.state == "closed" else None
+        if refusal is not None:
+            raise refusal
         warnings = publish_warnings(ballot) if ballot.state == "closed" else []
         if warnings:
             raise PublishNeedsConfirmation(warnings)

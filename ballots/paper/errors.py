@@ -134,8 +134,11 @@ class InvalidWithAnswers(DomainError):
 class PaperNotReady(DomainError):
     type = "paper-not-ready"
     status = 409
-    title = N_("The paper ballots are not ready")
-    detail_template = N_("{reason}")
+    title = N_("The paper ballots are not counted yet")
+    detail_template = N_(
+        "Paper ballots were issued on this ballot: enter them twice, then count them before "
+        "publishing."
+    )
 
 
 class PaperAlreadyCounted(DomainError):

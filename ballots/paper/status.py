@@ -20,6 +20,7 @@ import tally
 from ballots.errors import N_
 from ballots.lifecycle import ballot_spec
 from ballots.models import Ballot, Chair, PaperEntry, PaperIssue
+from ballots.paper.errors import PaperNotReady
 
 
 class EntryView(msgspec.Struct, frozen=True):
@@ -172,6 +173,18 @@ def publish_block(status: PaperStatus) -> tuple[str, dict[str, object]] | None:
         ),
         {"returned": status.returned, "issued": status.issued},
     )
+
+
+async def paper_refusal(session: AsyncSession, ballot: Ballot) -> PaperNotReady | None:
+    """The refusal to publish ``ballot`` because of its paper ballots, with the reason in words,
+    or None when nothing about paper stands in the way."""
+    if ballot.paper_counted_at is not None or await issued_count(session, ballot.id) == 0:
+        return None
+    block = publish_block(await paper_status(session, ballot))
+    if block is None:
+        return None
+    message, params = block
+    return PaperNotReady(message, **params)
 
 
 Translate = Callable[[str], str]
