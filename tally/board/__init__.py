@@ -3,8 +3,8 @@
 A board is a JSON Lines file: a header line (format, ballot id, the service's Ed25519 public key),
 then *leaf* lines and signed *tree head* lines. Each leaf holds the exact bytes of one event (as
 a JSON string, hashed as UTF-8, never re-serialised): ``setup`` (the manifest), ``cast``,
-``close``, ``participation`` (公示, optional) and ``result`` — or a final ``cancel`` with its
-reason. The leaves form an RFC 9162 Merkle log (:mod:`tally.merkle`); tree heads sign its root at
+``close``, ``paper_batch`` (format ``/2``: the counted paper ballots), ``participation`` (公示,
+optional) and ``result`` — or a final ``cancel`` with its reason. The leaves form an RFC 9162 Merkle log (:mod:`tally.merkle`); tree heads sign its root at
 a size. ``docs/bulletin-board.md`` is the specification, precise enough to write another verifier
 from.
 
@@ -14,12 +14,15 @@ The server builds boards with the same code: ``setup_event`` … ``result_event`
 :func:`verify_board` runs every check in order and reports each one.
 
 Inside: ``_format`` (Structs and event bytes), ``_write``, ``_read``, and the verifier:
-``_scan`` (hashes, log and events, leaf by leaf), ``_checks`` and ``_recount``, run by ``_verify``.
+``_scan`` (hashes, log and events, leaf by leaf), ``_paper``, ``_checks`` and ``_recount``, run
+by ``_verify``.
 """
 
 from tally.board._findings import CHECKS, CheckResult, Status, VerifyReport
 from tally.board._format import (
     FORMAT,
+    FORMAT_PAPER,
+    FORMATS,
     MAX_REASON,
     MAX_TEXT,
     TIE_SEED_SOURCE,
@@ -30,6 +33,8 @@ from tally.board._format import (
     Event,
     Header,
     Leaf,
+    PaperBatch,
+    PaperRecord,
     Participation,
     ParticipationEntry,
     ResultEvent,
@@ -42,6 +47,7 @@ from tally.board._format import (
     iso_hour,
     iso_time,
     key_id,
+    paper_batch_event,
     participation_event,
     result_event,
     setup_event,
@@ -64,6 +70,8 @@ from tally.board._write import (
 __all__ = [
     "CHECKS",
     "FORMAT",
+    "FORMATS",
+    "FORMAT_PAPER",
     "MAX_REASON",
     "MAX_TEXT",
     "TIE_SEED_SOURCE",
@@ -78,6 +86,8 @@ __all__ = [
     "Event",
     "Header",
     "Leaf",
+    "PaperBatch",
+    "PaperRecord",
     "Participation",
     "ParticipationEntry",
     "ResultEvent",
@@ -96,6 +106,7 @@ __all__ = [
     "leaf_line",
     "make_header",
     "now_ms",
+    "paper_batch_event",
     "participation_event",
     "read_board",
     "read_tree_head",

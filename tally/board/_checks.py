@@ -186,15 +186,21 @@ def check_casts(scan: Scan) -> None:
         + (f", {casts - counted} replaced" if casts > counted else ""),
     )
     electorate = setup.electorate
+    counted = scan.total_counted  # with the paper batch's valid sheets
     if counted > electorate.size:
         findings.fail(
             "electorate",
             f"{counted} counted ballots exceed the electorate of {electorate.size}",
         )
     detail = f"{counted} counted ballots of an electorate of {electorate.size}"
+    if scan.paper_records:
+        detail += f" ({len(scan.paper_records)} on paper)"
     if setup.spec.weighting == "area":
         weights = scan.cast_weights
-        total = math.fsum(weights[number] for number in scan.unit_cast.values())
+        total = math.fsum(
+            [weights[number] for number in scan.unit_cast.values()]
+            + [record.weight for record in scan.paper_records]
+        )
         if total > electorate.area * (1 + 1e-9) + 1e-9:
             findings.fail(
                 "electorate",
@@ -265,7 +271,7 @@ def check_participation(scan: Scan) -> None:
             findings.skip("participation", "not published yet")
         findings.outcome("participation", "")
         return
-    counted = scan.counted
+    counted = scan.total_counted
     if len(listed.entries) != counted:
         findings.fail(
             "participation",

@@ -19,6 +19,7 @@ CHECKS = (
     "revoting",
     "electorate",
     "close",
+    "paper",
     "participation",
     "tie-seed",
     "recount",

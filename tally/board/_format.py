@@ -1,8 +1,10 @@
-"""The board format ``luwan-vote-board/1``: line and event Structs, and the exact event bytes.
+"""The board format ``luwan-vote-board/1`` (and ``/2``, which adds the paper batch): line and
+event Structs, and the exact event bytes.
 
 Each leaf holds the bytes of one event, made here and never re-serialised: ``setup`` (the
-manifest), ``cast``, ``close``, ``participation`` (公示, optional) and ``result``; or, instead of ``close`` and what
-follows, a final ``cancel`` with its reason. A tree head
+manifest), ``cast``, ``close``, ``paper_batch`` (format ``/2`` only: the counted paper ballots),
+``participation`` (公示, optional) and ``result``; or, instead of ``close`` and what follows, a
+final ``cancel`` with its reason. A tree head
 signs :func:`tree_head_message`. ``docs/bulletin-board.md`` is the specification.
 """
 
@@ -20,6 +22,10 @@ from tally.result import BallotResult, Electorate
 from tally.spec import Answers, BallotSpec
 
 FORMAT = "luwan-vote-board/1"
+FORMAT_PAPER = "luwan-vote-board/2"
+"""A board with a ``paper_batch`` event; otherwise the same as ``/1`` (a ``/1`` board is a valid
+``/2`` board without a batch). Tree heads of both sign :data:`TREE_HEAD_DOMAIN`."""
+FORMATS = (FORMAT, FORMAT_PAPER)
 TIE_SEED_SOURCE = "root-after-close"
 """The manifest's ``tie_seed``: the seed is the hex root hash of the tree ending with ``close``."""
 TREE_HEAD_DOMAIN = "luwan-vote-board/1 tree-head"
@@ -121,6 +127,29 @@ class Close(msgspec.Struct, tag_field="type", tag="close", forbid_unknown_fields
     counted: int
 
 
+class PaperRecord(msgspec.Struct, forbid_unknown_fields=True):
+    """One returned paper ballot of a batch: its ``serial`` number, its voting unit's pseudonym,
+    ``weight``, and ``answers`` as both chairs entered them (empty when ``invalid``)."""
+
+    serial: int
+    unit: str
+    weight: float
+    invalid: bool
+    answers: Answers
+
+
+class PaperBatch(msgspec.Struct, tag_field="type", tag="paper_batch", forbid_unknown_fields=True):
+    """The paper ballots, counted at ``counted_at`` after the close: every returned sheet (entered
+    alike by two chairs) and the totals: ``issued`` ≥ ``returned`` = ``valid`` + ``invalid``."""
+
+    counted_at: str
+    issued: int
+    returned: int
+    valid: int
+    invalid: int
+    records: list[PaperRecord]
+
+
 class Participation(
     msgspec.Struct, tag_field="type", tag="participation", forbid_unknown_fields=True
 ):
@@ -143,12 +172,14 @@ class Cancel(msgspec.Struct, tag_field="type", tag="cancel", forbid_unknown_fiel
     reason: str
 
 
-Event = Setup | Cast | Close | Participation | ResultEvent | Cancel
+Event = Setup | Cast | Close | PaperBatch | Participation | ResultEvent | Cancel
 LINE_DECODER = msgspec.json.Decoder(Header | Leaf | TreeHead)
 FAST_EVENT_DECODER = msgspec.json.Decoder(
-    Setup | FastCast | Close | Participation | ResultEvent | Cancel
+    Setup | FastCast | Close | PaperBatch | Participation | ResultEvent | Cancel
 )
-_EVENT_DECODER = msgspec.json.Decoder(Setup | Cast | Close | Participation | ResultEvent | Cancel)
+_EVENT_DECODER = msgspec.json.Decoder(
+    Setup | Cast | Close | PaperBatch | Participation | ResultEvent | Cancel
+)
 encode = msgspec.json.encode
 
 
@@ -250,6 +281,28 @@ def cast_event(
 def close_event(*, closed_at: datetime, counted: int) -> bytes:
     """Voting closed; ``counted`` ballots count (the last cast of each unit)."""
     return encode(Close(closed_at=iso_time(closed_at), counted=counted))
+
+
+def paper_batch_event(
+    *,
+    counted_at: datetime,
+    issued: int,
+    records: Iterable[PaperRecord],
+) -> bytes:
+    """The counted paper ballots, after the close (format ``/2``): the totals follow from the
+    records (``returned`` = records, ``valid`` = those not ``invalid``) and ``issued``."""
+    built = list(records)
+    invalid = sum(1 for record in built if record.invalid)
+    return encode(
+        PaperBatch(
+            counted_at=iso_time(counted_at),
+            issued=issued,
+            returned=len(built),
+            valid=len(built) - invalid,
+            invalid=invalid,
+            records=built,
+        )
+    )
 
 
 def participation_event(

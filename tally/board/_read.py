@@ -11,7 +11,7 @@ from typing import IO
 import msgspec
 
 from tally.board._format import (
-    FORMAT,
+    FORMATS,
     LINE_DECODER,
     Header,
     Leaf,
@@ -121,9 +121,11 @@ def _read_header(line: bytes) -> Header:
         raise BoardFormatError(1, f"not valid JSON: {error}") from error
     if not isinstance(loose, dict) or loose.get("kind") != "header":
         raise BoardFormatError(1, 'the first line must be the header ({"kind": "header", ...})')
-    if loose.get("format") != FORMAT:
+    if loose.get("format") not in FORMATS:
         raise BoardFormatError(
-            1, f"format {loose.get('format')!r} is not supported (this verifier reads {FORMAT})"
+            1,
+            f"format {loose.get('format')!r} is not supported "
+            f"(this verifier reads {' and '.join(FORMATS)})",
         )
     try:
         return msgspec.json.decode(line, type=Header)

@@ -26,8 +26,8 @@ def check_recount(scan: Scan) -> None:
             "recount", "the ballot was cancelled" if scan.cancel is not None else "no result yet"
         )
         return
-    if "casts" in findings.failed or "revoting" in findings.failed:
-        findings.fail("recount", "not recounted: some casts are invalid")
+    if "casts" in findings.failed or "revoting" in findings.failed or "paper" in findings.failed:
+        findings.fail("recount", "not recounted: some casts or paper ballots are invalid")
         findings.outcome("recount", "")
         return
     spec = msgspec.structs.replace(setup.spec, tie_seed=tie_seed(scan))
@@ -73,7 +73,7 @@ def as_published_format(mine: Any, published: Any) -> Any:
 
 
 def recount(scan: Scan, spec: BallotSpec, electorate: Electorate) -> BallotResult:
-    """:func:`tally.count` over the counted casts.
+    """:func:`tally.count` over the counted casts (and the paper batch's valid sheets).
 
     Identical records are grouped when no rule looks at voting units (the result is the same
     bit for bit, see :func:`tally.count_weighted`).
@@ -81,8 +81,9 @@ def recount(scan: Scan, spec: BallotSpec, electorate: Electorate) -> BallotResul
     uses_units = any(
         rule_name(question, index) in UNIT_RULES for index, question in enumerate(spec.questions)
     )
-    if uses_units:
-        return count(spec, _counted_records(scan), electorate)
+    if uses_units or scan.paper_records:
+        # The casts in leaf order, then the paper batch's valid sheets in batch order.
+        return count(spec, [*_counted_records(scan), *scan.paper_records], electorate)
     by_area = spec.weighting == "area"
     groups: dict[tuple[int, float], int] = {}
     answers = scan.cast_answers

@@ -17,11 +17,13 @@ import msgspec
 from tally.board._findings import Findings
 from tally.board._format import (
     FAST_EVENT_DECODER,
+    FORMAT_PAPER,
     MAX_TEXT,
     TIE_SEED_SOURCE,
     Cancel,
     Close,
     FastCast,
+    PaperBatch,
     Participation,
     ResultEvent,
     Setup,
@@ -32,6 +34,7 @@ from tally.board._format import (
 from tally.board._read import Board
 from tally.count import rule_name
 from tally.merkle import HASH_SIZE, MerkleLog, leaf_hash
+from tally.result import Record
 from tally.spec import AnswerError, Answers, SpecError, check_answers, check_spec
 
 _PHASES = (
@@ -54,6 +57,10 @@ class Scan:
         self.events_ok = True
         self.close: Close | None = None
         self.close_index = -1
+        self.paper: PaperBatch | None = None
+        self.paper_index = -1
+        self.paper_records: list[Record] = []
+        """The batch's valid paper ballots as ``tally`` records (filled by the ``paper`` check)."""
         self.participation: Participation | None = None
         self.result: ResultEvent | None = None
         self.result_index = -1
@@ -76,8 +83,13 @@ class Scan:
 
     @property
     def counted(self) -> int:
-        """The number of counted ballots: one per voting unit."""
+        """The number of counted cast ballots: one per voting unit (what ``close`` says)."""
         return len(self.unit_cast)
+
+    @property
+    def total_counted(self) -> int:
+        """Every counted ballot: the casts' and the paper batch's valid sheets."""
+        return len(self.unit_cast) + len(self.paper_records)
 
     def fail(self, name: str, message: str) -> None:
         """Record a failure of check ``name``."""
@@ -163,6 +175,20 @@ def _read_events(scan: Scan) -> None:
             phase = 2
             scan.close = event
             scan.close_index = index
+        elif kind is PaperBatch:
+            if phase != 2 or scan.paper is not None or scan.participation is not None:
+                _order_error(scan, index, "paper_batch", phase)
+                break
+            if board.header.format != FORMAT_PAPER:
+                scan.fail(
+                    "events",
+                    f"line {lines[index]}: leaf {index}: a paper_batch needs the board format "
+                    f"{FORMAT_PAPER}",
+                )
+                scan.events_ok = False
+                break
+            scan.paper = event
+            scan.paper_index = index
         elif kind is Participation:
             if phase != 2 or scan.participation is not None:
                 _order_error(scan, index, "participation", phase)
@@ -197,7 +223,9 @@ def _read_events(scan: Scan) -> None:
         )
     findings.outcome(
         "events",
-        "setup, casts, close, participation, result in order"
+        "setup, casts, close, paper batch, participation, result in order"
+        if scan.result is not None and scan.paper is not None
+        else "setup, casts, close, participation, result in order"
         if scan.result is not None
         else "setup, casts, cancel in order: the ballot was cancelled, nothing follows"
         if scan.cancel is not None

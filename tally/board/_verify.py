@@ -14,7 +14,8 @@ from tally.board._checks import (
     check_tie_seed,
 )
 from tally.board._findings import Findings, VerifyReport
-from tally.board._format import FORMAT, TreeHead
+from tally.board._format import TreeHead
+from tally.board._paper import check_paper
 from tally.board._read import Board
 from tally.board._recount import check_recount
 from tally.board._scan import scan_board
@@ -35,11 +36,12 @@ def verify_board(
     ``key``: the service's raw 32-byte public key, obtained elsewhere; the header must carry it.
     """
     findings = Findings()
-    findings.results["format"] = ("pass", f"{FORMAT}, {len(board.leaves)} leaves")
+    findings.results["format"] = ("pass", f"{board.header.format}, {len(board.leaves)} leaves")
     public_key = check_header(board, key, findings)
     scan = scan_board(board, findings)
     check_root(scan)
     check_signatures(board, public_key, key, findings)
+    check_paper(scan)
     check_casts(scan)
     check_close(scan)
     check_participation(scan)
@@ -55,7 +57,7 @@ def verify_board(
         tree_size=len(board.leaves),
         root_hash=scan.log.root().hex(),
         closed=closed,
-        counted=scan.counted if closed else None,
+        counted=scan.total_counted if closed else None,
         receipt_index=receipt_index,
         cancelled_at=None if scan.cancel is None else scan.cancel.cancelled_at,
         cancel_reason=None if scan.cancel is None else scan.cancel.reason,

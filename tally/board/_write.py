@@ -10,6 +10,7 @@ from typing import IO, TYPE_CHECKING
 
 from tally.board._format import (
     FORMAT,
+    FORMATS,
     Header,
     Leaf,
     TreeHead,
@@ -25,13 +26,16 @@ if TYPE_CHECKING:  # Ed25519 comes from `cryptography`, imported only when signi
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 
-def make_header(ballot_id: str, public_key: bytes) -> Header:
-    """The header for ``ballot_id`` signed by the raw 32-byte Ed25519 ``public_key``."""
+def make_header(ballot_id: str, public_key: bytes, board_format: str = FORMAT) -> Header:
+    """The header for ``ballot_id`` signed by the raw 32-byte Ed25519 ``public_key``
+    (``board_format``: ``FORMAT_PAPER`` for a board with a paper batch)."""
+    if board_format not in FORMATS:
+        raise ValueError(f"the board format is one of {', '.join(FORMATS)}")
     check_ballot_id(ballot_id)
     if len(public_key) != 32:
         raise ValueError("an Ed25519 public key has 32 bytes")
     return Header(
-        format=FORMAT,
+        format=board_format,
         ballot_id=ballot_id,
         public_key=base64.b64encode(public_key).decode("ascii"),
         key_id=key_id(public_key),
