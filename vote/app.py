@@ -39,6 +39,7 @@ from vote.api import ballots as ballots_api
 from vote.api import board as board_api
 from vote.api import health as health_api
 from vote.api import matters as matters_api
+from vote.api import meetings as meetings_api
 from vote.api import proxies as proxies_api
 from vote.api import public as public_api
 from vote.api import roll as roll_api
@@ -250,6 +251,7 @@ def create_app(settings: Settings | None = None, *, limiter: RateLimiter | None 
             tokens_api.router,
             units_api.router,
             matters_api.router,
+            meetings_api.router,
             proxies_api.router,
             ballots_api.router,
             audit_api.router,

@@ -14,7 +14,7 @@ from ballots.access import Actor, require
 from ballots.errors import N_, InvalidInput, MeetingStateConflict, NotFound, TransitionNotAllowed
 from ballots.matters import add_event, get_matter
 from ballots.meetings.venue_code import new_secret
-from ballots.models import Ballot, Matter, Meeting, Unit
+from ballots.models import Attendance, Ballot, Chair, Matter, Meeting, Unit
 from ballots.models.bounds import LONG_TEXT_LENGTH
 from ballots.models.meetings import MEETING_KINDS
 from ballots.units import get_unit
@@ -321,3 +321,13 @@ async def meeting_ballots(session: AsyncSession, meeting_id: int) -> Sequence[Ba
         select(Ballot).where(Ballot.meeting_id == meeting_id).order_by(Ballot.id)
     )
     return result.all()
+
+
+async def checked_in_by(session: AsyncSession, meeting_id: int) -> dict[int, str]:
+    """resident id → the name of the chair who checked them in, for those a chair checked in."""
+    rows = await session.execute(
+        select(Attendance.resident_id, Chair.display_name, Chair.username)
+        .join(Chair, Chair.id == Attendance.chair_id)
+        .where(Attendance.meeting_id == meeting_id)
+    )
+    return {resident_id: shown or username for resident_id, shown, username in rows.all()}

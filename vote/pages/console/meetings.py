@@ -20,7 +20,7 @@ from ballots.meetings.checkin import attendance_list
 from ballots.meetings.files import list_files
 from ballots.meetings.meetings import AGENDA_ITEM_MAX, AGENDA_ITEMS_MAX, PROXY_LIMIT_MAX
 from ballots.meetings.speakers import list_speakers
-from ballots.models import Attendance, Ballot, Chair, Matter, Meeting
+from ballots.models import Ballot, Matter, Meeting
 from ballots.models.bounds import LONG_TEXT_LENGTH, column_length
 from ballots.models.meetings import MEETING_KINDS
 from vote.api.params import IdParam
@@ -298,16 +298,6 @@ async def edit_meeting(
     return await meeting_page(request, db, ctx, actor, meeting_id, message=gettext_("Saved."))
 
 
-async def _checked_in_by(db: AsyncSession, meeting_id: int) -> dict[int, str]:
-    """resident id → the name of the chair who checked them in (for those a chair did)."""
-    rows = await db.execute(
-        select(Attendance.resident_id, Chair.display_name, Chair.username)
-        .join(Chair, Chair.id == Attendance.chair_id)
-        .where(Attendance.meeting_id == meeting_id)
-    )
-    return {resident_id: shown or username for resident_id, shown, username in rows.all()}
-
-
 async def meeting_page(
     request: Request[Any, Any, Any],
     db: AsyncSession,
@@ -350,7 +340,7 @@ async def meeting_page(
         held=held,
         drafts_choices=[(ballot.id, ballot.title) for ballot in drafts],
         attendance=list(await attendance_list(db, meeting.id)),
-        checked_in_by=await _checked_in_by(db, meeting.id),
+        checked_in_by=await meetings.checked_in_by(db, meeting.id),
         files=list(await list_files(db, meeting.id)),
         speakers=list(await list_speakers(db, meeting.id)),
         form={"minutes": meeting.minutes} | (form or {}),
