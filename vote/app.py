@@ -58,6 +58,7 @@ from vote.pages.console import ballot_copy as console_ballot_copy
 from vote.pages.console import ballot_editor as console_ballot_editor
 from vote.pages.console import ballots as console_ballots
 from vote.pages.console import chairs as console_chairs
+from vote.pages.console import door as console_door
 from vote.pages.console import matters as console_matters
 from vote.pages.console import meeting_parts as console_meeting_parts
 from vote.pages.console import meetings as console_meetings
@@ -273,6 +274,7 @@ def create_app(settings: Settings | None = None, *, limiter: RateLimiter | None 
             console_chairs.router,
             console_tokens.router,
             console_audit.router,
+            console_door.router,
             account_pages.router,
             turnout_api.router,
             turnout_pages.router,
