@@ -37,6 +37,7 @@ from vote.api import audit as audit_api
 from vote.api import auth as auth_api
 from vote.api import ballots as ballots_api
 from vote.api import board as board_api
+from vote.api import checkin as checkin_api
 from vote.api import health as health_api
 from vote.api import matters as matters_api
 from vote.api import meetings as meetings_api
@@ -50,6 +51,8 @@ from vote.api.bodies import SafeRequest
 from vote.api.openapi import RefinedJsonRenderPlugin, RefinedYamlRenderPlugin
 from vote.pages import account as account_pages
 from vote.pages import chair as chair_pages
+from vote.pages import checkin as checkin_pages
+from vote.pages import projector as projector_pages
 from vote.pages import public as public_pages
 from vote.pages import turnout as turnout_pages
 from vote.pages import voting as voting_pages
@@ -278,6 +281,9 @@ def create_app(settings: Settings | None = None, *, limiter: RateLimiter | None 
             account_pages.router,
             turnout_api.router,
             turnout_pages.router,
+            checkin_api.router,
+            checkin_pages.router,
+            projector_pages.router,
             create_static_files_router(
                 path="/static", directories=[PACKAGE_DIR / "static"], name="static"
             ),

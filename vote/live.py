@@ -1,4 +1,5 @@
-"""Live updates: "ballot N changed" notices through Litestar Channels, for the chair's console.
+"""Live updates: "ballot N changed" and "meeting N changed" notices through Litestar Channels,
+for the chair's console and the meeting's projector.
 
 One process uses the in-memory backend. With ``VOTE_REDIS_URL`` the notices go through Redis
 pub/sub, so a vote cast on any worker reaches the live views on every worker. Losing Redis
@@ -36,6 +37,11 @@ KEEPALIVE_CHANNEL = "vote:live"
 def ballot_channel(ballot_id: int) -> str:
     """The channel of one ballot's "something changed" notices."""
     return f"ballot:{ballot_id}"
+
+
+def meeting_channel(meeting_id: int) -> str:
+    """The channel of one meeting's "presence changed" notices (a check-in, a proxy…)."""
+    return f"meeting:{meeting_id}"
 
 
 class ResilientChannelsBackend(ChannelsBackend):
@@ -187,7 +193,7 @@ class ResilientChannelsBackend(ChannelsBackend):
 
 
 class LiveChannels(ChannelsPlugin):
-    """The channels plugin, with coalesced, fire-and-forget "ballot changed" notices."""
+    """The channels plugin, with coalesced, fire-and-forget "something changed" notices."""
 
     def __init__(self, backend: ChannelsBackend, notice_interval: float = NOTICE_INTERVAL) -> None:
         super().__init__(
@@ -198,41 +204,50 @@ class LiveChannels(ChannelsPlugin):
         )
         self.backend = backend
         self._interval = notice_interval
-        self._last: dict[int, float] = {}
-        self._pending: set[int] = set()
+        self._last: dict[str, float] = {}
+        self._pending: set[str] = set()
 
     def ballot_changed(self, ballot_id: int) -> None:
         """Tell live views that ``ballot_id`` changed: at once, or once the interval since the
         last notice has passed. Never raises and never waits."""
-        try:
-            self._notice(ballot_id)
-        except Exception:  # a live view is never worth a failed vote
-            log.exception("could not send a live notice for ballot %s", ballot_id)
+        self.changed(ballot_channel(ballot_id))
 
-    def _notice(self, ballot_id: int) -> None:
-        if ballot_id in self._pending:
+    def meeting_changed(self, meeting_id: int) -> None:
+        """Tell live views that who is present at ``meeting_id`` changed, like
+        :meth:`ballot_changed`."""
+        self.changed(meeting_channel(meeting_id))
+
+    def changed(self, channel: str) -> None:
+        """A coalesced notice on ``channel``; never raises and never waits."""
+        try:
+            self._notice(channel)
+        except Exception:  # a live view is never worth a failed vote
+            log.exception("could not send a live notice on %s", channel)
+
+    def _notice(self, channel: str) -> None:
+        if channel in self._pending:
             return
         loop = asyncio.get_running_loop()
-        wait = self._last.get(ballot_id, float("-inf")) + self._interval - loop.time()
+        wait = self._last.get(channel, float("-inf")) + self._interval - loop.time()
         if wait <= 0:
-            self._send(ballot_id)
+            self._send(channel)
             return
-        self._pending.add(ballot_id)
-        loop.call_later(wait, self._send_later, ballot_id)
+        self._pending.add(channel)
+        loop.call_later(wait, self._send_later, channel)
 
-    def _send_later(self, ballot_id: int) -> None:
-        self._pending.discard(ballot_id)
+    def _send_later(self, channel: str) -> None:
+        self._pending.discard(channel)
         try:
-            self._send(ballot_id)
+            self._send(channel)
         except Exception:  # the app may be shutting down
-            log.exception("could not send a live notice for ballot %s", ballot_id)
+            log.exception("could not send a live notice on %s", channel)
 
-    def _send(self, ballot_id: int) -> None:
+    def _send(self, channel: str) -> None:
         now = asyncio.get_running_loop().time()
-        if len(self._last) > 10_000:  # forget ballots not heard of for a while
-            self._last = {b: t for b, t in self._last.items() if now - t < self._interval}
-        self._last[ballot_id] = now
-        self.publish(CHANGED, ballot_channel(ballot_id))
+        if len(self._last) > 10_000:  # forget channels not heard of for a while
+            self._last = {c: t for c, t in self._last.items() if now - t < self._interval}
+        self._last[channel] = now
+        self.publish(CHANGED, channel)
 
 
 def channels_plugin(settings: Settings) -> LiveChannels:
@@ -258,3 +273,11 @@ def ballot_changed(app: Litestar, ballot_id: int) -> None:
     live = live_channels(app)
     if live is not None:
         live.ballot_changed(ballot_id)
+
+
+def meeting_changed(app: Litestar, meeting_id: int) -> None:
+    """After a check-in (or anything else that changes who is present): tell the meeting's live
+    views, never failing or slowing what caused it."""
+    live = live_channels(app)
+    if live is not None:
+        live.meeting_changed(meeting_id)

@@ -72,6 +72,7 @@ EXTRA_ERRORS: dict[tuple[str, str], set[int]] = {
     ("POST", "/api/v1/auth/login"): {401, 422, 429, 503},
     ("POST", "/api/v1/ballots/{ballot_id}/casts"): {403, 409, 422, 429},
     ("POST", "/api/v1/ballots/{ballot_id}/voter-status"): {403, 422, 429},
+    ("POST", "/api/v1/meetings/{meeting_id}/check-in"): {403, 409, 422, 429},
     ("GET", "/api/v1/ballots/{ballot_id}/result"): {409},
     ("GET", "/api/v1/ballots/{ballot_id}/board/proof"): {422},
     ("GET", "/api/v1/ballots/{ballot_id}/board/consistency"): {422},

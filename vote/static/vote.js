@@ -2,7 +2,8 @@
 //
 // - The code from the invitation link travels after "#", so it never reaches server logs; it is
 //   copied into the five code boxes, kept in sessionStorage for this tab (so switching language
-//   keeps it) and removed from the address bar. Typed codes are checked digit by digit (Damm).
+//   keeps it) and removed from the address bar; a complete code is also kept in localStorage for
+//   the meeting check-in page (checkin.js). Typed codes are checked digit by digit (Damm).
 // - The server is asked whether the code has voted already; if so a plain page replaces the form.
 // - Budget and several-choice questions count as the resident chooses and refuse a choice that
 //   would go over the budget or the maximum, saying why.
@@ -35,6 +36,11 @@
   function forget(key) {
     var store = storage();
     try { if (store) { store.removeItem(key); } } catch (e) { /* nothing kept */ }
+  }
+  // The invitation's code, kept on this phone (localStorage) so that the meeting check-in page
+  // (checkin.js) can offer it: a resident checks in without typing 25 digits again.
+  function keepForCheckIn(ballotId, digits) {
+    try { if (window.localStorage) { window.localStorage.setItem("invitation:" + ballotId, digits); } } catch (e) { /* refused or full */ }
   }
   function each(list, work) {
     for (var i = 0; i < list.length; i++) { work(list[i], i); }
@@ -189,6 +195,7 @@
   if (fromLink && !typedDigits()) {
     spread(fromLink, 0);
     remember(CODE_KEY + ballot, "link:" + grouped(fromLink));
+    if (codeState(fromLink).state === "ok") { keepForCheckIn(ballot, fromLink); }
     if (codeBox) { codeBox.hidden = true; }
     if (window.history && window.history.replaceState) {
       window.history.replaceState(null, "", window.location.pathname + window.location.search);

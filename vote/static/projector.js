@@ -1,0 +1,55 @@
+/* The projector page: a countdown to the next venue code, then the new code and its QR code
+   from the page's data-venue-url (a small JSON answer; the QR code comes as inline SVG drawn by
+   the server). Without JavaScript the page reloads itself when the code changes.
+   Written for old WebViews: no arrow functions, no const/let. */
+(function () {
+  "use strict";
+  var main = document.querySelector("[data-venue-url]");
+  if (!main || !window.fetch || !document.querySelector("[data-field='code']")) { return; }
+  var url = main.getAttribute("data-venue-url");
+  var left = parseInt(main.getAttribute("data-seconds-left"), 10) || 30;
+  var countdownText = main.getAttribute("data-countdown") || "#";
+  var timer = null;
+
+  function setText(name, value) {
+    var element = main.querySelector("[data-field='" + name + "']");
+    if (element) { element.textContent = value; }
+  }
+
+  function tick() {
+    setText("countdown", countdownText.split("#").join(String(Math.max(left, 0))));
+  }
+
+  function refresh() {
+    window.fetch(url, { credentials: "same-origin", cache: "no-store" }).then(function (response) {
+      if (!response.ok) { throw new Error(String(response.status)); }
+      return response.json();
+    }).then(function (venue) {
+      if (venue.state !== "checking_in") { window.location.reload(); return; }
+      var qr = main.querySelector("[data-field='qr']");
+      if (qr) { qr.innerHTML = venue.qr_svg; }
+      setText("code", venue.code.slice(0, 3) + " " + venue.code.slice(3));
+      setText("short_url", venue.short_url);
+      main.setAttribute("data-code", venue.code);
+      left = venue.seconds_left;
+      tick();
+    }).catch(function () {
+      left = 2;  // the server did not answer: try again shortly
+    });
+  }
+
+  main.setAttribute("data-code", (main.querySelector("[data-field='code']").textContent || "").replace(/\s/g, ""));
+  tick();
+  timer = window.setInterval(function () {
+    left -= 1;
+    if (left <= 0) {
+      left = 30;
+      refresh();
+    }
+    tick();
+  }, 1000);
+  document.addEventListener("visibilitychange", function () {
+    if (!document.hidden) { refresh(); }
+  });
+  main.setAttribute("data-ticking", timer ? "1" : "0");
+}());
