@@ -43,6 +43,7 @@ from vote.api import matters as matters_api
 from vote.api import meetings as meetings_api
 from vote.api import proxies as proxies_api
 from vote.api import public as public_api
+from vote.api import reconciliation as reconciliation_api
 from vote.api import roll as roll_api
 from vote.api import tokens as tokens_api
 from vote.api import turnout as turnout_api
@@ -63,6 +64,7 @@ from vote.pages.console import ballots as console_ballots
 from vote.pages.console import chairs as console_chairs
 from vote.pages.console import door as console_door
 from vote.pages.console import matters as console_matters
+from vote.pages.console import reconciliation as console_reconciliation
 from vote.pages.console import meeting_parts as console_meeting_parts
 from vote.pages.console import meetings as console_meetings
 from vote.pages.console import roll as console_roll
@@ -280,6 +282,8 @@ def create_app(settings: Settings | None = None, *, limiter: RateLimiter | None 
             console_door.router,
             account_pages.router,
             turnout_api.router,
+            reconciliation_api.router,
+            console_reconciliation.router,
             turnout_pages.router,
             checkin_api.router,
             checkin_pages.router,
