@@ -64,9 +64,9 @@ from vote.pages.console import ballots as console_ballots
 from vote.pages.console import chairs as console_chairs
 from vote.pages.console import door as console_door
 from vote.pages.console import matters as console_matters
-from vote.pages.console import reconciliation as console_reconciliation
 from vote.pages.console import meeting_parts as console_meeting_parts
 from vote.pages.console import meetings as console_meetings
+from vote.pages.console import reconciliation as console_reconciliation
 from vote.pages.console import roll as console_roll
 from vote.pages.console import schedule as console_schedule
 from vote.pages.console import tokens as console_tokens
