@@ -66,6 +66,7 @@ from vote.pages.console import door as console_door
 from vote.pages.console import matters as console_matters
 from vote.pages.console import meeting_parts as console_meeting_parts
 from vote.pages.console import meetings as console_meetings
+from vote.pages.console import proxies as console_proxies
 from vote.pages.console import reconciliation as console_reconciliation
 from vote.pages.console import roll as console_roll
 from vote.pages.console import schedule as console_schedule
@@ -271,6 +272,7 @@ def create_app(settings: Settings | None = None, *, limiter: RateLimiter | None 
             console_matters.router,
             console_meetings.router,
             console_meeting_parts.router,
+            console_proxies.router,
             console_ballots.router,
             console_ballot_editor.router,
             console_schedule.router,

@@ -49,6 +49,8 @@ EVENT_LABELS = {
     "meeting.speaker_spoken": N_("Has spoken"),
     "meeting.speaker_withdrawn": N_("Request to speak withdrawn"),
     "meeting.speaker_waiting": N_("Back in the speakers' queue"),
+    "meeting.proxy_recorded": N_("Proxy recorded"),
+    "meeting.proxy_revoked": N_("Proxy revoked"),
 }
 OUTCOME_LABELS = {
     "elected": N_("Chosen"),
