@@ -389,8 +389,11 @@ async def board_lines(
     )
     if not heads or heads[-1].tree_size != latest.tree_size:
         heads.append(latest)
+    board_format = (
+        tally_board.FORMAT_PAPER if ballot.paper_counted_at is not None else tally_board.FORMAT
+    )
     yield tally_board.header_line(
-        tally_board.make_header(board_ballot_id(ballot_id), signer.public_key)
+        tally_board.make_header(board_ballot_id(ballot_id), signer.public_key, board_format)
     )
     position = 0
     while position < len(heads) and heads[position].tree_size == 0:

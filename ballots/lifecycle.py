@@ -337,19 +337,28 @@ async def _append(
 async def counted_records(session: AsyncSession, ballot: Ballot) -> list[tally.Record]:
     """The ballots that count (one per person or household), as ``tally`` records.
 
-    They are read from the board's own cast leaves, in board order, so the count is made from
-    exactly what anyone can recount.
+    They are read from the board's own leaves, in board order, so the count is made from exactly
+    what anyone can recount: the counted casts, then the paper batch's valid sheets (every counted
+    paper ballot points at the batch's leaf), in the batch's order.
     """
     rows = await session.execute(
-        select(BoardLeaf.data)
+        select(BoardLeaf.index, BoardLeaf.data)
         .join(Cast, (Cast.ballot_id == BoardLeaf.ballot_id) & (Cast.leaf_index == BoardLeaf.index))
         .join(Participation, Participation.cast_id == Cast.id)
         .where(Participation.ballot_id == ballot.id)
         .order_by(BoardLeaf.index)
+        .distinct()
     )
-    records = []
-    for (data,) in rows:
+    records: list[tally.Record] = []
+    for _index, data in rows:
         event = tally_board.decode_event(data.encode("utf-8"))
+        if isinstance(event, tally_board.PaperBatch):
+            records.extend(
+                tally.Record(answers=sheet.answers, weight=sheet.weight, unit=sheet.unit)
+                for sheet in event.records
+                if not sheet.invalid
+            )
+            continue
         assert isinstance(event, tally_board.Cast)
         records.append(tally.Record(answers=event.answers, weight=event.weight, unit=event.unit))
     return records
@@ -385,7 +394,14 @@ async def close_ballot(
 
     The board gets the close event; the root hash after it is the public tie-break seed; then the
     participation list (where the ballot publishes one) and the result, and a signed tree head.
+
+    When paper ballots were issued, the board stops after the close: the stored result counts
+    the phone votes only (for the chairs, never published) until the paper ballots are entered
+    twice and counted (:func:`ballots.paper.counting.count_paper`), which appends the paper
+    batch, then the participation list and the result, counted with the same seed.
     """
+    from ballots.paper.status import issued_count  # paper ballots build on this module
+
     ballot, unit = await _move(session, actor, ballot_id, "close")
     ballot.closed_at = datetime.now(UTC)
     records = await counted_records(session, ballot)
@@ -396,18 +412,8 @@ async def close_ballot(
         None,
     )
     seed = board.root_of(size, edge).hex()
-    spec = msgspec.structs.replace(ballot_spec(ballot), tie_seed=seed)
-    electorate = tally.Electorate(
-        size=ballot.electorate_size or 0, area=ballot.electorate_area or 0.0
-    )
-    result = tally.count(spec, records, electorate=electorate)
-    encoded = msgspec.json.encode(result)
-    ballot.result = encoded.decode()
-    events = []
-    if ballot.publish_participation:
-        events.append(tally_board.participation_event(await _participants(session, ballot.id)))
-    events.append(tally_board.result_event(result=encoded, tie_seed=seed))
-    await _append(session, ballot.id, events, signer)
+    paper_pending = await issued_count(session, ballot.id) > 0
+    result = await finish_count(session, ballot, seed, signer, on_board=not paper_pending)
     add_event(
         session,
         ballot.matter_id,
@@ -416,18 +422,47 @@ async def close_ballot(
         actor=actor.name,
         ballots_counted=len(records),
     )
-    add_event(
-        session,
-        ballot.matter_id,
-        "ballot_result",
-        ballot_id=ballot.id,
-        actor=actor.name,
-        summary=result_summary(result),
-    )
+    if not paper_pending:
+        add_event(
+            session,
+            ballot.matter_id,
+            "ballot_result",
+            ballot_id=ballot.id,
+            actor=actor.name,
+            summary=result_summary(result),
+        )
     audit.record(
         session, actor, "ballot.close", f"ballot:{ballot.id}", unit.id, counted=len(records)
     )
     return ballot
+
+
+async def finish_count(
+    session: AsyncSession,
+    ballot: Ballot,
+    seed: str,
+    signer: Signer | None,
+    *,
+    on_board: bool = True,
+) -> tally.BallotResult:
+    """Count the ballot's counted records with tie seed ``seed`` and store the result; with
+    ``on_board``, append the participation list (where published) and the result to the board
+    and sign a head."""
+    records = await counted_records(session, ballot)
+    spec = msgspec.structs.replace(ballot_spec(ballot), tie_seed=seed)
+    electorate = tally.Electorate(
+        size=ballot.electorate_size or 0, area=ballot.electorate_area or 0.0
+    )
+    result = tally.count(spec, records, electorate=electorate)
+    encoded = msgspec.json.encode(result)
+    ballot.result = encoded.decode()
+    if on_board:
+        events = []
+        if ballot.publish_participation:
+            events.append(tally_board.participation_event(await _participants(session, ballot.id)))
+        events.append(tally_board.result_event(result=encoded, tie_seed=seed))
+        await _append(session, ballot.id, events, signer)
+    return result
 
 
 def result_summary(result: Any) -> list[dict[str, Any]]:

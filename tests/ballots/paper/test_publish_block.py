@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ballots.lifecycle import close_ballot, get_ballot, move_ballot, publish_ballot
+from ballots.paper.counting import count_paper
 from ballots.paper.entry import enter_paper
 from ballots.paper.errors import PaperNotReady
 from ballots.paper.issuing import issue_paper
@@ -42,6 +43,11 @@ async def test_a_mismatch_blocks_publishing_until_resolved_and_counted(
     await session.rollback()
     assert "not counted yet" in uncounted.value.detail
     assert (await get_ballot(session, w.ballot_id)).state == "closed"
+    await count_paper(session, w.first, KEY, w.ballot_id)
+    await session.commit()
+    await move_ballot(session, ADMIN, w.ballot_id, "publish", confirmed=True)
+    await session.commit()
+    assert (await get_ballot(session, w.ballot_id)).state == "published"
 
 
 async def test_a_ballot_with_printed_but_no_issued_paper_publishes(session: AsyncSession) -> None:
