@@ -2,7 +2,8 @@
 
 The bytes are checked and kept by :mod:`ballots.uploads` (PDF, photos or plain text only, never
 markup); the row keeps the name it was uploaded with, its detected type and size. Adding and
-deleting are audited and noted on the matter's timeline; reading needs the unit's read right.
+deleting are audited (with the file's name) and noted on the matter's public timeline (without
+it); reading needs the unit's read right.
 """
 
 from __future__ import annotations
@@ -57,7 +58,7 @@ async def add_file(
         "meeting.file_added",
         actor=actor.name,
         meeting_id=meeting.id,
-        name=stored.name,
+        file_id=attached.id,
     )
     audit.record(
         session,
@@ -105,9 +106,10 @@ async def read_file(
 
 
 async def delete_file(
-    session: AsyncSession, actor: Actor, data_dir: Path, meeting_id: int, file_id: int
-) -> str:
-    """Detach and delete a file of the meeting; return the name it had. The caller commits."""
+    session: AsyncSession, actor: Actor, meeting_id: int, file_id: int
+) -> tuple[str, str]:
+    """Detach a file from the meeting; return the name it had and where its bytes are kept.
+    The caller commits, then removes the bytes with :func:`remove_stored`."""
     meeting = await get_meeting(session, meeting_id)
     unit = await meeting_unit(session, meeting)
     require(actor, "manage_ballots", unit.path)
@@ -121,7 +123,7 @@ async def delete_file(
         "meeting.file_deleted",
         actor=actor.name,
         meeting_id=meeting.id,
-        name=name,
+        file_id=file_id,
     )
     audit.record(
         session,
@@ -132,5 +134,10 @@ async def delete_file(
         file_id=file_id,
         name=name,
     )
-    (data_dir / UPLOAD_DIR / stored_as).unlink(missing_ok=True)
-    return name
+    return name, stored_as
+
+
+def remove_stored(data_dir: Path, stored_as: str) -> None:
+    """Delete a detached file's bytes (after the commit that detached it)."""
+    if len(stored_as) == 32 and all(ch in "0123456789abcdef" for ch in stored_as):
+        (data_dir / UPLOAD_DIR / stored_as).unlink(missing_ok=True)

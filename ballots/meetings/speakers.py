@@ -2,7 +2,8 @@
 whether they have spoken or withdrawn.
 
 A speaker is named as they asked to be called; ``resident_id`` links them to the roll when they
-are a resident on it. Every change is audited and noted on the matter's timeline.
+are a resident on it. Every change is audited and noted on the matter's timeline (which the
+public reads, so without the speaker's name).
 """
 
 from __future__ import annotations
@@ -73,7 +74,7 @@ async def add_speaker(
         "meeting.speaker_added",
         actor=actor.name,
         meeting_id=meeting.id,
-        name=name,
+        speaker_id=speaker.id,
     )
     audit.record(
         session,
@@ -118,7 +119,7 @@ async def mark_speaker(
             f"meeting.speaker_{state}",
             actor=actor.name,
             meeting_id=meeting.id,
-            name=speaker.name,
+            speaker_id=speaker.id,
         )
         audit.record(
             session,

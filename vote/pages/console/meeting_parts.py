@@ -120,8 +120,9 @@ async def delete_file(
     meeting_id: IdParam,
     file_id: IdParam,
 ) -> Template:
-    name = await files.delete_file(db, actor, ctx.settings.data_dir, meeting_id, file_id)
+    name, stored_as = await files.delete_file(db, actor, meeting_id, file_id)
     await db.commit()
+    files.remove_stored(ctx.settings.data_dir, stored_as)
     return await meeting_page(
         request,
         db,
