@@ -45,6 +45,8 @@ from ballots.meetings.proxies import (
     revoke_proxy,
 )
 from ballots.models import AuditEntry, MatterEvent, Proxy
+from ballots.paper.issuing import issue_paper
+from ballots.paper.printing import print_paper
 from ballots.uploads import UploadRefused
 from tests.ballots.factories import ADMIN, KEY, draft, issue, new_ballot
 from tests.ballots.meetings.world import START, MeetingWorld, meeting_world
@@ -389,3 +391,43 @@ async def test_the_published_participation_list_marks_a_vote_by_proxy(
         ("张*国", "3101", False),
         ("李*英", "3101", True),
     ]
+
+
+async def test_a_paper_ballot_handed_to_the_holder_uses_the_proxy(session: AsyncSession) -> None:
+    w = await meeting_world(session)
+    proxy_id = (await give(w, session, "M02", "M04")).id
+    await check_in_at_door(
+        session, ADMIN, KEY, w.meeting_id, resident_id=w.world.rid("M04"), now=NOW
+    )
+    await print_paper(session, ADMIN, w.ballot_id, 5)
+    await session.commit()
+    issued = await issue_paper(
+        session, ADMIN, KEY, w.ballot_id, serial=1, resident_id=w.world.rid("M02")
+    )
+    await session.commit()
+    assert issued.proxy_holder == "王海燕"
+    with pytest.raises(ProxyUsed):
+        await revoke_proxy(session, ADMIN, w.meeting_id, proxy_id, now=NOW)
+    await session.rollback()
+    [view] = await list_proxies(session, ADMIN, w.meeting_id)
+    assert view.used and view.revoked_at is None
+    assert await proxy_votes(session, w.ballot_id) == []  # not a counted vote until entered
+
+
+async def test_a_grantor_may_give_a_new_proxy_after_revoking_one(session: AsyncSession) -> None:
+    w = await meeting_world(session)
+    first = (await give(w, session, "M02", "M04")).id
+    await revoke_proxy(session, ADMIN, w.meeting_id, first, now=NOW)
+    await session.commit()
+    again = await give(w, session, "M02", "M05")
+    # One row per grantor and meeting (the schema's unique key): the new proxy takes the revoked
+    # one's place; the audit log keeps both.
+    assert again.id == first
+    [view] = await list_proxies(session, ADMIN, w.meeting_id)
+    assert (view.holder_name, view.revoked_at) == ("赵志强", None)
+    records = await session.scalars(
+        select(AuditEntry.details)
+        .where(AuditEntry.action == "meeting.proxy_record")
+        .order_by(AuditEntry.id)
+    )
+    assert [d["holder_id"] for d in records] == [w.world.rid("M04"), w.world.rid("M05")]
