@@ -29,8 +29,10 @@ from ballots.errors import (
     DomainError,
     HouseholdAlreadyVoted,
     MistypedCredential,
+    NotCheckedIn,
     NotFound,
     UnknownCredential,
+    VotedOnPaper,
 )
 from ballots.lifecycle import ballot_spec, cancellation_reason, get_ballot
 from ballots.matters import get_matter
@@ -77,9 +79,10 @@ async def _state_page(
     status_code: int = 200,
     credential: str = "",
     revoting: bool = False,
+    serial: int | None = None,
 ) -> Template:
-    """A page saying one thing (voted, closed, cancelled, not open yet, a bad link) and the next
-    step, instead of the form."""
+    """A page saying one thing (voted, closed, cancelled, not open yet, a bad link, check in
+    first, a paper ballot was issued) and the next step, instead of the form."""
     about = await _about(db, ballot) if ballot is not None else {"ballot": None}
     return page(
         "vote_state.html",
@@ -88,6 +91,7 @@ async def _state_page(
         reason=await cancellation_reason(db, ballot) if ballot is not None else "",
         credential=credential,
         revoting=revoting,
+        serial=serial,
         office_phone=ctx.settings.office_phone,
         **about,
     )
@@ -195,13 +199,15 @@ async def submit_vote(
 @dataclass
 class _CodeCheck:
     """A code checked: a ``message`` (with its ``status``) for the code box, a ``state`` page to
-    show instead of the form (``voted``, ``household``), or whether it ``voted`` before and may
-    vote again."""
+    show instead of the form (``voted``, ``household``; at a meeting ``needs-checkin``, or
+    ``paper`` with the paper ballot's ``serial``), or whether it ``voted`` before and may vote
+    again."""
 
     message: str = ""
     status: int = 422
     state: str = ""
     voted: bool = False
+    serial: int | None = None
 
 
 class _Voter:
@@ -243,12 +249,18 @@ class _Voter:
             return _CodeCheck(state="household")
         if status.has_voted and not status.revoting:
             return _CodeCheck(state="voted")
+        if status.paper_serial is not None:
+            return _CodeCheck(state="paper", serial=status.paper_serial)
+        if status.needs_checkin:
+            return _CodeCheck(state="needs-checkin")
         return _CodeCheck(voted=status.has_voted)
 
     def _ip(self) -> str:
         return client_ip(self.request, self.ctx.settings)
 
-    async def _state(self, state: str, *, status_code: int = 409) -> Template:
+    async def _state(
+        self, state: str, *, status_code: int = 409, serial: int | None = None
+    ) -> Template:
         return await _state_page(
             self.db,
             self.ctx,
@@ -257,6 +269,7 @@ class _Voter:
             status_code=status_code,
             credential=shown_credential(self.credential),
             revoting=self.ballot.revoting,
+            serial=serial,
         )
 
     async def _form(
@@ -285,8 +298,10 @@ class _Voter:
     async def check(self, filled: Filled) -> Template:
         """The code alone (no JavaScript): a page if it has voted, else the form to fill."""
         checked = await self._check_code()
-        if checked.state or checked.voted:  # voted (perhaps may vote again), household voted
-            return await self._state(checked.state or "voted", status_code=200)
+        if checked.state or checked.voted:  # voted (perhaps may vote again), household voted…
+            return await self._state(
+                checked.state or "voted", status_code=200, serial=checked.serial
+            )
         if checked.message:
             return await self._form(
                 filled, {}, status_code=checked.status, code_error=checked.message
@@ -298,7 +313,7 @@ class _Voter:
         errors = question_errors(self.spec, filled)
         checked = await self._check_code()
         if checked.state:
-            return await self._state(checked.state)
+            return await self._state(checked.state, serial=checked.serial)
         if checked.message or errors:
             return await self._form(
                 filled, errors, status_code=checked.status, code_error=checked.message
@@ -320,7 +335,7 @@ class _Voter:
         if errors or normalise_credential(self.credential) is None:
             checked = await self._check_code()
             if checked.state:
-                return await self._state(checked.state)
+                return await self._state(checked.state, serial=checked.serial)
             return await self._form(
                 filled, errors, status_code=checked.status, code_error=checked.message
             )
@@ -358,6 +373,15 @@ class _Voter:
             return await self._state("voted")
         if isinstance(error, HouseholdAlreadyVoted):
             return await self._state("household")
+        if isinstance(error, NotCheckedIn):
+            return await self._state("needs-checkin", status_code=error.status)
+        if isinstance(error, VotedOnPaper):
+            serial = error.params.get("serial")
+            return await self._state(
+                "paper",
+                status_code=error.status,
+                serial=serial if isinstance(serial, int) else None,
+            )
         if isinstance(error, BallotNotOpen):
             state = STATE_PAGES.get(self.ballot.state, "closed")
             return await _state_page(self.db, self.ctx, self.ballot, state, status_code=409)

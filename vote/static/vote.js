@@ -242,6 +242,15 @@
         if (codeBox) { codeBox.hidden = false; }
       } else if (b.household_has_voted) {
         showState("household");
+      } else if (b.has_voted && !b.revoting) {
+        showState("voted");
+      } else if (b.paper_serial !== null && b.paper_serial !== undefined) {
+        each(statusArea ? statusArea.querySelectorAll("[data-field='serial']") : [], function (span) {
+          span.textContent = String(b.paper_serial);
+        });
+        showState("paper");
+      } else if (b.needs_checkin) {
+        showState("needs-checkin");
       } else if (b.has_voted) {
         showState(b.revoting ? "voted-revote" : "voted");
       } else {
