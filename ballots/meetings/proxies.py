@@ -126,14 +126,25 @@ async def _resident(session: AsyncSession, resident_id: int) -> Resident:
     return found
 
 
-async def _lock_meeting(session: AsyncSession, meeting_id: int) -> None:
-    """Serialise proxy changes of one meeting (PostgreSQL; SQLite's writer is already alone).
+async def _lock_meeting(
+    session: AsyncSession, meeting_id: int, *, with_ballots: bool = False
+) -> None:
+    """Serialise proxy changes of one meeting (PostgreSQL; SQLite's writer is already alone);
+    ``with_ballots`` also waits for casts in progress on the ballots held at it (a cast locks
+    its ballot's row first), so that a revocation sees a vote the holder has just cast.
 
-    Its own statement, before any count: under READ COMMITTED the reads after it see what the
-    previous lock holder committed."""
+    Their own statements, before any count: under READ COMMITTED the reads after them see what
+    the previous lock holders committed."""
     bind = session.get_bind()
     if bind.dialect.name != "sqlite":
         await session.execute(select(Meeting.id).where(Meeting.id == meeting_id).with_for_update())
+        if with_ballots:
+            await session.execute(
+                select(Ballot.id)
+                .where(Ballot.meeting_id == meeting_id)
+                .order_by(Ballot.id)
+                .with_for_update()
+            )
 
 
 async def _in_unit(session: AsyncSession, resident: Resident, unit_path: str) -> bool:
@@ -372,7 +383,7 @@ async def revoke_proxy(
     meeting = await get_meeting(session, meeting_id)
     unit = await meeting_unit(session, meeting)
     require(actor, "manage_ballots", unit.path)
-    await _lock_meeting(session, meeting.id)
+    await _lock_meeting(session, meeting.id, with_ballots=True)
     proxy = await _proxy_of(session, meeting.id, proxy_id)
     if proxy.revoked_at is not None:
         raise ProxyRevoked()

@@ -44,7 +44,7 @@ from ballots.meetings.proxies import (
     record_proxy,
     revoke_proxy,
 )
-from ballots.models import AuditEntry, MatterEvent, Proxy
+from ballots.models import AuditEntry, Ballot, MatterEvent, Proxy
 from ballots.paper.issuing import issue_paper
 from ballots.paper.printing import print_paper
 from ballots.uploads import UploadRefused
@@ -431,3 +431,40 @@ async def test_a_grantor_may_give_a_new_proxy_after_revoking_one(session: AsyncS
         .order_by(AuditEntry.id)
     )
     assert [d["holder_id"] for d in records] == [w.world.rid("M04"), w.world.rid("M05")]
+
+
+async def test_a_revocation_waits_for_the_holders_vote_in_progress(
+    session: AsyncSession, db_url: str
+) -> None:
+    """PostgreSQL: a cast holds its ballot's row; a revocation waits for it, then sees the vote
+    (on SQLite one writer at a time already orders them)."""
+    if is_sqlite(db_url):
+        pytest.skip("SQLite's single writer orders the two already")
+    w = await meeting_world(session)
+    proxy_id = (await give(w, session, "M02", "M04")).id
+    await check_in_at_door(
+        session, ADMIN, KEY, w.meeting_id, resident_id=w.world.rid("M04"), now=NOW
+    )
+    await session.commit()
+    engine = create_engine(db_url)
+    maker = create_sessionmaker(engine)
+    blocker, caster, revoker = maker(), maker(), maker()
+    try:
+        await blocker.execute(select(Ballot.id).where(Ballot.id == w.ballot_id).with_for_update())
+        cast = asyncio.create_task(
+            cast_ballot(caster, KEY, w.ballot_id, w.credentials[w.world.rid("M02")], {"q1": ["a"]})
+        )
+        await asyncio.sleep(0.3)  # the cast waits for the ballot's row
+        revoke = asyncio.create_task(revoke_proxy(revoker, ADMIN, w.meeting_id, proxy_id, now=NOW))
+        await asyncio.sleep(0.3)  # so does the revocation, behind the cast
+        assert not cast.done() and not revoke.done()
+        await blocker.rollback()
+        assert (await cast).tracker
+        with pytest.raises(ProxyUsed):
+            await revoke
+    finally:
+        for each in (blocker, caster, revoker):
+            await each.close()
+        await dispose(engine)
+    [view] = await list_proxies(session, ADMIN, w.meeting_id)
+    assert view.used and view.revoked_at is None
