@@ -1,5 +1,5 @@
-"""Proxies (委托) at a meeting: recording, revoking and listing them, the photo of the signed
-form, and which counted votes were cast by a proxy holder.
+"""Proxies (委托) at a meeting: recording, revoking and listing them, and the photo of the signed
+form.
 
 A grantor and a holder are both on the meeting's roll (:func:`ballots.meetings.checkin.on_roll`),
 or the holder is a member of the grantor's household on the unit's roll. Nobody holds their own
@@ -9,10 +9,9 @@ proxy, a grantor gives one active proxy per meeting, and a holder holds at most 
 A revoked proxy is kept with its time; a used one cannot be revoked. Every change is audited and
 noted on the matter's timeline (with no names: the timeline is public).
 
-A vote by proxy is derived, never stored twice (:func:`proxy_votes`): a counted phone vote on a
-ballot that requires check-in, cast with the grantor's own credential, while the grantor is not
-checked in but the holder of their active proxy is (the only way such a vote is accepted); or a
-counted paper ballot issued to the holder (``PaperIssue.proxy_id``).
+A vote by proxy is derived, never stored twice: :mod:`ballots.meetings.proxy_votes` (its names
+are also importable from here). A proxy is used once such a vote is counted or a paper ballot
+was handed to the holder for the grantor.
 """
 
 from __future__ import annotations
@@ -45,8 +44,9 @@ from ballots.errors import (
 from ballots.matters import add_event
 from ballots.meetings.checkin import is_present, on_roll
 from ballots.meetings.meetings import get_meeting, meeting_unit
+from ballots.meetings.proxy_votes import ProxyVote as ProxyVote
+from ballots.meetings.proxy_votes import proxy_votes as proxy_votes
 from ballots.models import (
-    Attendance,
     Ballot,
     Elector,
     Meeting,
@@ -101,14 +101,6 @@ class Candidate(msgspec.Struct, frozen=True):
     name: str
     address: str
     on_roll: bool
-
-
-class ProxyVote(msgspec.Struct, frozen=True):
-    """A counted vote that a proxy holder cast for a grantor."""
-
-    grantor_id: int
-    holder_id: int
-    holder_name: str
 
 
 def _address(resident: Resident) -> str:
@@ -527,52 +519,3 @@ async def find_candidates(
         )
         for r in residents.all()
     ]
-
-
-async def proxy_votes(session: AsyncSession, ballot_id: int) -> list[ProxyVote]:
-    """The counted votes of a ballot that a proxy holder cast for a grantor (see the module
-    docstring for how they are known); empty for a ballot held at no meeting."""
-    ballot = await session.get(Ballot, ballot_id)
-    if ballot is None or ballot.meeting_id is None:
-        return []
-    meeting_id = ballot.meeting_id
-    holder = aliased(Resident)
-    attending = select(Attendance.resident_id).where(Attendance.meeting_id == meeting_id)
-    found: dict[int, ProxyVote] = {}
-    if ballot.requires_checkin:
-        rows = await session.execute(
-            select(Proxy.grantor_id, Proxy.holder_id, holder.name)
-            .join(holder, holder.id == Proxy.holder_id)
-            .join(Elector, Elector.resident_id == Proxy.grantor_id)
-            .join(Participation, Participation.elector_id == Elector.id)
-            .where(
-                Participation.ballot_id == ballot.id,
-                Elector.ballot_id == ballot.id,
-                Proxy.meeting_id == meeting_id,
-                Proxy.revoked_at.is_(None),
-                Proxy.holder_id.in_(attending),
-                Proxy.grantor_id.not_in(attending),
-            )
-        )
-        for grantor_id, holder_id, name in rows.all():
-            found[grantor_id] = ProxyVote(
-                grantor_id=grantor_id, holder_id=holder_id, holder_name=name
-            )
-    paper = await session.execute(
-        select(Elector.resident_id, Proxy.holder_id, holder.name)
-        .select_from(PaperIssue)
-        .join(Proxy, Proxy.id == PaperIssue.proxy_id)
-        .join(holder, holder.id == Proxy.holder_id)
-        .join(
-            Participation,
-            and_(
-                Participation.ballot_id == PaperIssue.ballot_id,
-                Participation.count_key == PaperIssue.count_key,
-            ),
-        )
-        .join(Elector, Elector.id == Participation.elector_id)
-        .where(PaperIssue.ballot_id == ballot.id)
-    )
-    for grantor_id, holder_id, name in paper.all():
-        found[grantor_id] = ProxyVote(grantor_id=grantor_id, holder_id=holder_id, holder_name=name)
-    return list(found.values())
