@@ -138,16 +138,8 @@ async def check_in(
     except Exception:
         await db.rollback()
         raise
-    _tell_live_views(request, meeting_id)
+    live.meeting_changed(request.app, meeting_id)  # the console and projector count again
     return checked
-
-
-def _tell_live_views(request: Request[Any, Any, Any], meeting_id: int) -> None:
-    """Tell the meeting's live views (console, projector) that someone came in, once the live
-    channel has a meeting notice (it is being added beside the projector)."""
-    notice = getattr(live, "meeting_changed", None)
-    if notice is not None:
-        notice(request.app, meeting_id)
 
 
 @post(

@@ -4,8 +4,10 @@ recorded and audited; unknown codes limited per login session; the roll searched
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
+from litestar import Litestar
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -13,6 +15,7 @@ from ballots.credentials import new_credential
 from ballots.models import Attendance, AuditEntry, Chair, Resident
 from tests.vote.helpers import Client, World, assert_problem, bearer, login
 from tests.vote.meeting_door import door_meeting
+from vote import live
 from vote.api.attendance import DOOR_UNKNOWN_CODES_PER_SESSION
 
 
@@ -265,3 +268,20 @@ async def test_the_roll_search_shows_who_is_present(
         f"/api/v1/meetings/{door.meeting_id}/roll", params={"limit": 101}, headers=chair_headers
     )
     assert_problem(too_many, 400, "bad-request")
+
+
+async def test_a_check_in_tells_the_meetings_live_views(
+    app: Litestar, client: Client, world: World, chair_headers: dict[str, str]
+) -> None:
+    door = await door_meeting(world.db, world)
+    channels = live.live_channels(app)
+    assert channels is not None
+    async with channels.start_subscription(live.meeting_channel(door.meeting_id)) as subscriber:
+        checked = await client.post(
+            path(door.meeting_id),
+            json={"credential": door.invitations[0].url, "method": "scan"},
+            headers=chair_headers,
+        )
+        assert checked.status_code == 201
+        events = subscriber.iter_events()
+        assert await asyncio.wait_for(anext(events), 5) == live.CHANGED
