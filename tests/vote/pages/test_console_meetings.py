@@ -283,3 +283,32 @@ async def test_another_units_chair_is_refused(
         assert refused.status_code == 403, path
     assert await world.db.snapshot() == before
     assert await world.db.count(Meeting, Meeting.id == meeting_id, Meeting.state == "planned") == 1
+
+
+async def test_empty_oversized_and_text_uploads(client: Client, world: World) -> None:
+    csrf = await logged_in(client, world)
+    _, meeting_id = await plan_meeting(client, world, csrf)
+    url = f"/chair/meetings/{meeting_id}/files"
+    empty = await client.post(url, data={"csrf_token": csrf})
+    assert empty.status_code == 422
+    assert zh("Choose a file to attach.") in empty.text
+    too_big = await client.post(
+        url,
+        data={"csrf_token": csrf},
+        files={"file": ("scan.pdf", b"%PDF-" + b"0" * (10 * 1024 * 1024), "application/pdf")},
+    )
+    assert too_big.status_code == 422
+    assert 'id="file-error"' in too_big.text
+    assert zh("The file is too large: at most {limit} MB.").format(limit=10) in too_big.text
+    assert await world.db.count(MeetingFile) == 0
+    text = await client.post(
+        url,
+        data={"csrf_token": csrf},
+        files={"file": ("签到说明.txt", "请在门口扫码签到。".encode(), "text/plain")},
+    )
+    assert text.status_code == 200
+    file_id = int(re.search(rf"{url}/(\d+)\"", text.text).group(1))  # type: ignore[union-attr]
+    download = await client.get(f"{url}/{file_id}")
+    assert download.headers["content-type"] == "text/plain; charset=utf-8"
+    assert download.text == "请在门口扫码签到。"
+    assert download.headers["content-disposition"].startswith('attachment; filename="____.txt"')

@@ -15,7 +15,7 @@ from ballots.access import Actor
 from ballots.errors import DomainError
 from ballots.meetings import files, speakers
 from ballots.meetings.meetings import meeting_for
-from ballots.uploads import TEXT, UploadRefused
+from ballots.uploads import UploadRefused
 from vote.api.params import IdParam
 from vote.i18n import gettext_
 from vote.pages.console.layout import Errors, check_text, console_router, message_of, read_form
@@ -101,12 +101,9 @@ async def download_file(
     db: AsyncSession, ctx: AppContext, actor: Actor, meeting_id: IdParam, file_id: IdParam
 ) -> Response[bytes]:
     attached, data = await files.read_file(db, actor, ctx.settings.data_dir, meeting_id, file_id)
-    media_type = (
-        f"{TEXT}; charset=utf-8" if attached.content_type == TEXT else attached.content_type
-    )
     return Response(
         content=data,
-        media_type=media_type,
+        media_type=attached.content_type,  # Litestar adds "; charset=utf-8" to text/plain
         headers=attachment_headers(attached.name, attached.content_type),
     )
 
