@@ -1128,6 +1128,7 @@ ZH: dict[str, str] = {
     "This proxy was already revoked.": "这份委托已经撤销过了。",
     "(by proxy)": "（委托）",
     "(voted for by %(holder)s)": "（由%(holder)s代为投票）",
+    "Speaker's state changed": "发言人状态已更改",
 }
 
 
