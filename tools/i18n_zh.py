@@ -1129,6 +1129,8 @@ ZH: dict[str, str] = {
     "(by proxy)": "（委托）",
     "(voted for by %(holder)s)": "（由%(holder)s代为投票）",
     "Speaker's state changed": "发言人状态已更改",
+    "the holder is checked in": "受托人已签到",
+    "the holder is not checked in yet": "受托人尚未签到",
 }
 
 

@@ -47,6 +47,7 @@ from ballots.meetings.meetings import get_meeting, meeting_unit
 from ballots.meetings.proxy_votes import ProxyVote as ProxyVote
 from ballots.meetings.proxy_votes import proxy_votes as proxy_votes
 from ballots.models import (
+    Attendance,
     Ballot,
     Elector,
     Meeting,
@@ -66,7 +67,8 @@ SEARCH_LIMIT = 20
 
 class ProxyView(msgspec.Struct, frozen=True):
     """A proxy as a chair sees it: who gave it to whom (with address, to tell namesakes apart),
-    when, whether it is revoked or used, and whether a photo of the signed form is kept."""
+    when, whether it is revoked or used, whether a photo of the signed form is kept, and whether
+    the holder is checked in."""
 
     id: int
     meeting_id: int
@@ -81,6 +83,8 @@ class ProxyView(msgspec.Struct, frozen=True):
     has_form: bool
     form_type: str | None
     used: bool
+    holder_present: bool = False
+    """The holder is checked in at the meeting now (so the grantor counts as represented)."""
 
 
 class HolderCount(msgspec.Struct, frozen=True):
@@ -421,6 +425,11 @@ async def list_proxies(session: AsyncSession, actor: Actor, meeting_id: int) -> 
         )
     ).all()
     used_ids = await _used_ids(session, meeting.id)
+    present = set(
+        await session.scalars(
+            select(Attendance.resident_id).where(Attendance.meeting_id == meeting.id)
+        )
+    )
     return [
         ProxyView(
             id=proxy.id,
@@ -436,6 +445,7 @@ async def list_proxies(session: AsyncSession, actor: Actor, meeting_id: int) -> 
             has_form=proxy.form_file is not None,
             form_type=proxy.form_type,
             used=proxy.id in used_ids,
+            holder_present=h.id in present,
         )
         for proxy, g, h in rows
     ]

@@ -32,7 +32,8 @@ class ProxyIn(msgspec.Struct, forbid_unknown_fields=True):
 
 class ProxyOut(msgspec.Struct):
     """A proxy: grantor and holder with their addresses, when it was recorded and revoked,
-    whether the holder has voted with it (``used``) and whether a signed form is kept."""
+    whether the holder has voted with it (``used``), whether a signed form is kept and whether
+    the holder is checked in (``holder_present``: the grantor then counts as represented)."""
 
     id: int
     meeting_id: int
@@ -46,6 +47,7 @@ class ProxyOut(msgspec.Struct):
     revoked_at: datetime | None
     used: bool
     has_form: bool
+    holder_present: bool
 
     @classmethod
     def of(cls, view: proxies.ProxyView) -> ProxyOut:
@@ -62,6 +64,7 @@ class ProxyOut(msgspec.Struct):
             revoked_at=view.revoked_at,
             used=view.used,
             has_form=view.has_form,
+            holder_present=view.holder_present,
         )
 
 

@@ -96,6 +96,7 @@ async def test_a_proxy_is_recorded_audited_and_listed(session: AsyncSession) -> 
     assert (view.grantor_name, view.grantor_address) == ("李秀英", "3101")
     assert (view.holder_name, view.holder_address) == ("王海燕", "3202")
     assert view.revoked_at is None and not view.used and not view.has_form
+    assert not view.holder_present
     [count] = holder_counts([view], 1)
     assert (count.name, count.count, count.limit) == ("王海燕", 1, 1)
     audit = await session.scalar(
@@ -280,6 +281,7 @@ async def test_a_used_proxy_cannot_be_revoked_and_the_vote_shows_as_by_proxy(
         await cast_ballot(session, KEY, w.ballot_id, w.credentials[w.world.rid(who)], {"q1": ["a"]})
     [vote] = await proxy_votes(session, w.ballot_id)
     assert (vote.grantor_id, vote.holder_name) == (w.world.rid("M02"), "王海燕")
+    assert (await list_proxies(session, ADMIN, w.meeting_id))[0].holder_present
     with pytest.raises(ProxyUsed) as used:
         await revoke_proxy(session, ADMIN, w.meeting_id, proxy_id, now=NOW)
     assert used.value.detail == (

@@ -37,6 +37,7 @@ async def test_record_list_and_revoke(
     body = made.json()
     assert (body["grantor_name"], body["holder_name"]) == (grantor.name, holder.name)
     assert body["revoked_at"] is None and not body["used"] and not body["has_form"]
+    assert body["holder_present"] is False
     refused = await client.post(
         path(door.meeting_id),
         json={"grantor_id": other.resident_id, "holder_id": holder.resident_id},

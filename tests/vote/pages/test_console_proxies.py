@@ -71,6 +71,7 @@ async def test_record_a_proxy_by_name_and_revoke_it(client: Client, world: World
         (grantor.resident_id, holder.resident_id, False)
     ]
     assert zh("holds %(count)s of at most %(limit)s") % {"count": 1, "limit": 1} in made.text
+    assert zh("the holder is not checked in yet") in made.text
     [proxy_id] = [int(x) for x in _ids(made.text)]
     photo = await client.get(f"{path(door.meeting_id)}/{proxy_id}/form")
     assert photo.status_code == 200 and photo.content == PNG
