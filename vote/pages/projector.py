@@ -47,7 +47,7 @@ NO_STORE = CacheControlHeader(no_store=True)
 
 class VenueCodeNow(msgspec.Struct):
     """What the projector shows now: the code, its seconds left, the check-in addresses and
-    the QR code (inline SVG) of the full one."""
+    the QR code (inline SVG) of the full one; no code (empty texts) unless check-in is open."""
 
     meeting_id: int
     state: str
@@ -63,7 +63,9 @@ def venue_code_now(meeting: Meeting, base_url: str, now: datetime | None = None)
     """The venue code of ``meeting`` at ``now`` and what goes with it on the projector."""
     base = base_url.rstrip("/")
     code, seconds_left = current_code(meeting.checkin_secret, now or datetime.now(UTC))
-    url = f"{base}/m/{meeting.id}?k={code}"
+    if meeting.state != "checking_in":  # no code is accepted: none is shown
+        code = ""
+    url = f"{base}/m/{meeting.id}?k={code}" if code else ""
     label = gettext_("QR code to check in to this meeting")
     return VenueCodeNow(
         meeting_id=meeting.id,
@@ -73,7 +75,7 @@ def venue_code_now(meeting: Meeting, base_url: str, now: datetime | None = None)
         step_seconds=STEP_SECONDS,
         checkin_url=url,
         short_url=f"{base}/m",
-        qr_svg=qr_svg(url, label) if meeting.state == "checking_in" else "",
+        qr_svg=qr_svg(url, label) if code else "",
     )
 
 

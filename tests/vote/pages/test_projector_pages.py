@@ -80,3 +80,26 @@ async def test_the_stream_of_an_ended_meeting_sends_its_quorum_and_ends(
     assert quorum["checked_in"] == 0 and quorum["state"] == "planned"
     anonymous = await client.get(f"/chair/meetings/{site.meeting_id}/quorum/stream")
     assert anonymous.status_code == 401
+
+
+async def test_without_javascript_the_page_reloads_when_the_code_changes(
+    client: Client, world: World
+) -> None:
+    site = await add_meeting(world)
+    await page_login(client, "chair", world.info.totp_secret)
+    html = (await client.get(f"/chair/meetings/{site.meeting_id}/projector", headers=ZH)).text
+    refresh = html.split('<noscript><meta http-equiv="refresh" content="')[1].split('"')[0]
+    assert 1 <= int(refresh) <= 30
+
+
+async def test_before_check_in_opens_the_projector_shows_no_code(
+    client: Client, world: World
+) -> None:
+    site = await add_meeting(world, checking_in=False)
+    await page_login(client, "chair", world.info.totp_secret)
+    html = (await client.get(f"/chair/meetings/{site.meeting_id}/projector", headers=ZH)).text
+    assert "签到尚未开始" in html
+    assert "<svg" not in html and "http-equiv" not in html
+    venue = (await client.get(f"/chair/meetings/{site.meeting_id}/venue-code")).json()
+    assert venue["state"] == "planned"
+    assert venue["code"] == venue["checkin_url"] == venue["qr_svg"] == ""
