@@ -1131,6 +1131,7 @@ ZH: dict[str, str] = {
     "Speaker's state changed": "发言人状态已更改",
     "the holder is checked in": "受托人已签到",
     "the holder is not checked in yet": "受托人尚未签到",
+    "The scanner could not be loaded. Check the network and start the camera again, or type the code below.": "扫码程序没有加载成功。请检查网络后重新打开摄像头，或在下面输入邀请码。",
 }
 
 

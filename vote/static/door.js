@@ -1,6 +1,6 @@
 /* Door check-in: scan residents' invitation QR codes with the phone's rear camera.
  *
- * Frames are decoded with the vendored jsQR; an invitation link (…/v/12#12345-…-12345) or a
+ * Frames are decoded with the vendored jsQR (loaded when the camera is first started); an invitation link (…/v/12#12345-…-12345) or a
  * bare 25-digit code is posted to the attendance API (method "scan") and the answer shown large:
  * the name in green, or the refusal in the server's own plain words in red. The same code in
  * front of the camera is not posted again until it has been out of view for a few seconds.
@@ -150,10 +150,28 @@
       note.textContent = text("insecure");
       return;
     }
-    if (typeof window.jsQR !== "function") {
-      note.textContent = text("no-camera");
+    withDecoder(function () {
+      openCamera(media);
+    });
+  }
+
+  // The decoder (about 250 kB) is fetched only when the camera is first started, so typing
+  // and finding by name stay quick on a slow connection.
+  function withDecoder(then) {
+    if (typeof window.jsQR === "function") {
+      then();
       return;
     }
+    var script = document.createElement("script");
+    script.src = root.getAttribute("data-decoder");
+    script.onload = then;
+    script.onerror = function () {
+      note.textContent = text("no-decoder");
+    };
+    document.head.appendChild(script);
+  }
+
+  function openCamera(media) {
     media
       .getUserMedia({ video: { facingMode: { ideal: "environment" } }, audio: false })
       .then(function (opened) {
