@@ -34,6 +34,13 @@ async def _out(db: AsyncSession, meeting: Meeting) -> MeetingOut:
     return MeetingOut.of(meeting, list(await meetings.meeting_ballots(db, meeting.id)))
 
 
+@get("/meetings", summary="Meetings in your units, latest first")
+async def all_meetings(db: AsyncSession, actor: Actor) -> list[MeetingOut]:
+    return [
+        await _out(db, meeting) for meeting in await meetings.meetings_within(db, actor.unit_path)
+    ]
+
+
 @get("/matters/{matter_id:int}/meetings", summary="A matter's meetings, earliest first")
 async def list_meetings(db: AsyncSession, actor: Actor, matter_id: IdParam) -> list[MeetingOut]:
     matter = await matters.get_matter(db, matter_id)
@@ -205,6 +212,7 @@ async def mark_speaker(
 router = Router(
     path="/api/v1",
     route_handlers=[
+        all_meetings,
         list_meetings,
         create_meeting,
         get_meeting,

@@ -61,6 +61,8 @@ async def test_plan_read_change_and_list(
     assert changed.json()["venue"] == "思南公馆" and changed.json()["kind"] == "coordination"
     listed = await client.get(f"/api/v1/matters/{matter_id}/meetings", headers=chair_headers)
     assert [m["id"] for m in listed.json()] == [meeting_id]
+    everywhere = await client.get("/api/v1/meetings", headers=chair_headers)
+    assert meeting_id in [m["id"] for m in everywhere.json()]
     minutes = await client.put(
         f"/api/v1/meetings/{meeting_id}/minutes", json={"text": "到会 20 人"}, headers=chair_headers
     )
@@ -210,3 +212,5 @@ async def test_another_units_chair_is_refused(
         assert_problem(response, 403, "outside-unit")
     assert await world.db.snapshot() == before
     assert await world.db.count(Meeting, Meeting.id == meeting_id, Meeting.state == "planned") == 1
+    theirs = await client.get("/api/v1/meetings", headers=other)
+    assert meeting_id not in [m["id"] for m in theirs.json()]
