@@ -41,6 +41,7 @@ from vote.api import checkin as checkin_api
 from vote.api import health as health_api
 from vote.api import matters as matters_api
 from vote.api import meetings as meetings_api
+from vote.api import paper as paper_api
 from vote.api import proxies as proxies_api
 from vote.api import public as public_api
 from vote.api import reconciliation as reconciliation_api
@@ -66,6 +67,7 @@ from vote.pages.console import door as console_door
 from vote.pages.console import matters as console_matters
 from vote.pages.console import meeting_parts as console_meeting_parts
 from vote.pages.console import meetings as console_meetings
+from vote.pages.console import paper as console_paper
 from vote.pages.console import proxies as console_proxies
 from vote.pages.console import reconciliation as console_reconciliation
 from vote.pages.console import roll as console_roll
@@ -261,6 +263,7 @@ def create_app(settings: Settings | None = None, *, limiter: RateLimiter | None 
             meetings_api.router,
             proxies_api.router,
             ballots_api.router,
+            paper_api.router,
             audit_api.router,
             attendance_api.router,
             roll_api.router,
@@ -273,6 +276,7 @@ def create_app(settings: Settings | None = None, *, limiter: RateLimiter | None 
             console_meetings.router,
             console_meeting_parts.router,
             console_proxies.router,
+            console_paper.router,
             console_ballots.router,
             console_ballot_editor.router,
             console_schedule.router,

@@ -79,8 +79,7 @@ class PaperNotEntering(DomainError):
     status = 409
     title = N_("Paper ballots cannot be entered now")
     detail_template = N_(
-        "Paper ballots are entered after voting closes and before they are counted (the ballot "
-        "is {state})."
+        "Paper ballots are entered after voting closes and before they are counted into the result."
     )
 
 
@@ -161,4 +160,4 @@ class PaperNotPrintable(DomainError):
     type = "paper-not-printable"
     status = 409
     title = N_("Paper ballots cannot be printed now")
-    detail_template = N_("Paper ballots are printed before voting closes (the ballot is {state}).")
+    detail_template = N_("Paper ballots are printed while the ballot is a draft or open.")
