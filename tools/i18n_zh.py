@@ -985,7 +985,6 @@ ZH: dict[str, str] = {
     "Invitation code": "邀请码",
     "25 digits, printed under the QR code on the invitation.": "25 位数字，印在邀请函二维码的下方。",
     "Find by name": "按姓名查找",
-    "Name, building or room": "姓名、楼号或门牌号",
     "Find": "查找",
     "People found": "找到的居民",
     "Checked in at %(time)s": "%(time)s 已签到",
@@ -1227,6 +1226,7 @@ ZH: dict[str, str] = {
     "No. {serial}: {first} entered {first_answers}, {second} entered {second_answers}.": "第 {serial} 号：{first}录入 {first_answers}，{second}录入 {second_answers}",
     "Paper ballots counted": "纸质选票已计入",
     "Voter's name": "投票人姓名",
+    "Name, building, room or household number": "姓名、楼号、门牌号或户号",
 }
 
 

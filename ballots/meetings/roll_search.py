@@ -2,9 +2,9 @@
 
 The roll is who may attend (:func:`ballots.meetings.checkin.on_roll`): the electorate of the
 ballots held at the meeting, else of its matter's ballots, else everyone on the roll of the
-matter's unit. Each word typed must appear in the name, the building or the room. Results come
-in natural order (2号楼 before 10号楼), at most ``limit`` of them, with whether and when each
-person is already checked in. Never a credential, phone or any other roll detail.
+matter's unit. Each word typed must appear in the name, the building, the room or the
+household number (户号, as ``3-101``). Results come in natural order (2号楼 before 10号楼), at
+most ``limit`` of them, with whether and when each person is already checked in. Never a credential, phone or any other roll detail.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from ballots.access import Actor, require
 from ballots.errors import InvalidInput
 from ballots.meetings.checkin import roll_ballot_ids
 from ballots.meetings.meetings import get_meeting, meeting_unit
-from ballots.models import Attendance, Elector, Resident, Unit
+from ballots.models import Attendance, Elector, Household, Resident, Unit
 from ballots.natural import natural_key
 
 QUERY_MAX = 100
@@ -61,7 +61,7 @@ def _matches(word: str) -> ColumnElement[bool]:
     return or_(
         *(
             func.lower(column).contains(word, autoescape=True)
-            for column in (Resident.name, Resident.building, Resident.room)
+            for column in (Resident.name, Resident.building, Resident.room, Household.external_id)
         )
     )
 
@@ -81,16 +81,20 @@ async def search_roll(
     if not 1 <= limit <= LIMIT_MAX:
         raise InvalidInput(f"the limit must be between 1 and {LIMIT_MAX}")
     words = _words(query)
-    statement = select(
-        Resident.id,
-        Resident.name,
-        Resident.building,
-        Resident.room,
-        Attendance.at,
-        Attendance.method,
-    ).outerjoin(
-        Attendance,
-        (Attendance.resident_id == Resident.id) & (Attendance.meeting_id == meeting.id),
+    statement = (
+        select(
+            Resident.id,
+            Resident.name,
+            Resident.building,
+            Resident.room,
+            Attendance.at,
+            Attendance.method,
+        )
+        .outerjoin(Household, Household.id == Resident.household_id)
+        .outerjoin(
+            Attendance,
+            (Attendance.resident_id == Resident.id) & (Attendance.meeting_id == meeting.id),
+        )
     )
     ballot_ids = await roll_ballot_ids(session, meeting)
     if ballot_ids:

@@ -225,7 +225,7 @@ def test_typing_a_code_and_checking_in_by_name(
     expect(page.locator("#code-error")).to_be_visible()
     assert_accessible(page)
 
-    page.get_by_role("searchbox", name="姓名、楼号或门牌号").fill(third.name)
+    page.get_by_role("searchbox", name="姓名、楼号、门牌号或户号").fill(third.name)
     page.get_by_role("button", name="查找").click()
     assert_accessible(page)
     page.get_by_role("button", name=f"为{third.name}人工签到").first.click()

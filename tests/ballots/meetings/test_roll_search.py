@@ -1,5 +1,6 @@
-"""Finding someone on a meeting's roll for check-in by hand: only the roll, every word matched,
-natural order, presence shown, results limited, never a credential."""
+"""Finding someone on a meeting's roll for check-in by hand: only the roll, every word matched
+(name, building, room or household number), natural order, presence shown, results limited,
+never a credential."""
 
 from __future__ import annotations
 
@@ -41,6 +42,8 @@ async def test_every_word_must_match_a_name_building_or_room(session: AsyncSessi
     both = await search_roll(session, ADMIN, w.meeting_id, " 5  301 ")
     assert names(both.entries) == ["赵志强", "钱芳"]
     assert names((await search_roll(session, ADMIN, w.meeting_id, "5 钱")).entries) == ["钱芳"]
+    household = await search_roll(session, ADMIN, w.meeting_id, "3-101")  # the 户号
+    assert names(household.entries) == ["张建国", "李秀英"]
     assert (await search_roll(session, ADMIN, w.meeting_id, "孙丽")).entries == []  # 思南
     assert (await search_roll(session, ADMIN, w.meeting_id, "%")).entries == []
     assert (await search_roll(session, ADMIN, w.meeting_id, "_")).entries == []
