@@ -35,6 +35,7 @@ EVENT_LABELS = {
     "ballot_result": N_("Result counted"),
     "ballot_published": N_("Result published"),
     "ballot_cancelled": N_("Ballot cancelled"),
+    "paper_counted": N_("Paper ballots counted"),
     "ballot_scheduled": N_("Voting times set"),
     "edited": N_("Title or description changed"),
     "meeting.planned": N_("Meeting planned"),
