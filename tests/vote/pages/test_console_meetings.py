@@ -312,3 +312,26 @@ async def test_empty_oversized_and_text_uploads(client: Client, world: World) ->
     assert download.headers["content-type"] == "text/plain; charset=utf-8"
     assert download.text == "请在门口扫码签到。"
     assert download.headers["content-disposition"].startswith('attachment; filename="____.txt"')
+
+
+async def test_an_observer_reads_the_meeting_but_changes_nothing(
+    client: Client, world: World
+) -> None:
+    csrf = await logged_in(client, world)
+    _, meeting_id = await plan_meeting(client, world, csrf)
+    await client.post("/chair/logout", data={"csrf_token": csrf})
+    secret = await world.add_chair("watcher", "observer", "ruijin2")
+    response = await page_login(client, "watcher", secret)
+    assert response.status_code in (302, 303), response.text
+    page = await client.get(f"/chair/meetings/{meeting_id}")
+    assert page.status_code == 200
+    assert "2027年实事项目说明会" in page.text
+    assert f'action="/chair/meetings/{meeting_id}/move"' not in page.text
+    assert f'action="/chair/meetings/{meeting_id}/files"' not in page.text
+    before = await world.db.snapshot()
+    refused = await client.post(
+        f"/chair/meetings/{meeting_id}/move",
+        data={"csrf_token": csrf_of(page.text), "move": "start_checkin"},
+    )
+    assert refused.status_code == 403
+    assert await world.db.snapshot() == before
