@@ -13,6 +13,13 @@ from ballots.errors import MistypedCredential, NotOnThisMeeting
 from ballots.models import Attendance
 from tests.vote.helpers import Client, World, csrf_of, page_login, zh
 from tests.vote.meeting_door import door_meeting
+from tests.vote.pages.test_rendered_languages import (
+    CJK,
+    LATIN_IN_CHINESE,
+    LATIN_WORD,
+    data_strings,
+    page_text,
+)
 
 
 async def logged_in(client: Client, world: World, username: str = "chair", secret: str = "") -> str:
@@ -167,3 +174,23 @@ async def test_without_a_login_the_page_sends_to_the_login(client: Client, world
     door = await door_meeting(world.db, world)
     page = await client.get(f"/chair/meetings/{door.meeting_id}/door", follow_redirects=False)
     assert page.status_code in (302, 303) and "/chair/login" in page.headers["location"]
+
+
+async def test_the_page_is_wholly_in_the_readers_language(client: Client, world: World) -> None:
+    door = await door_meeting(world.db, world)
+    await logged_in(client, world)
+    person = door.invitations[0]
+    data = [
+        *await data_strings(world),
+        *(i.name for i in door.invitations),
+        *(i.room for i in door.invitations),
+        "chair",  # the chair's name in the console's header
+    ]
+    path = f"/chair/meetings/{door.meeting_id}/door"
+    english = await client.get(path, params={"q": person.name, "lang": "en"})
+    assert '<html lang="en">' in english.text
+    assert CJK.findall(page_text(english.text, "zh", data)) == []
+    chinese = await client.get(path, params={"q": person.name, "lang": "zh-CN"})
+    words = LATIN_WORD.findall(page_text(chinese.text, "en", data))
+    allowed = LATIN_IN_CHINESE | {"https"}  # the camera needs https: the word as typed
+    assert [word for word in words if word not in allowed] == []
