@@ -2,7 +2,8 @@
 the QR code is decoded from a screenshot, a phone opens the decoded address, types a voting
 code and checks in ("…，签到成功"), and the projector's count goes up without a reload. A second
 phone that opened its invitation link first checks in with the saved code in one tap and goes
-on to vote. axe-core finds nothing serious or critical on any page on the way.
+on to vote; the 6 digits typed at ``/m``, "不是我" on a shared phone, and an old code's refusal.
+axe-core finds nothing serious or critical on any page on the way.
 
 The service runs for real (``vote demo``, ``vote serve``); the meeting and its in-person ballot
 are set up through the chairs' API as a script would.
@@ -176,5 +177,11 @@ def test_a_resident_checks_in_from_the_projected_qr_code(
     third.get_by_role("button", name="不是我：输入其他表决码").click()
     assert third.locator("#credential").is_visible()
     assert third.evaluate(f"window.localStorage.getItem('invitation:{ballot_id}')") is None
+
+    # An old photo of the screen: the refusal says to scan again, with a box for the digits.
+    third.goto(f"/m/{meeting_id}?k={'000000' if digits != '000000' else '111111'}")
+    third.wait_for_selector("text=扫描")
+    assert third.locator("#venue-code").is_visible()
+    assert_accessible(third)
     for context in (chair, phone, other):
         context.close()
