@@ -1227,6 +1227,7 @@ ZH: dict[str, str] = {
     "Paper ballots counted": "纸质选票已计入",
     "Voter's name": "投票人姓名",
     "Name, building, room or household number": "姓名、楼号、门牌号或户号",
+    "Name, building or room": "姓名、楼栋或门牌",
 }
 
 
