@@ -1,8 +1,9 @@
 """Realistic demo data: one district, one street, three residential areas, ~300 residents.
 
 Ballots: the street's 2027 practical projects (budget), an appraisal-firm selection with one
-vote per household, and a service evaluation on a three-level scale that is already closed and
-published with simulated votes. Everything goes through the real services (roster import,
+vote per household, a service evaluation on a three-level scale that is already closed and
+published with simulated votes, and a lift hearing whose in-person ballot is open at a meeting
+with check-in under way. Everything goes through the real services (roster import,
 invitations, casting, closing), so the demo exercises the product as a chair would.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import random
+from datetime import UTC, datetime, timedelta
 
 import msgspec
 from sqlalchemy import func, select
@@ -21,6 +23,7 @@ from ballots import chairs, invitations, lifecycle, matters, units
 from ballots.access import operator
 from ballots.casting import cast_ballot
 from ballots.eligibility import Eligibility
+from ballots.meetings import checkin, meetings
 from ballots.models import Unit
 from ballots.roll import import_roll, parse_roster
 from ballots.signing import Signer
@@ -237,10 +240,45 @@ async def seed(
             publish_participation=True,
         ),
     )
+    hearing = await matters.create_matter(
+        session,
+        op,
+        unit_id=areas[0].id,
+        kind="hearing",
+        title="瑞金一居民区3号楼加装电梯听证会",
+        description="听取各楼层居民意见后现场表决：只有到场签到（或委托到场邻居）的居民才能投票。",
+    )
+    hall = await meetings.create_meeting(
+        session,
+        op,
+        matter_id=hearing.id,
+        title="加装电梯听证会",
+        starts_at=datetime.now(UTC).replace(second=0, microsecond=0) + timedelta(minutes=30),
+        venue="瑞金一居民区活动室（瑞金二路 150 弄 3 号）",
+        agenda=["介绍加装电梯方案与费用分摊", "居民发言", "现场表决"],
+    )
+    lift_ballot = await lifecycle.create_ballot(
+        session,
+        op,
+        hearing.id,
+        lifecycle.BallotDraft(
+            title="是否同意3号楼加装电梯方案",
+            questions=[
+                Question(
+                    id="lift",
+                    kind="single",
+                    prompt="您是否同意按公示方案加装电梯？",
+                    options=_options(["同意", "不同意", "弃权"]),
+                )
+            ],
+            eligibility=Eligibility(min_age=18),
+        ),
+    )
+    await meetings.hold_ballot_at(session, op, lift_ballot.id, hall.id, requires_checkin=True)
     await session.commit()
 
     urls: dict[str, list[str]] = {}
-    for draft in (practical_ballot, firm_ballot, evaluation_ballot):
+    for draft in (practical_ballot, firm_ballot, evaluation_ballot, lift_ballot):
         await lifecycle.open_ballot(session, op, draft.id, signer)
         issued = await invitations.issue_invitations(session, op, secret_key, base_url, draft.id)
         await session.commit()
@@ -255,6 +293,14 @@ async def seed(
                     await cast_ballot(session, secret_key, draft.id, inv.credential, answers)
             await lifecycle.close_ballot(session, op, draft.id, signer)
             await lifecycle.publish_ballot(session, op, draft.id)
+            await session.commit()
+        if draft is lift_ballot:
+            # The hearing has begun: check-in is open and the first residents are in the room.
+            await meetings.move_meeting(session, op, hall.id, "start_checkin")
+            for inv in issued[:12]:
+                await checkin.check_in_at_door(
+                    session, op, secret_key, hall.id, credential=inv.credential, method="scan"
+                )
             await session.commit()
     return DemoInfo(
         chair_username="chair",

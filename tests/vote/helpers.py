@@ -34,6 +34,7 @@ BASE_URL = "http://testserver"
 PROBLEM_JSON = "application/problem+json"
 PRACTICAL_TITLE = "2027年实事项目投票"
 FIRM_TITLE = "选定动迁评估公司"
+LIFT_TITLE = "是否同意3号楼加装电梯方案"  # the hearing's in-person ballot
 CSRF_FIELD = re.compile(r'name="csrf_token" value="([0-9a-f]+)"')
 
 Client = AsyncTestClient[Litestar]
@@ -84,6 +85,7 @@ class World:
     practical_id: int
     firm_id: int
     published_id: int
+    lift_id: int
     credentials: dict[int, list[str]] = field(default_factory=dict)
     matters: dict[int, int] = field(default_factory=dict)
 
@@ -216,6 +218,7 @@ async def build_world(db: Db, info: DemoInfo) -> World:
         practical_id=ballot_ids[PRACTICAL_TITLE],
         firm_id=ballot_ids[FIRM_TITLE],
         published_id=info.published_ballot_id,
+        lift_id=ballot_ids[LIFT_TITLE],
         credentials=credentials,
         matters=matter_of,
     )

@@ -51,7 +51,8 @@ async def test_open_ballots_show_deadline_and_turnout_so_far(client: Client, wor
 
     await world.db.run(schedule)
     before = section((await client.get("/")).text, "open")
-    assert links(before, "/ballots") == [world.firm_id, world.practical_id]  # soonest first
+    # soonest first; the hearing's in-person ballot has no closing time either
+    assert links(before, "/ballots") == [world.firm_id, world.practical_id, world.lift_id]
     local = closes + BEIJING
     assert f"投票截止：{local.year}年{local.month}月{local.day}日 18:00（北京时间）" in before
     assert zh("The committee will announce when voting closes.") in before  # the practical one
@@ -163,7 +164,7 @@ async def test_the_area_filter_shows_what_concerns_that_area(client: Client, wor
     assert links(section(other, "matters"), "/matters") == [world.matters[world.practical_id]]
 
     street = (await client.get(f"/?unit={world.units['ruijin2']}")).text  # the areas below too
-    assert len(links(section(street, "matters"), "/matters")) == 3
+    assert len(links(section(street, "matters"), "/matters")) == 4
 
     everything = (await client.get("/")).text
     for code in ("luwan", "ruijin2", "ruijin1", "maoming", "sinan"):
@@ -183,7 +184,7 @@ async def test_a_bad_filter_is_explained_beside_its_field_and_changes_nothing(
             f'<p class="field-error" id="unit-error">{zh("Choose a residential area from the list.")}'
             in html
         )
-        assert len(links(section(html, "matters"), "/matters")) == 3  # unfiltered
+        assert len(links(section(html, "matters"), "/matters")) == 4  # unfiltered
     for query in ("matters_page=2", "open_page=0", "results_page=x"):
         page = await client.get(f"/?{query}")
         assert page.status_code == 422, query
@@ -228,11 +229,11 @@ async def test_more_open_ballots_than_a_page_are_all_reachable(
         assert response.is_success, response.text
         opened.append(ballot_id)
     first = section((await client.get("/")).text, "open")
-    assert "(12)" in first and len(links(first, "/ballots")) == 10
+    assert "(13)" in first and len(links(first, "/ballots")) == 10
     second = section((await client.get("/?open_page=2")).text, "open")
-    assert len(links(second, "/ballots")) == 2
+    assert len(links(second, "/ballots")) == 3
     assert sorted(links(first, "/ballots") + links(second, "/ballots")) == sorted(
-        [*opened, world.practical_id, world.firm_id]
+        [*opened, world.practical_id, world.firm_id, world.lift_id]
     )
 
 
