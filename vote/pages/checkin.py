@@ -95,13 +95,20 @@ def _venue_refusal(meeting: Meeting | None, error: DomainError, *, status_code: 
         NotOnThisMeeting: "not-on-roll",
         NotFound: "no-meeting",
     }.get(type(error), "refused")
+    title, detail = gettext_(error.title), _message(error)
+    if kind == "no-meeting":  # never "No meeting with id 12" to a resident
+        title = gettext_("This link does not lead to a meeting")
+        detail = gettext_(
+            "The link may be incomplete. Please type the 6 digits shown on the screen in the "
+            "meeting room."
+        )
     return page(
         "checkin_refused.html",
         status_code=status_code,
         meeting=meeting,
         kind=kind,
-        title=gettext_(error.title),
-        detail=_message(error),
+        title=title,
+        detail=detail,
     )
 
 

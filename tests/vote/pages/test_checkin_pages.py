@@ -95,6 +95,8 @@ async def test_refusals_in_plain_chinese(client: Client, world: World) -> None:
     assert "签到" in refused.text and "门口" in refused.text
     missing = await client.get("/m/999999?k=123456", headers=ZH)
     assert missing.status_code == 404
+    shown = missing.text.split('<main id="main">')[1]
+    assert "这个链接打不开会议签到" in shown and "999999" not in shown
 
 
 async def test_a_mistyped_or_unknown_code_returns_to_the_form(client: Client, world: World) -> None:
