@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import re
 
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from ballots.models import AuditEntry, Ballot, Meeting, MeetingFile, Speaker
 from tests.vote.helpers import Client, World, create_draft, csrf_of, page_login, zh
 from vote.settings import Settings
@@ -335,3 +338,34 @@ async def test_an_observer_reads_the_meeting_but_changes_nothing(
     )
     assert refused.status_code == 403
     assert await world.db.snapshot() == before
+
+
+async def test_a_ballot_held_at_the_meeting_is_run_from_the_meeting_page(
+    client: Client, world: World
+) -> None:
+    """The demo's lift hearing: its open in-person ballot closes from the meeting's page (asking
+    first), then offers the result check; its reconciliation and live turnout are a click away."""
+    csrf = await logged_in(client, world)
+
+    async def lift_meeting(session: AsyncSession) -> int:
+        found = await session.scalar(
+            select(Meeting.id).where(Meeting.matter_id == world.matters[world.lift_id])
+        )
+        assert found is not None
+        return int(found)
+
+    meeting_id = await world.db.run(lift_meeting)
+    page = (await client.get(f"/chair/meetings/{meeting_id}")).text
+    assert f'action="/chair/ballots/{world.lift_id}/close"' in page
+    assert zh("Close voting…") in page
+    assert f'href="/chair/ballots/{world.lift_id}/reconciliation"' in page
+    assert f'href="/chair/ballots/{world.lift_id}/turnout"' in page
+    asked = await client.post(f"/chair/ballots/{world.lift_id}/close", data={"csrf_token": csrf})
+    assert asked.status_code == 200
+    closed = await client.post(
+        f"/chair/ballots/{world.lift_id}/close", data={"csrf_token": csrf, "confirm": "1"}
+    )
+    assert closed.status_code == 200
+    page = (await client.get(f"/chair/meetings/{meeting_id}")).text
+    assert f'action="/chair/ballots/{world.lift_id}/publish"' in page
+    assert zh("Check the result and publish") in page
