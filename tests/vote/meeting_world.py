@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+import msgspec
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -46,6 +47,7 @@ async def add_meeting(
     requires_checkin: bool = True,
     checking_in: bool = True,
     open_ballot_now: bool = True,
+    by_area: bool = False,
 ) -> MeetingSite:
     """A meeting on the practical ballot's matter, with an in-person ballot held at it."""
     matter_id = world.matters[world.practical_id]
@@ -60,7 +62,10 @@ async def add_meeting(
             starts_at=datetime.now(UTC).replace(microsecond=0),
             venue="居委会活动室",
         )
-        ballot = await create_ballot(session, op, matter_id, draft(title="现场表决：是否同意方案"))
+        ballot_draft = draft(title="现场表决：是否同意方案")
+        if by_area:
+            ballot_draft = msgspec.structs.replace(ballot_draft, weighting="area")
+        ballot = await create_ballot(session, op, matter_id, ballot_draft)
         await session.commit()
         meeting_id, ballot_id, secret = meeting.id, ballot.id, meeting.checkin_secret
         await hold_ballot_at(session, op, ballot_id, meeting_id, requires_checkin=requires_checkin)

@@ -32,13 +32,14 @@
     setText(panel, "roll", quorum.roll === null ? "" : quorum.roll);
     var body = panel.querySelector(".quorum-ballots tbody");
     var none = (panel.querySelector(".quorum-ballots") || panel).getAttribute("data-no-area") || "";
+    var byArea = !!panel.querySelector("th[data-col='area']");  // a column only where it means something
     if (body) {
       var rows = document.createDocumentFragment();
       quorum.ballots.forEach(function (b) {
         var row = document.createElement("tr");
         cell(row, b.title);
         cell(row, b.present + " / " + b.electorate + " (" + b.percent_present.toFixed(1) + "%)");
-        cell(row, b.area_present === null ? none : b.area_present + " / " + b.area_electorate);
+        if (byArea) { cell(row, b.area_present === null ? none : b.area_present + " / " + b.area_electorate); }
         cell(row, b.voted + " / " + b.electorate + " (" + percent(b.voted, b.electorate) + "%)");
         rows.appendChild(row);
       });

@@ -34,6 +34,7 @@ async def test_the_projector_shows_the_code_qr_and_quorum(client: Client, world:
     assert '<strong data-field="checked_in">1</strong>' in html
     assert f'data-quorum-stream="/chair/meetings/{site.meeting_id}/quorum/stream"' in html
     assert "现场表决：是否同意方案" in html
+    assert "到场专有面积" not in html  # a column only for a ballot weighed by area
     assert name not in html  # never a resident's name on the projector
     assert '<script src="/static/projector.js" defer></script>' in html
     assert response.headers["cache-control"] == "no-store"
@@ -103,3 +104,13 @@ async def test_before_check_in_opens_the_projector_shows_no_code(
     venue = (await client.get(f"/chair/meetings/{site.meeting_id}/venue-code")).json()
     assert venue["state"] == "planned"
     assert venue["code"] == venue["checkin_url"] == venue["qr_svg"] == ""
+
+
+async def test_a_ballot_weighed_by_area_shows_the_area_present(
+    client: Client, world: World
+) -> None:
+    site = await add_meeting(world, by_area=True)
+    await page_login(client, "chair", world.info.totp_secret)
+    html = (await client.get(f"/chair/meetings/{site.meeting_id}/projector", headers=ZH)).text
+    assert '<th scope="col" data-col="area">到场专有面积（平方米）</th>' in html
+    assert "<td>0.0 / " in html
