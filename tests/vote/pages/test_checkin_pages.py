@@ -120,3 +120,18 @@ async def test_a_mistyped_or_unknown_code_returns_to_the_form(client: Client, wo
     assert 'data-saved-refused="1"' in unknown.text  # the phone forgets the replaced code
     assert old not in unknown.text
     assert await world.db.count(Attendance, Attendance.meeting_id == site.meeting_id) == 0
+
+
+async def test_the_pages_read_in_english_too(client: Client, world: World) -> None:
+    site = await add_meeting(world)
+    resident_id, credential = site.resident()
+    english = {"accept-language": "en"}
+    start = await client.get("/m", headers=english)
+    assert "Type the 6 digits shown on the screen" in start.text
+    form = await client.get(f"/m/{site.meeting_id}?k={site.code()}", headers=english)
+    assert "Check in with my saved voting code" in form.text
+    done = await client.post(
+        f"/m/{site.meeting_id}", data={"k": site.code(), "credential": credential}, headers=english
+    )
+    assert f"{site.names[resident_id]}, you are checked in" in done.text
+    assert "Beijing time" in done.text and "Vote now: " in done.text
