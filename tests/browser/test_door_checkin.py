@@ -1,7 +1,8 @@
 """Check-in at the door in a real browser: Chromium's fake camera plays a video of a resident's
 invitation QR (made with ``qrcode``, written as a Y4M file with Pillow), the page decodes it with
 the vendored jsQR and checks the resident in; the same code left in view is not sent again.
-Then a typed code and a resident found by name and checked in by hand; axe on every state.
+Then a typed code, sent while the camera keeps scanning, and a resident found by name and
+checked in by hand; the same two with JavaScript off, as plain forms; axe on every state.
 
 The service runs for real (``vote demo``, a meeting made through the services on its database,
 ``vote serve``) on http://127.0.0.1, which browsers count as a secure context for the camera.
@@ -169,9 +170,10 @@ def logged_in(service: DoorService, camera_browser: Browser) -> Any:
     return state
 
 
-def door_page(browser: Browser, service: DoorService, state: Any) -> Page:
+def door_page(browser: Browser, service: DoorService, state: Any, *, scripts: bool = True) -> Page:
     """The door page on a phone-sized zh-CN screen, logged in, the camera allowed."""
     context = browser.new_context(
+        java_script_enabled=scripts,
         base_url=service.base,
         locale="zh-CN",
         viewport={"width": 390, "height": 844},
@@ -211,11 +213,17 @@ def test_a_scanned_invitation_checks_the_resident_in_once(
 def test_typing_a_code_and_checking_in_by_name(
     service: DoorService, camera_browser: Browser, logged_in: Any
 ) -> None:
-    second, third = service.door.invitations[1:3]
+    first, second, third = service.door.invitations[0:3]
     page = door_page(camera_browser, service, logged_in)
-    page.get_by_role("textbox", name="邀请码").fill(second.credential.replace("-", " "))
+    page.get_by_role("button", name="打开摄像头扫码").click()  # scanning goes on meanwhile
+    # The camera still shows the first invitation: its answer comes first (in again, or not).
+    expect(page.locator(".door-result")).to_contain_text(first.name, timeout=20_000)
+    code = page.get_by_role("textbox", name="邀请码")
+    code.fill(second.credential.replace("-", " "))
     page.get_by_role("button", name="签到", exact=True).click()
     expect(page.locator(".door-result.ok")).to_have_text(f"{second.name} 签到成功")
+    expect(code).to_have_value("")
+    expect(page.get_by_role("button", name="关闭摄像头")).to_be_visible()  # still scanning
     assert_accessible(page)
     page.get_by_role("textbox", name="邀请码").fill(second.credential)
     page.get_by_role("button", name="签到", exact=True).click()
@@ -223,7 +231,9 @@ def test_typing_a_code_and_checking_in_by_name(
     expect(refused).to_contain_text(second.name)
     expect(refused).to_contain_text(re.compile(r"\d\d:\d\d"))
     expect(page.locator("#code-error")).to_be_visible()
+    expect(code).to_have_attribute("aria-invalid", "true")
     assert_accessible(page)
+    page.get_by_role("button", name="关闭摄像头").click()
 
     page.get_by_role("searchbox", name="姓名、楼号、门牌号或户号").fill(third.name)
     page.get_by_role("button", name="查找").click()
@@ -247,4 +257,22 @@ def test_without_a_camera_the_page_says_what_to_do(
     expect(page.locator("#scan-note")).to_contain_text("https")
     expect(page.locator("#scan-note")).to_contain_text("输入邀请码")
     assert_accessible(page)
+    page.context.close()
+
+
+def test_without_javascript_typing_and_finding_still_work(
+    service: DoorService, camera_browser: Browser, logged_in: Any
+) -> None:
+    fourth, fifth = service.door.invitations[3:5]
+    page = door_page(camera_browser, service, logged_in, scripts=False)
+    expect(page.get_by_role("button", name="打开摄像头扫码")).to_be_hidden()
+    page.get_by_role("textbox", name="邀请码").fill(fourth.credential)
+    page.get_by_role("button", name="签到", exact=True).click()
+    expect(page.locator(".door-result.ok")).to_have_text(f"{fourth.name} 签到成功")
+    page.get_by_role("searchbox", name="姓名、楼号、门牌号或户号").fill(fifth.name)
+    page.get_by_role("button", name="查找").click()
+    page.get_by_role("button", name=f"为{fifth.name}人工签到").first.click()
+    expect(page.locator(".door-result.ok")).to_have_text(f"{fifth.name} 签到成功")
+    methods = dict(attendance(service))
+    assert methods[fourth.resident_id] == "code" and methods[fifth.resident_id] == "hand"
     page.context.close()

@@ -1,10 +1,13 @@
 /* Door check-in: scan residents' invitation QR codes with the phone's rear camera.
  *
- * Frames are decoded with the vendored jsQR (loaded when the camera is first started); an invitation link (…/v/12#12345-…-12345) or a
- * bare 25-digit code is posted to the attendance API (method "scan") and the answer shown large:
+ * Frames are decoded with the vendored jsQR (loaded when the camera is first started); an
+ * invitation link (…/v/12#12345-…-12345) or a bare 25-digit code is posted to the attendance
+ * API (method "scan") and the answer shown large:
  * the name in green, or the refusal in the server's own plain words in red. The same code in
  * front of the camera is not posted again until it has been out of view for a few seconds.
- * Without a camera or a secure context the page says so; typing and finding by name still work.
+ * A typed code is sent the same way (method "code"), so the camera keeps running. Without a
+ * camera or a secure context the page says so; typing and finding by name still work, also
+ * without this script (plain forms).
  */
 (function () {
   "use strict";
@@ -55,7 +58,8 @@
     }
   }
 
-  function post(code) {
+  // Post one check-in; the answer is shown large, then onDone(refusal or "") is called.
+  function send(body, onDone) {
     busy = true;
     fetch(root.getAttribute("data-api"), {
       method: "POST",
@@ -65,28 +69,39 @@
         Accept: "application/json",
         "X-CSRF-Token": root.getAttribute("data-csrf"),
       },
-      body: JSON.stringify({ credential: code, method: "scan" }),
+      body: JSON.stringify(body),
     })
       .then(function (response) {
-        return response.json().then(function (body) {
+        return response.json().then(function (answer) {
           if (response.ok) {
-            show(text("ok").replace("{name}", body.name), true);
+            show(text("ok").replace("{name}", answer.name), true);
             counted();
             if (navigator.vibrate) {
               navigator.vibrate(120);
             }
+            onDone("");
           } else {
-            show(body.detail || body.title || text("offline"), false);
+            var refusal = answer.detail || answer.title || text("offline");
+            show(refusal, false);
+            onDone(refusal);
           }
         });
       })
       .catch(function () {
         show(text("offline"), false);
-        lastCode = ""; // let the same code be tried again at once
+        onDone(text("offline"));
       })
       .then(function () {
         busy = false;
       });
+  }
+
+  function post(code) {
+    send({ credential: code, method: "scan" }, function (refusal) {
+      if (refusal === text("offline")) {
+        lastCode = ""; // let the same code be tried again at once
+      }
+    });
   }
 
   function seen(scanned) {
@@ -190,6 +205,51 @@
       .catch(function () {
         note.textContent = text("no-camera");
       });
+  }
+
+  // A typed code is sent without leaving the page, so a running camera keeps scanning; the
+  // refusal is named beside the field, as the form without JavaScript does.
+  var codeForm = document.getElementById("code-form");
+  var codeInput = document.getElementById("code");
+
+  function fieldError(message) {
+    var error = document.getElementById("code-error");
+    if (!message) {
+      if (error) {
+        error.parentNode.removeChild(error);
+      }
+      codeInput.removeAttribute("aria-invalid");
+      codeInput.setAttribute("aria-describedby", "code-hint");
+      return;
+    }
+    if (!error) {
+      error = document.createElement("p");
+      error.className = "field-error";
+      error.id = "code-error";
+      codeInput.parentNode.insertBefore(error, codeInput);
+    }
+    error.textContent = message;
+    codeInput.setAttribute("aria-invalid", "true");
+    codeInput.setAttribute("aria-describedby", "code-error code-hint");
+  }
+
+  if (codeForm && codeInput && window.fetch) {
+    codeForm.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var code = codeInput.value.trim();
+      if (!code) {
+        fieldError(text("empty-code"));
+        codeInput.focus();
+        return;
+      }
+      send({ credential: code, method: "code" }, function (refusal) {
+        fieldError(refusal);
+        if (!refusal) {
+          codeInput.value = "";
+        }
+        codeInput.focus();
+      });
+    });
   }
 
   start.addEventListener("click", startCamera);
