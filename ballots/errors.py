@@ -411,3 +411,13 @@ class ProxyRevoked(DomainError):
     status = 409
     title = N_("This proxy was revoked")
     detail_template = N_("This proxy was already revoked.")
+
+
+class GrantorCannotCheckIn(DomainError):
+    type = "grantor-has-proxy"
+    status = 409
+    title = N_("Represented by a proxy")
+    detail_template = N_(
+        "{name} has given a proxy to {holder} for this meeting. To attend in person, ask the "
+        "staff to revoke the proxy first."
+    )

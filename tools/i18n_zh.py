@@ -1231,6 +1231,8 @@ ZH: dict[str, str] = {
     "This link does not lead to a meeting": "这个链接打不开会议签到",
     "The link may be incomplete. Please type the 6 digits shown on the screen in the meeting room.": "链接可能不完整。请输入会场大屏幕上显示的 6 位签到码。",
     "Live turnout": "实时投票进度",
+    "Represented by a proxy": "已委托他人",
+    "{name} has given a proxy to {holder} for this meeting. To attend in person, ask the staff to revoke the proxy first.": "{name} 已委托 {holder} 参加本次会议。如要亲自参会，请先请工作人员撤销委托。",
 }
 
 

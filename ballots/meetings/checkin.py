@@ -3,8 +3,11 @@ invitation credential, or at the door by a chair (scanned or typed code, or foun
 
 Who may check in is the meeting's roll: the frozen electorate of the ballots held at the meeting,
 or, when none is, of every ballot on its matter (:func:`roll_ballot_ids`); a meeting with no such
-ballot takes anyone on its unit's roll, checked in by a chair. Each resident checks in once: the
-attendance primary key decides, whatever the concurrency. Nothing is recorded on a refusal.
+ballot takes anyone on its unit's roll, checked in by a chair. The holder of an active proxy at the
+meeting may always attend (a member of the grantor's household need not be on the roll); the
+grantor may not while the proxy stands, so that who voted for them stays clear. Each resident
+checks in once: the attendance primary key decides, whatever the concurrency. Nothing is recorded
+on a refusal.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from ballots.access import Actor, require
 from ballots.credentials import credential_hash
 from ballots.errors import (
     AlreadyCheckedIn,
+    GrantorCannotCheckIn,
     MeetingNotCheckingIn,
     MistypedCredential,
     NotFound,
@@ -33,7 +37,7 @@ from ballots.errors import (
 )
 from ballots.meetings.meetings import get_meeting, meeting_unit
 from ballots.meetings.venue_code import code_accepted
-from ballots.models import Attendance, Ballot, Elector, Meeting, Resident, Unit
+from ballots.models import Attendance, Ballot, Elector, Meeting, Proxy, Resident, Unit
 from ballots.models.meetings import CheckInMethod
 
 SHOWN_ZONE = ZoneInfo("Asia/Shanghai")
@@ -76,6 +80,17 @@ async def roll_ballot_ids(session: AsyncSession, meeting: Meeting) -> list[int]:
 async def on_roll(session: AsyncSession, meeting: Meeting, resident_id: int) -> bool:
     """True when the resident may attend: on the roll's electorate, or, for a meeting on a
     matter with no ballot, on the roll of the matter's unit subtree."""
+    holds_proxy = await session.scalar(
+        select(
+            exists().where(
+                Proxy.meeting_id == meeting.id,
+                Proxy.holder_id == resident_id,
+                Proxy.revoked_at.is_(None),
+            )
+        )
+    )
+    if holds_proxy:  # e.g. a member of the grantor's household, not on the roll themself
+        return True
     ballot_ids = await roll_ballot_ids(session, meeting)
     if ballot_ids:
         found = await session.scalar(
@@ -106,8 +121,20 @@ async def _record(
     at: datetime,
     chair_id: int | None,
 ) -> CheckedIn:
-    """Insert the attendance; a second check-in (even a racing one) is refused."""
+    """Insert the attendance; a second check-in (even a racing one) is refused, and so is a
+    resident whose active proxy at this meeting lets someone else attend and vote for them."""
     meeting_id, resident_id, name = meeting.id, resident.id, resident.name
+    holder = await session.scalar(
+        select(Resident.name)
+        .join(Proxy, Proxy.holder_id == Resident.id)
+        .where(
+            Proxy.meeting_id == meeting_id,
+            Proxy.grantor_id == resident_id,
+            Proxy.revoked_at.is_(None),
+        )
+    )
+    if holder is not None:
+        raise GrantorCannotCheckIn(name=name, holder=holder)
     session.add(
         Attendance(
             meeting_id=meeting_id, resident_id=resident_id, at=at, method=method, chair_id=chair_id

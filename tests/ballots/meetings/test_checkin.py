@@ -270,3 +270,27 @@ async def test_before_any_ballot_opens_the_units_roll_may_be_checked_in_by_name(
     assert child.name == "张小明"
     with pytest.raises(NotOnThisMeeting):
         await check_in_at_door(session, ADMIN, KEY, meeting_id, resident_id=world.rid("S01"))
+
+
+async def test_a_proxy_holder_from_the_household_may_attend_and_the_grantor_may_not(
+    session: AsyncSession,
+) -> None:
+    """张小明 (M03) is not on the in-person ballot's roll, but holds his grandmother's proxy:
+    he is checked in; 李秀英 (M02), represented by him, is told to have the proxy revoked first."""
+    from ballots.errors import GrantorCannotCheckIn
+    from ballots.meetings.proxies import record_proxy
+
+    w = await meeting_world(session)
+    grantor, holder = w.world.rid("M02"), w.world.rid("M03")
+    await record_proxy(session, ADMIN, w.meeting_id, grantor_id=grantor, holder_id=holder)
+    await session.commit()
+    checked = await check_in_at_door(session, ADMIN, KEY, w.meeting_id, resident_id=holder)
+    await session.commit()
+    assert checked.name == "张小明"
+    code, _ = current_code(w.secret, NOW)
+    with pytest.raises(GrantorCannotCheckIn) as refused:
+        await check_in_at_venue(
+            session, KEY, w.meeting_id, venue_code=code, credential=w.credentials[grantor], now=NOW
+        )
+    assert refused.value.params == {"name": "李秀英", "holder": "张小明"}
+    assert await attendances(session) == 1
