@@ -45,7 +45,7 @@ YESNO = {
 }
 
 
-def _api(service: Service) -> httpx.Client:
+def _token(service: Service) -> str:
     login = httpx.post(
         f"{service.base}/api/v1/auth/login",
         json={
@@ -55,9 +55,11 @@ def _api(service: Service) -> httpx.Client:
         },
     )
     assert login.status_code == 200, login.text
-    return httpx.Client(
-        base_url=service.base, headers={"Authorization": f"Bearer {login.json()['token']}"}
-    )
+    return str(login.json()["token"])
+
+
+def _api(service: Service, token: str) -> httpx.Client:
+    return httpx.Client(base_url=service.base, headers={"Authorization": f"Bearer {token}"})
 
 
 def _call(api: httpx.Client, method: str, path: str, **kwargs: Any) -> Any:
@@ -66,9 +68,9 @@ def _call(api: httpx.Client, method: str, path: str, **kwargs: Any) -> Any:
     return response.json()
 
 
-def set_up_meeting(service: Service) -> tuple[int, int, list[str]]:
-    """A meeting checking in, with an open in-person ballot; (meeting, ballot, voting codes)."""
-    with _api(service) as api:
+def set_up_meeting(service: Service, token: str) -> tuple[int, int, list[str]]:
+    """A planned meeting with an open in-person ballot: (meeting, ballot, voting codes)."""
+    with _api(service, token) as api:
         matter_id = _call(api, "GET", "/api/v1/ballots")[0]["matter_id"]
         meeting = _call(
             api,
@@ -89,7 +91,6 @@ def set_up_meeting(service: Service) -> tuple[int, int, list[str]]:
         )
         _call(api, "POST", f"/api/v1/ballots/{ballot_id}/open")
         invitations = _call(api, "POST", f"/api/v1/ballots/{ballot_id}/invitations")
-        _call(api, "POST", f"/api/v1/meetings/{meeting['id']}/start-checkin")
     return meeting["id"], ballot_id, [i["credential"] for i in invitations]
 
 
@@ -114,7 +115,8 @@ def decode_qr(page: Page) -> str:
 def test_a_resident_checks_in_from_the_projected_qr_code(
     service: Service, browser: Browser
 ) -> None:
-    meeting_id, ballot_id, codes = set_up_meeting(service)
+    token = _token(service)
+    meeting_id, ballot_id, codes = set_up_meeting(service, token)
     chair = browser.new_context(
         base_url=service.base,
         locale="zh-CN",
@@ -124,6 +126,12 @@ def test_a_resident_checks_in_from_the_projected_qr_code(
     projector = chair.new_page()
     chair_log_in(projector, service)
     projector.goto(f"/chair/meetings/{meeting_id}/projector")
+    # Put up before check-in opens: no code yet; it appears once the chair opens check-in.
+    projector.wait_for_selector("text=签到尚未开始")
+    assert_accessible(projector)
+    with _api(service, token) as api:
+        _call(api, "POST", f"/api/v1/meetings/{meeting_id}/start-checkin")
+    projector.wait_for_selector(".projector-qr svg", timeout=20_000)
     panel = f'[data-quorum-stream="/chair/meetings/{meeting_id}/quorum/stream"]'
     projector.wait_for_selector(f'{panel}[data-connection="live"]')
     assert_accessible(projector)

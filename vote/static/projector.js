@@ -7,8 +7,20 @@
 (function () {
   "use strict";
   var main = document.querySelector("[data-venue-url]");
-  if (!main || !window.fetch || !document.querySelector("[data-field='code']")) { return; }
+  if (!main || !window.fetch) { return; }
   var url = main.getAttribute("data-venue-url");
+  if (main.getAttribute("data-state") === "planned") {
+    // Shown before check-in opens: look every few seconds, and show the code once it does.
+    window.setInterval(function () {
+      window.fetch(url, { credentials: "same-origin", cache: "no-store" }).then(function (response) {
+        return response.ok ? response.json() : null;
+      }).then(function (venue) {
+        if (!venue || venue.state !== "planned") { window.location.reload(); }
+      }).catch(function () { /* try again at the next look */ });
+    }, 5000);
+    return;
+  }
+  if (!document.querySelector("[data-field='code']")) { return; }
   var left = parseInt(main.getAttribute("data-seconds-left"), 10) || 30;
   var countdownText = main.getAttribute("data-countdown") || "#";
   var timer = null;
