@@ -86,8 +86,8 @@ def quorum_message(quorum: Quorum) -> ServerSentEventMessage:
 
 
 def is_live(quorum: Quorum) -> bool:
-    """True while the quorum can still change: check-in open, or a ballot at it open."""
-    return quorum.state == "checking_in" or any(b.state == "open" for b in quorum.ballots)
+    """True while the quorum can still change: the meeting not over, or a ballot at it open."""
+    return quorum.state != "ended" or any(b.state == "open" for b in quorum.ballots)
 
 
 async def _fresh(ctx: AppContext, meeting_id: int) -> Quorum:

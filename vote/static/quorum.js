@@ -51,7 +51,7 @@
   }
 
   function isLive(quorum) {
-    if (quorum.state === "checking_in") { return true; }
+    if (quorum.state !== "ended") { return true; }
     for (var i = 0; i < quorum.ballots.length; i++) {
       if (quorum.ballots[i].state === "open") { return true; }
     }

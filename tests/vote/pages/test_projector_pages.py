@@ -7,6 +7,10 @@ from __future__ import annotations
 
 import json
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ballots.access import operator
+from ballots.meetings.meetings import move_meeting
 from tests.vote.helpers import Client, World, page_login
 from tests.vote.meeting_world import add_meeting
 
@@ -68,7 +72,13 @@ async def test_a_chair_of_another_unit_may_not_project(client: Client, world: Wo
 async def test_the_stream_of_an_ended_meeting_sends_its_quorum_and_ends(
     client: Client, world: World, chair_headers: dict[str, str]
 ) -> None:
-    site = await add_meeting(world, checking_in=False, open_ballot_now=False)
+    site = await add_meeting(world, open_ballot_now=False)
+
+    async def end(session: AsyncSession) -> None:
+        await move_meeting(session, operator(), site.meeting_id, "end")
+        await session.commit()
+
+    await world.db.run(end)
     response = await client.get(
         f"/chair/meetings/{site.meeting_id}/quorum/stream", headers=chair_headers
     )
@@ -78,7 +88,7 @@ async def test_the_stream_of_an_ended_meeting_sends_its_quorum_and_ends(
     assert lines.count("event: quorum") == 1
     quorum = json.loads(next(line for line in lines if line.startswith("data: "))[6:])
     assert quorum["meeting_id"] == site.meeting_id
-    assert quorum["checked_in"] == 0 and quorum["state"] == "planned"
+    assert quorum["checked_in"] == 0 and quorum["state"] == "ended"
     anonymous = await client.get(f"/chair/meetings/{site.meeting_id}/quorum/stream")
     assert anonymous.status_code == 401
 
