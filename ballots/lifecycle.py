@@ -480,12 +480,15 @@ async def publish_ballot(session: AsyncSession, actor: Actor, ballot_id: int) ->
     """Publish a closed ballot's result on the public page and API.
 
     Refused (:class:`ballots.paper.errors.PaperNotReady`, with the reason in words) while paper
-    ballots were issued and are not yet entered twice, agreed and counted.
+    ballots were issued and are not yet entered twice, agreed and counted; and
+    (:class:`ballots.reconciliation.CountDoesNotBalance`) while the count of every channel does
+    not balance otherwise.
     """
     from ballots.paper.status import paper_refusal  # paper ballots build on this module
+    from ballots.reconciliation import publish_refusal
 
     ballot, unit = await _move(session, actor, ballot_id, "publish")
-    refusal = await paper_refusal(session, ballot)
+    refusal = await paper_refusal(session, ballot) or await publish_refusal(session, ballot)
     if refusal is not None:
         raise refusal
     ballot.published_at = datetime.now(UTC)

@@ -34,7 +34,7 @@ from ballots.chairs import SESSION_LIFETIME, log_out
 from ballots.errors import N_, DomainError, InvalidReason, NotFound, TransitionNotAllowed
 from ballots.meetings.proxies import proxy_votes
 from ballots.models import Participation
-from ballots.paper.status import paper_refusal
+from ballots.reconciliation import reconcile
 from ballots.runoff import create_runoff
 from ballots.warnings import counted_result, publish_warnings
 from vote.api.auth import login_chair
@@ -42,6 +42,7 @@ from vote.api.params import CountParam, IdParam, SearchParam
 from vote.i18n import current_locale, gettext_, localise
 from vote.pages import confirm
 from vote.pages.account import landing_path
+from vote.pages.console.reconciliation import reasons as reconciliation_reasons
 from vote.pages.errors import page
 from vote.pages.warnings import option_labels, warning_text
 from vote.printing import qr_svg, render_invitations_pdf
@@ -448,14 +449,15 @@ async def _publish_preview(
     spec = lifecycle.ballot_spec(ballot)
     labels = option_labels(spec)
     builtins = msgspec.to_builtins(result)
-    paper = await paper_refusal(db, ballot)
-    paper_warning = [_message(paper)] if paper is not None else []
+    found = await reconcile(db, ballot)
     return page(
         "chair/publish_confirm.html",
         ballot=ballot,
         result=builtins,
         result_pairs=list(zip(spec.questions, builtins["questions"], strict=False)),
-        warnings=paper_warning + [warning_text(item, labels) for item in publish_warnings(ballot)],
+        rec=found,
+        reasons=reconciliation_reasons(found),
+        warnings=[warning_text(item, labels) for item in publish_warnings(ballot)],
         runoff=any(question.outcome == "runoff" for question in result.questions),
         actor=actor,
         csrf=csrf_token(ctx.secret_key, request.cookies.get(SESSION_COOKIE, "")),

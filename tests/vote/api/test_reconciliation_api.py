@@ -10,7 +10,7 @@ from ballots.models import Elector
 from ballots.paper.issuing import issue_paper
 from ballots.paper.printing import print_paper
 from ballots.paper.status import PaperStatus, publish_block
-from tests.vote.helpers import SECRET, Client, World, bearer, login, page_login, zh
+from tests.vote.helpers import SECRET, Client, World, bearer, csrf_of, login, page_login, zh
 
 
 async def _cast(client: Client, world: World, index: int) -> None:
@@ -98,3 +98,28 @@ async def test_the_console_page_shows_the_table_and_the_reasons(
     page = await client.get(f"/chair/ballots/{world.firm_id}/reconciliation")
     assert zh("The result cannot be published until this is resolved:") in page.text
     assert zh("Paper ballots handed out") in page.text
+
+
+async def test_the_publish_check_shows_the_reconciliation_and_offers_no_publish_until_it_balances(
+    client: Client, world: World, chair_headers: dict[str, str]
+) -> None:
+    await _cast(client, world, 0)
+    await _hand_out_paper(world)
+    closed = await client.post(f"/api/v1/ballots/{world.firm_id}/close", headers=chair_headers)
+    assert closed.is_success, closed.text
+    await page_login(client, "chair", world.info.totp_secret, ahead=1)
+    dashboard = await client.get("/chair/")
+    csrf = csrf_of(dashboard.text)
+    preview = await client.post(
+        f"/chair/ballots/{world.firm_id}/publish", data={"csrf_token": csrf}
+    )
+    assert preview.status_code == 200
+    assert zh("Does the count balance?") in preview.text
+    assert zh("The result cannot be published until this is resolved:") in preview.text
+    assert 'name="confirm" value="1"' not in preview.text  # no button that would be refused
+    refused = await client.post(
+        f"/chair/ballots/{world.firm_id}/publish", data={"csrf_token": csrf, "confirm": "1"}
+    )
+    assert refused.status_code == 409
+    shown = await client.get(f"/api/v1/ballots/{world.firm_id}/manage", headers=chair_headers)
+    assert shown.json()["ballot"]["state"] == "closed"
