@@ -17,6 +17,7 @@ from ballots.errors import N_, DomainError
 from ballots.lifecycle import BallotDraft, ballot_spec, ballot_unit, create_ballot, get_ballot
 from ballots.models import Ballot
 from ballots.models.bounds import BALLOT_TITLE_LENGTH
+from ballots.paper.status import paper_refusal
 from ballots.warnings import counted_result
 
 RUNOFF_SUFFIX = "（第二轮）"
@@ -38,13 +39,17 @@ def _runoff_validity(validity: tally.Validity | None) -> tally.Validity | None:
 
 
 async def create_runoff(session: AsyncSession, actor: Actor, ballot_id: int) -> Ballot:
-    """Draft the second round of a counted ballot whose result calls for one."""
+    """Draft the second round of a counted ballot whose result calls for one (once its paper
+    ballots, if any were handed out, are counted too)."""
     ballot = await get_ballot(session, ballot_id)
     unit = await ballot_unit(session, ballot)
     require(actor, "manage_ballots", unit.path)
     result = counted_result(ballot)
     if ballot.state not in ("closed", "published") or result is None:
         raise NoRunoff()
+    waiting = await paper_refusal(session, ballot)
+    if waiting is not None:  # the stored result counts the phone votes only so far
+        raise waiting
     outcomes = {q.question: q for q in result.questions}
     spec = ballot_spec(ballot)
     questions = []

@@ -122,3 +122,26 @@ async def test_a_clean_result_publishes_without_confirmation(session: AsyncSessi
     assert publish_warnings(await get_ballot(session, ballot_id)) == []
     published = await move_ballot(session, ADMIN, ballot_id, "publish")
     assert published.state == "published"
+
+
+async def test_no_runoff_is_drafted_before_the_paper_ballots_are_counted(
+    session: AsyncSession,
+) -> None:
+    """With a paper ballot handed out, the stored result counts phone votes only: a second
+    round drafted from it could be wrong, so it waits (PaperNotReady, in words)."""
+    from ballots.paper.errors import PaperNotReady
+    from ballots.paper.issuing import issue_paper
+    from ballots.paper.printing import print_paper
+
+    world = await build_world(session)
+    ballot_id, credentials = await open_with_credentials(session, world, with_validity(MAJORITY))  # type: ignore[arg-type]
+    voters = list(credentials.items())
+    for (_, credential), choice in zip(voters[:4], ["a", "a", "b", "b"], strict=True):
+        await cast_ballot(session, KEY, ballot_id, credential, {"q1": [choice]})
+    await print_paper(session, ADMIN, ballot_id, 1)
+    await issue_paper(session, ADMIN, KEY, ballot_id, serial=1, resident_id=voters[4][0])
+    await session.commit()
+    await close_ballot(session, ADMIN, ballot_id)
+    await session.commit()
+    with pytest.raises(PaperNotReady):
+        await create_runoff(session, ADMIN, ballot_id)
