@@ -34,6 +34,7 @@ from ballots.chairs import SESSION_LIFETIME, log_out
 from ballots.errors import N_, DomainError, InvalidReason, NotFound, TransitionNotAllowed
 from ballots.meetings.proxies import proxy_votes
 from ballots.models import Participation
+from ballots.paper.status import issued_count
 from ballots.reconciliation import reconcile
 from ballots.runoff import create_runoff
 from ballots.warnings import counted_result, publish_warnings
@@ -371,6 +372,11 @@ async def ballot_action(
             request, db, ctx, actor, error=_message(error), status_code=error.status
         )
     done = lifecycle.TRANSITIONS[action].done
+    if action == "close" and await issued_count(db, ballot_id):
+        done = N_(
+            "Voting is closed. The result waits for the paper ballots: two chairs enter each "
+            "returned one, then count them on the paper ballots page."
+        )
     return await _dashboard(request, db, ctx, actor, message=gettext_(done))
 
 

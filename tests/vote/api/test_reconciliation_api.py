@@ -123,3 +123,22 @@ async def test_the_publish_check_shows_the_reconciliation_and_offers_no_publish_
     assert refused.status_code == 409
     shown = await client.get(f"/api/v1/ballots/{world.firm_id}/manage", headers=chair_headers)
     assert shown.json()["ballot"]["state"] == "closed"
+
+
+async def test_closing_with_paper_handed_out_says_the_result_waits_for_it(
+    client: Client, world: World
+) -> None:
+    await _hand_out_paper(world)
+    await page_login(client, "chair", world.info.totp_secret)
+    csrf = csrf_of((await client.get("/chair/")).text)
+    closed = await client.post(
+        f"/chair/ballots/{world.firm_id}/close", data={"csrf_token": csrf, "confirm": "1"}
+    )
+    assert closed.status_code == 200
+    assert (
+        zh(
+            "Voting is closed. The result waits for the paper ballots: two chairs enter each "
+            "returned one, then count them on the paper ballots page."
+        )
+        in closed.text
+    )
