@@ -19,6 +19,7 @@ from ballots.errors import N_, DomainError, NotAuthenticated
 from ballots.signing import Signer
 from vote.ratelimit import RateLimiter
 from vote.settings import Settings
+from vote.shared_counts import SharedCounts
 
 SESSION_COOKIE = "vote_session"
 
@@ -32,6 +33,8 @@ class AppContext(msgspec.Struct):
     read_sessionmaker: async_sessionmaker[AsyncSession]
     limiter: RateLimiter
     signer: Signer
+    counts: SharedCounts = msgspec.field(default_factory=SharedCounts)
+    """Live views' recounts, shared within this worker (:mod:`vote.shared_counts`)."""
 
 
 class CsrfFailed(DomainError):
