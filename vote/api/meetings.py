@@ -4,7 +4,9 @@ speakers' queue. Everything a chair may do here the console does too."""
 
 from __future__ import annotations
 
-from litestar import Router, get, post, put
+from typing import Any
+
+from litestar import Request, Router, get, post, put
 from litestar.di import Provide
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,6 +29,7 @@ from vote.api.meeting_schemas import (
     utc,
 )
 from vote.api.params import IdParam
+from vote.live import meeting_changed
 from vote.web import provide_actor
 
 
@@ -109,9 +112,12 @@ def _move(move: str, path: str, summary: str, operation_id: str):  # type: ignor
         name=f"meeting_{move}",
         operation_id=operation_id,
     )
-    async def handler(db: AsyncSession, actor: Actor, meeting_id: IdParam) -> MeetingOut:
+    async def handler(
+        request: Request[Any, Any, Any], db: AsyncSession, actor: Actor, meeting_id: IdParam
+    ) -> MeetingOut:
         meeting = await meetings.move_meeting(db, actor, meeting_id, move)
         await db.commit()
+        meeting_changed(request.app, meeting_id)
         return await _out(db, meeting)
 
     return handler

@@ -8,9 +8,10 @@ The photo or PDF of a signed form is uploaded and viewed in the console
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import msgspec
-from litestar import Router, get, post
+from litestar import Request, Router, get, post
 from litestar.di import Provide
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,6 +21,7 @@ from ballots.meetings import proxies
 from ballots.meetings.meetings import meeting_for
 from ballots.models.bounds import Id
 from vote.api.params import IdParam, SearchParam
+from vote.live import meeting_changed
 from vote.web import provide_actor
 
 
@@ -142,13 +144,18 @@ async def find_candidates(
     summary="Record a proxy (the signed form's photo is uploaded in the console)",
 )
 async def record_proxy(
-    db: AsyncSession, actor: Actor, meeting_id: IdParam, data: ProxyIn
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+    actor: Actor,
+    meeting_id: IdParam,
+    data: ProxyIn,
 ) -> ProxyOut:
     proxy = await proxies.record_proxy(
         db, actor, meeting_id, grantor_id=data.grantor_id, holder_id=data.holder_id
     )
     proxy_id = proxy.id
     await db.commit()
+    meeting_changed(request.app, meeting_id)  # who is represented may have changed
     return await _one(db, actor, meeting_id, proxy_id)
 
 
@@ -158,10 +165,15 @@ async def record_proxy(
     summary="Revoke a proxy (it is kept, with the time it was revoked)",
 )
 async def revoke_proxy(
-    db: AsyncSession, actor: Actor, meeting_id: IdParam, proxy_id: IdParam
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+    actor: Actor,
+    meeting_id: IdParam,
+    proxy_id: IdParam,
 ) -> ProxyOut:
     await proxies.revoke_proxy(db, actor, meeting_id, proxy_id)
     await db.commit()
+    meeting_changed(request.app, meeting_id)
     return await _one(db, actor, meeting_id, proxy_id)
 
 

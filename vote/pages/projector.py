@@ -115,9 +115,9 @@ async def quorum_events(
     noticed_at = loop.time()
 
     async def on_notice(_: bytes) -> None:
+        # The latest notice: a shared count older than it could miss its change.
         nonlocal noticed_at
-        if not changed.is_set():
-            noticed_at = loop.time()
+        noticed_at = loop.time()
         changed.set()
 
     async def fresh(since: float) -> Quorum:

@@ -4,8 +4,10 @@ queue; bad input is a problem that changes nothing, another unit's chair is refu
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
+from litestar import Litestar
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,6 +23,7 @@ from tests.vote.helpers import (
     create_draft,
     login,
 )
+from vote import live
 
 PLAN: dict[str, Any] = {
     "title": "2027年实事项目说明会",
@@ -214,3 +217,21 @@ async def test_another_units_chair_is_refused(
     assert await world.db.count(Meeting, Meeting.id == meeting_id, Meeting.state == "planned") == 1
     theirs = await client.get("/api/v1/meetings", headers=other)
     assert meeting_id not in [m["id"] for m in theirs.json()]
+
+
+async def test_opening_and_ending_check_in_tell_the_projector(
+    app: Litestar, client: Client, world: World, chair_headers: dict[str, str]
+) -> None:
+    """The projector shows the venue code once check-in opens and hides it when the meeting
+    ends: both moves notify the meeting's live views at once."""
+    meeting = await plan(client, chair_headers, world.matters[world.practical_id])
+    channels = live.live_channels(app)
+    assert channels is not None
+    async with channels.start_subscription(live.meeting_channel(meeting["id"])) as subscriber:
+        events = subscriber.iter_events()
+        for move in ("start-checkin", "end"):
+            moved = await client.post(
+                f"/api/v1/meetings/{meeting['id']}/{move}", headers=chair_headers
+            )
+            assert moved.status_code == 200, moved.text
+            assert await asyncio.wait_for(anext(events), 5) == live.CHANGED

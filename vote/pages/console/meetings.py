@@ -25,6 +25,7 @@ from ballots.models.bounds import LONG_TEXT_LENGTH, column_length
 from ballots.models.meetings import MEETING_KINDS
 from vote.api.params import IdParam
 from vote.i18n import gettext_
+from vote.live import meeting_changed
 from vote.pages.console.layout import (
     Errors,
     Form,
@@ -390,6 +391,7 @@ async def move(
     try:
         await meetings.move_meeting(db, actor, meeting_id, typed["move"])
         await db.commit()
+        meeting_changed(request.app, meeting_id)  # the projector shows or hides the code
     except DomainError as refused:
         await db.rollback()
         return await meeting_page(

@@ -30,6 +30,7 @@ from ballots.models import Meeting
 from ballots.uploads import PDF, UploadRefused
 from vote.api.params import IdParam
 from vote.i18n import gettext_
+from vote.live import meeting_changed
 from vote.pages.console.layout import Errors, Form, console_page, console_router, message_of
 from vote.web import AppContext
 
@@ -193,6 +194,7 @@ async def record(
                 db, actor, ctx.settings.data_dir, meeting.id, made.id, name=name, data=data
             )
         await db.commit()
+        meeting_changed(request.app, meeting_id)  # who is represented may have changed
     except UploadRefused as refused:
         await db.rollback()
         errors["form_file"] = message_of(refused)
@@ -358,6 +360,7 @@ async def revoke(
         done = await proxies.revoke_proxy(db, actor, meeting.id, proxy_id)
         done_id = done.id
         await db.commit()
+        meeting_changed(request.app, meeting_id)
     except DomainError as refused:
         await db.rollback()
         return await _page(
