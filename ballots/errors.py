@@ -401,8 +401,7 @@ class ProxyUsed(DomainError):
     status = 409
     title = N_("This proxy has been used")
     detail_template = N_(
-        "{holder} has already voted for {grantor} with this proxy, so it can no longer be "
-        "revoked."
+        "{holder} has already voted for {grantor} with this proxy, so it can no longer be revoked."
     )
 
 
