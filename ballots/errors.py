@@ -29,6 +29,8 @@ NOUNS = frozenset(
         N_("ID"),
         N_("matter"),
         N_("meeting"),
+        N_("notice"),
+        N_("organisation"),
         N_("paper ballot"),
         N_("proxy"),
         N_("resident"),

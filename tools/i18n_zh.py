@@ -1234,6 +1234,8 @@ ZH: dict[str, str] = {
     "Represented by a proxy": "已委托他人",
     "{name} has given a proxy to {holder} for this meeting. To attend in person, ask the staff to revoke the proxy first.": "{name} 已委托 {holder} 参加本次会议。如要亲自参会，请先请工作人员撤销委托。",
     "Voting is closed. The result waits for the paper ballots: two chairs enter each returned one, then count them on the paper ballots page.": "投票已截止。结果要等纸质选票：两位工作人员分别录入每张收回的选票，再在纸质选票页面计入结果。",
+    "notice": "公示",
+    "organisation": "机构",
 }
 
 
