@@ -19,6 +19,7 @@ def N_(message: str) -> str:  # noqa: N802 - the conventional gettext marker nam
 NOUNS = frozenset(
     {
         N_("action"),
+        N_("agreement"),
         N_("ballot"),
         N_("building"),
         N_("chair"),
@@ -27,11 +28,13 @@ NOUNS = frozenset(
         N_("file"),
         N_("household"),
         N_("ID"),
+        N_("issue"),
         N_("matter"),
         N_("meeting"),
         N_("notice"),
         N_("organisation"),
         N_("paper ballot"),
+        N_("party"),
         N_("proxy"),
         N_("resident"),
         N_("name"),
