@@ -19,7 +19,7 @@ import tally
 from ballots import audit
 from ballots.access import Actor, require
 from ballots.eligibility import Eligibility
-from ballots.errors import InvalidInput, NotFound
+from ballots.errors import N_, InvalidInput, NotFound
 from ballots.evaluations.subjects import ancestor_ids, get_subject
 from ballots.lifecycle import BallotDraft, ballot_spec, create_ballot, get_ballot
 from ballots.matters import get_matter
@@ -41,7 +41,9 @@ def this_year() -> int:
 
 def _check_year(year: int) -> int:
     if not YEAR_MIN <= year <= YEAR_MAX:
-        raise InvalidInput(f"the year must be between {YEAR_MIN} and {YEAR_MAX}")
+        raise InvalidInput(
+            N_("The year must be between {low} and {high}."), low=YEAR_MIN, high=YEAR_MAX
+        )
     return year
 
 
@@ -76,18 +78,20 @@ async def create_evaluation_ballot(
     unit = await get_unit(session, matter.unit_id)
     require(actor, "manage_ballots", unit.path)
     if matter.kind != "evaluation":
-        raise InvalidInput("an evaluation ballot belongs on an evaluation matter")
+        raise InvalidInput(N_("An evaluation ballot belongs on an evaluation matter."))
     title = title.strip()
     if not title:
-        raise InvalidInput("the title must not be empty")
+        raise InvalidInput(N_("Please give the title."))
     if len(title) > BALLOT_TITLE_LENGTH:
-        raise InvalidInput(f"the title must be at most {BALLOT_TITLE_LENGTH} characters")
+        raise InvalidInput(
+            N_("The title must be at most {limit} characters."), limit=BALLOT_TITLE_LENGTH
+        )
     year = _check_year(year if year is not None else this_year())
     unique = list(dict.fromkeys(subject_ids))
     if not unique:
-        raise InvalidInput("choose at least one subject to evaluate")
+        raise InvalidInput(N_("Choose at least one subject to evaluate."))
     if len(unique) > MAX_SUBJECTS:
-        raise InvalidInput(f"at most {MAX_SUBJECTS} subjects in one evaluation")
+        raise InvalidInput(N_("At most {limit} subjects in one evaluation."), limit=MAX_SUBJECTS)
     subjects = []
     for subject_id in unique:
         subject = await get_subject(session, subject_id)
@@ -127,9 +131,11 @@ def _check_rating_question(ballot: Ballot, qid: str) -> None:
         if question.id == qid:
             scores = {option.score for option in question.options}
             if question.kind != "rating" or len(question.options) != 3 or len(scores) != 3:
-                raise InvalidInput("only a rating question with three levels rates a subject")
+                raise InvalidInput(
+                    N_("Only a rating question with three levels can rate a subject.")
+                )
             return
-    raise InvalidInput(f"the ballot has no question {qid!r}")
+    raise InvalidInput(N_("The ballot has no question {question}."), question=qid)
 
 
 async def link_rating(
@@ -158,7 +164,7 @@ async def link_rating(
         )
     )
     if taken is not None:
-        raise InvalidInput("this question already rates a subject")
+        raise InvalidInput(N_("This question already rates a subject."))
     rating = SubjectRating(
         subject_id=subject.id, ballot_id=ballot.id, question_id=question_id, year=year
     )

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ballots import audit
 from ballots.access import Action as Permission
 from ballots.access import Actor, require
-from ballots.errors import InvalidInput, NotFound
+from ballots.errors import N_, InvalidInput, NotFound
 from ballots.matters import get_matter
 from ballots.models import EvaluationSubject, Unit
 from ballots.models.bounds import LONG_TEXT_LENGTH
@@ -56,13 +56,15 @@ async def _check(
 ) -> tuple[str, str]:
     name, description = name.strip(), description.strip()
     if kind not in SUBJECT_KINDS:
-        raise InvalidInput(f"kind must be one of {', '.join(SUBJECT_KINDS)}")
+        raise InvalidInput(N_("Unknown kind of subject: {kind}."), kind=kind)
     if not name:
-        raise InvalidInput("the name must not be empty")
+        raise InvalidInput(N_("Please give the name."))
     if len(name) > NAME_MAX:
-        raise InvalidInput(f"the name must be at most {NAME_MAX} characters")
+        raise InvalidInput(N_("The name must be at most {limit} characters."), limit=NAME_MAX)
     if len(description) > LONG_TEXT_LENGTH:
-        raise InvalidInput(f"the text must be at most {LONG_TEXT_LENGTH} characters")
+        raise InvalidInput(
+            N_("The description must be at most {limit} characters."), limit=LONG_TEXT_LENGTH
+        )
     if organisation_id is not None:
         await check_offered(session, unit, organisation_id)
     if matter_id is not None:

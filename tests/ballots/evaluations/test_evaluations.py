@@ -211,7 +211,7 @@ async def test_rectification_moves_and_other_units_are_refused(session: AsyncSes
         await move_rectification(session, ADMIN, item.id, "in_progress")
     with pytest.raises(InvalidInput):
         await move_rectification(session, ADMIN, item.id, "finished")
-    await move_rectification(session, ADMIN, item.id, "done", note="已更换配件")
+    await move_rectification(session, ADMIN, item.id, "done")
     await session.commit()
     [done] = await rectifications_of(session, agency.id)
     assert done.status == "done" and done.done_at is not None and not is_overdue(done)
@@ -235,7 +235,7 @@ async def test_rectification_moves_and_other_units_are_refused(session: AsyncSes
             session, ADMIN, matter_id=other_matter, subject_ids=[agency.id], title="评议"
         )
     actions = list(await session.scalars(select(AuditEntry.action)))
-    assert actions.count("rectification.move") == 2 and "rectification.add" in actions
+    assert actions.count("action.status") == 2 and "action.create" in actions
 
 
 async def test_linking_an_existing_rating_question(session: AsyncSession) -> None:
