@@ -41,6 +41,7 @@ from vote.api import checkin as checkin_api
 from vote.api import health as health_api
 from vote.api import matters as matters_api
 from vote.api import meetings as meetings_api
+from vote.api import opinions as opinions_api
 from vote.api import paper as paper_api
 from vote.api import proxies as proxies_api
 from vote.api import public as public_api
@@ -262,6 +263,8 @@ def create_app(settings: Settings | None = None, *, limiter: RateLimiter | None 
             matters_api.router,
             meetings_api.router,
             proxies_api.router,
+            opinions_api.public_router,
+            opinions_api.router,
             ballots_api.router,
             paper_api.router,
             audit_api.router,

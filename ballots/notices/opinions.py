@@ -114,6 +114,7 @@ class PublicOpinion:
     cost: int | None
     shortlisted: bool
     hidden: bool
+    identified: bool = False
 
 
 @dataclass
@@ -284,6 +285,7 @@ async def opinions_of(
                 cost=opinion.cost,
                 shortlisted=opinion.shortlisted,
                 hidden=opinion.hidden_at is not None,
+                identified=opinion.resident_id is not None,
             )
         )
     return found
