@@ -32,6 +32,7 @@ from ballots.board import sign_open_ballots
 from ballots.db import create_engine, create_sessionmaker, dispose, is_sqlite
 from ballots.errors import DomainError
 from vote import i18n, live, scheduler
+from vote.api import agency as agency_api
 from vote.api import attendance as attendance_api
 from vote.api import audit as audit_api
 from vote.api import auth as auth_api
@@ -53,6 +54,7 @@ from vote.api import units as units_api
 from vote.api.bodies import SafeRequest
 from vote.api.openapi import RefinedJsonRenderPlugin, RefinedYamlRenderPlugin
 from vote.pages import account as account_pages
+from vote.pages import agency as agency_pages
 from vote.pages import chair as chair_pages
 from vote.pages import checkin as checkin_pages
 from vote.pages import projector as projector_pages
@@ -261,6 +263,8 @@ def create_app(settings: Settings | None = None, *, limiter: RateLimiter | None 
             tokens_api.router,
             units_api.router,
             matters_api.router,
+            agency_api.public_router,
+            agency_api.router,
             meetings_api.router,
             proxies_api.router,
             opinions_api.public_router,
@@ -296,6 +300,7 @@ def create_app(settings: Settings | None = None, *, limiter: RateLimiter | None 
             turnout_pages.router,
             checkin_api.router,
             checkin_pages.router,
+            agency_pages.router,
             projector_pages.router,
             create_static_files_router(
                 path="/static", directories=[PACKAGE_DIR / "static"], name="static"

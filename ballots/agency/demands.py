@@ -32,7 +32,7 @@ from ballots.agency.errors import (
 from ballots.agency.posters import poster_by_token
 from ballots.errors import InvalidInput, NotFound
 from ballots.matters import create_matter
-from ballots.models import Demand, DemandCategory, DemandEvent, Matter, Unit
+from ballots.models import Chair, Demand, DemandCategory, DemandEvent, Matter, Unit
 from ballots.organisations import check_offered
 from ballots.units import get_unit
 from ballots.uploads import IMAGE_TYPES, StoredFile
@@ -425,3 +425,22 @@ async def inbox(
     )
     found = list((await session.scalars(ordered.offset(offset).limit(limit))).all())
     return InboxPage(demands=found, total=total, offset=offset, limit=limit)
+
+
+class DemandLabels(msgspec.Struct, frozen=True):
+    """What a page or answer shows beside a demand: its number, its category's name and the
+    first receiver's name (empty until a chair takes it on)."""
+
+    number: str
+    category: str
+    first_receiver: str
+
+
+async def labels_of(session: AsyncSession, demand: Demand) -> DemandLabels:
+    category = await session.get(DemandCategory, demand.category_id) if demand.category_id else None
+    chair = await session.get(Chair, demand.first_receiver_id) if demand.first_receiver_id else None
+    return DemandLabels(
+        number=await demand_number(session, demand),
+        category=category.name if category else "",
+        first_receiver=(chair.display_name or chair.username) if chair else "",
+    )
