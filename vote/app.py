@@ -57,6 +57,7 @@ from vote.pages import account as account_pages
 from vote.pages import agency as agency_pages
 from vote.pages import chair as chair_pages
 from vote.pages import checkin as checkin_pages
+from vote.pages import opinions as opinion_pages
 from vote.pages import projector as projector_pages
 from vote.pages import public as public_pages
 from vote.pages import turnout as turnout_pages
@@ -70,6 +71,7 @@ from vote.pages.console import door as console_door
 from vote.pages.console import matters as console_matters
 from vote.pages.console import meeting_parts as console_meeting_parts
 from vote.pages.console import meetings as console_meetings
+from vote.pages.console import opinions as console_opinions
 from vote.pages.console import paper as console_paper
 from vote.pages.console import proxies as console_proxies
 from vote.pages.console import reconciliation as console_reconciliation
@@ -277,10 +279,12 @@ def create_app(settings: Settings | None = None, *, limiter: RateLimiter | None 
             board_api.router,
             voting_pages.router,
             public_pages.router,
+            opinion_pages.router,
             chair_pages.router,
             console_units.router,
             console_matters.router,
             console_meetings.router,
+            console_opinions.router,
             console_meeting_parts.router,
             console_proxies.router,
             console_paper.router,
