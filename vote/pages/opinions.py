@@ -21,7 +21,7 @@ from ballots.errors import N_, DomainError, MistypedCredential, NotFound, Unknow
 from ballots.matters import get_matter
 from ballots.models import Notice
 from ballots.notices import opinions
-from ballots.notices.notices import is_up, notice_unit
+from ballots.notices.notices import is_up, notice_unit, notices_of
 from ballots.notices.opinions import (
     BadOpinion,
     CodeRequired,
@@ -179,6 +179,13 @@ async def report_page(db: AsyncSession, notice_id: IdParam) -> Template:
         states=list(ADOPTION_LABELS),
         **await _context(db, notice),
     )
+
+
+async def hearings_of(db: AsyncSession, matter_id: int) -> list[Notice]:
+    """A matter's published notices that took opinions or proposals, for the ballot page's
+    links to their hearing report or proposal list (oldest first)."""
+    found = await notices_of(db, matter_id, published_only=True)
+    return [n for n in reversed(found) if n.collects in ("opinions", "proposals")]
 
 
 router = Router(

@@ -20,6 +20,7 @@ from vote.i18n import DEFAULT_LOCALE, gettext_, normalise_locale
 from vote.pages.decision_record import record_story
 from vote.pages.errors import page
 from vote.pages.listings import home_context
+from vote.pages.opinions import hearings_of
 from vote.pages.receipts import check_page, check_typed
 from vote.pages.tie_steps import step_words
 from vote.web import AppContext
@@ -52,6 +53,7 @@ async def ballot_page(db: AsyncSession, ballot_id: IdParam) -> Template:
         result=published_result(ballot),
         spec=ballot_spec(ballot),
         has_board=bool(ballot.log_size),
+        hearings=await hearings_of(db, ballot.matter_id),
         participants=await board.participation_list(db, ballot.id)
         if ballot.publish_participation and ballot.state in ("closed", "published")
         else None,

@@ -134,3 +134,18 @@ async def test_the_chair_turns_the_shortlist_into_a_ballot(client: Client, world
     assert made.headers["location"].startswith("/chair/ballots/")
     editor = await client.get(made.headers["location"])
     assert editor.status_code == 200 and "楼道照明" in editor.text and "车棚" in editor.text
+
+
+async def test_the_ballot_page_links_to_its_matters_hearing_report(
+    client: Client, world: World
+) -> None:
+    before = await client.get(f"/ballots/{world.practical_id}")
+    assert before.status_code == 200 and "/report" not in before.text
+    notice_id = await make_notice(world)
+    page = await client.get(f"/ballots/{world.practical_id}")
+    assert f'href="/notices/{notice_id}/report"' in page.text
+    assert (
+        f'href="/notices/{notice_id}/report"'
+        not in (await client.get(f"/ballots/{world.firm_id}")).text
+        or world.matters[world.firm_id] == world.matters[world.practical_id]
+    )
