@@ -42,6 +42,7 @@ from vote.api import checkin as checkin_api
 from vote.api import health as health_api
 from vote.api import matters as matters_api
 from vote.api import meetings as meetings_api
+from vote.api import notices as notices_api
 from vote.api import opinions as opinions_api
 from vote.api import paper as paper_api
 from vote.api import proxies as proxies_api
@@ -57,6 +58,7 @@ from vote.pages import account as account_pages
 from vote.pages import agency as agency_pages
 from vote.pages import chair as chair_pages
 from vote.pages import checkin as checkin_pages
+from vote.pages import notices as notice_pages
 from vote.pages import opinions as opinion_pages
 from vote.pages import projector as projector_pages
 from vote.pages import public as public_pages
@@ -71,6 +73,7 @@ from vote.pages.console import door as console_door
 from vote.pages.console import matters as console_matters
 from vote.pages.console import meeting_parts as console_meeting_parts
 from vote.pages.console import meetings as console_meetings
+from vote.pages.console import notices as console_notices
 from vote.pages.console import opinions as console_opinions
 from vote.pages.console import paper as console_paper
 from vote.pages.console import proxies as console_proxies
@@ -268,6 +271,7 @@ def create_app(settings: Settings | None = None, *, limiter: RateLimiter | None 
             agency_api.public_router,
             agency_api.router,
             meetings_api.router,
+            notices_api.router,
             proxies_api.router,
             opinions_api.public_router,
             opinions_api.router,
@@ -286,6 +290,8 @@ def create_app(settings: Settings | None = None, *, limiter: RateLimiter | None 
             console_meetings.router,
             console_opinions.router,
             console_meeting_parts.router,
+            console_notices.router,
+            notice_pages.router,
             console_proxies.router,
             console_paper.router,
             console_ballots.router,

@@ -52,6 +52,12 @@ EVENT_LABELS = {
     "meeting.speaker_waiting": N_("Back in the speakers' queue"),
     "meeting.proxy_recorded": N_("Proxy recorded"),
     "meeting.proxy_revoked": N_("Proxy revoked"),
+    "notice.published": N_("Public notice published"),
+    "notice.changed": N_("Public notice changed"),
+    "notice.withdrawn": N_("Public notice withdrawn"),
+    "notice.item_changed": N_("Disclosure item changed"),
+    "notice.document_added": N_("Document added to a notice"),
+    "notice.document_withdrawn": N_("Document withdrawn from a notice"),
 }
 OUTCOME_LABELS = {
     "elected": N_("Chosen"),

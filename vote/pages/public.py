@@ -14,12 +14,14 @@ import ballots.errors as domain_errors
 from ballots import board
 from ballots.lifecycle import ballot_spec
 from ballots.matters import get_matter
+from ballots.notices.notices import notices_of
 from vote.api.params import IdParam, SearchParam
 from vote.api.public import public_ballot, public_matter, published_result
 from vote.i18n import DEFAULT_LOCALE, gettext_, normalise_locale
 from vote.pages.decision_record import record_story
 from vote.pages.errors import page
 from vote.pages.listings import home_context
+from vote.pages.notice_labels import notice_status_line
 from vote.pages.opinions import hearings_of
 from vote.pages.receipts import check_page, check_typed
 from vote.pages.tie_steps import step_words
@@ -90,7 +92,12 @@ async def matter_page(db: AsyncSession, matter_id: IdParam) -> Template:
     """A matter's decision record, told as a story (printable for the notice board)."""
     matter, unit, ballots, events = await public_matter(db, matter_id)
     return page(
-        "matter.html", matter=matter, unit=unit, story=record_story(matter, ballots, events)
+        "matter.html",
+        matter=matter,
+        unit=unit,
+        story=record_story(matter, ballots, events),
+        notices=await notices_of(db, matter.id, published_only=True),
+        notice_status_line=notice_status_line,
     )
 
 

@@ -16,6 +16,7 @@ from ballots.meetings.meetings import list_meetings
 from ballots.models import Ballot, Matter, Unit
 from ballots.models.bounds import ID_MAX, LONG_TEXT_LENGTH, TITLE_LENGTH
 from ballots.models.matters import MATTER_KINDS
+from ballots.notices.notices import notices_of
 from vote.api.params import IdParam, SearchParam
 from vote.i18n import gettext_
 from vote.pages.console.layout import (
@@ -30,6 +31,7 @@ from vote.pages.console.layout import (
 )
 from vote.pages.labels import kind_label
 from vote.pages.meeting_labels import meeting_state_label
+from vote.pages.notice_labels import notice_state_label
 from vote.web import AppContext
 
 
@@ -215,6 +217,8 @@ async def matter_detail_page(
         events=list(await matters.timeline(db, matter.id)),
         meetings=list(await list_meetings(db, matter.id)),
         meeting_state_label=meeting_state_label,
+        notices=list(await notices_of(db, matter.id)),
+        notice_state_label=notice_state_label,
         form={"title": matter.title, "description": matter.description} | (form or {}),
         errors=errors or {},
         message=message,
