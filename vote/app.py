@@ -39,6 +39,7 @@ from vote.api import auth as auth_api
 from vote.api import ballots as ballots_api
 from vote.api import board as board_api
 from vote.api import checkin as checkin_api
+from vote.api import coordination as coordination_api
 from vote.api import health as health_api
 from vote.api import matters as matters_api
 from vote.api import meetings as meetings_api
@@ -69,12 +70,14 @@ from vote.pages.console import ballot_copy as console_ballot_copy
 from vote.pages.console import ballot_editor as console_ballot_editor
 from vote.pages.console import ballots as console_ballots
 from vote.pages.console import chairs as console_chairs
+from vote.pages.console import coordination as console_coordination
 from vote.pages.console import door as console_door
 from vote.pages.console import matters as console_matters
 from vote.pages.console import meeting_parts as console_meeting_parts
 from vote.pages.console import meetings as console_meetings
 from vote.pages.console import notices as console_notices
 from vote.pages.console import opinions as console_opinions
+from vote.pages.console import organisations as console_organisations
 from vote.pages.console import paper as console_paper
 from vote.pages.console import proxies as console_proxies
 from vote.pages.console import reconciliation as console_reconciliation
@@ -271,6 +274,7 @@ def create_app(settings: Settings | None = None, *, limiter: RateLimiter | None 
             agency_api.public_router,
             agency_api.router,
             meetings_api.router,
+            coordination_api.router,
             notices_api.router,
             proxies_api.router,
             opinions_api.public_router,
@@ -290,6 +294,8 @@ def create_app(settings: Settings | None = None, *, limiter: RateLimiter | None 
             console_meetings.router,
             console_opinions.router,
             console_meeting_parts.router,
+            console_coordination.router,
+            console_organisations.router,
             console_notices.router,
             notice_pages.router,
             console_proxies.router,

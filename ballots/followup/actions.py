@@ -246,11 +246,7 @@ async def set_status(
     unit = await action_unit(session, action)
     require(actor, "manage_ballots", unit.path)
     if status not in MOVES[action.status]:
-        raise InvalidInput(
-            N_("This action is already {status}; it cannot move to {new}."),
-            status=action.status,
-            new=status,
-        )
+        raise InvalidInput(N_("This action cannot move to that status from the status it has now."))
     old = action.status
     action.status = status
     action.done_at = (now or utcnow()) if status == "done" else None

@@ -17,6 +17,7 @@ from ballots.lifecycle import ballot_spec
 from ballots.models import Ballot, Matter, MatterEvent
 from vote.api.public import published_result
 from vote.i18n import current_locale, gettext_
+from vote.pages.followup_labels import record_entry
 from vote.pages.labels import event_label
 from vote.pages.result_words import ResultWords, Who, count_of, result_words
 from vote.pages.times import deadline_time
@@ -152,6 +153,8 @@ def _entry(
         what = gettext_(N_("The ballot “%(title)s” was cancelled.")) % {"title": title}
         if reason:
             details = [gettext_(N_("Reason: %(reason)s")) % {"reason": reason}]
+    elif (followed := record_entry(kind, payload)) is not None:
+        what, details = followed
     else:
         what = event_label(kind)
     return Entry(

@@ -18,6 +18,7 @@ from ballots.notices.notices import notices_of
 from vote.api.params import IdParam, SearchParam
 from vote.api.public import public_ballot, public_matter, published_result
 from vote.i18n import DEFAULT_LOCALE, gettext_, normalise_locale
+from vote.pages.coordination_record import coordination_record, record_helpers
 from vote.pages.decision_record import record_story
 from vote.pages.errors import page
 from vote.pages.listings import home_context
@@ -96,6 +97,8 @@ async def matter_page(db: AsyncSession, matter_id: IdParam) -> Template:
         matter=matter,
         unit=unit,
         story=record_story(matter, ballots, events),
+        coordination=await coordination_record(db, matter.id),
+        **record_helpers(),
         notices=await notices_of(db, matter.id, published_only=True),
         notice_status_line=notice_status_line,
     )

@@ -1,0 +1,214 @@
+"""Console: the organisations register (inherited ones marked, phones for chairs only), a
+coordination matter's page (parties, issues × parties, agreements, actions and their status
+buttons), the overdue list, and the public record (names, positions, agreements, status and
+逾期, never a phone); bad input is named beside its field and saves nothing; another unit's
+chair is refused."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from ballots.followup.actions import beijing_today
+from ballots.models import Action, AuditEntry, Organisation, Party
+from tests.vote.helpers import Client, World, csrf_of, page_login, zh
+
+PHONE = "13912345678"
+
+
+async def logged_in(client: Client, world: World) -> str:
+    response = await page_login(client, "chair", world.info.totp_secret)
+    assert response.status_code in (302, 303), response.text
+    return csrf_of((await client.get("/chair/organisations")).text)
+
+
+async def _coordination_matter(client: Client, world: World, csrf: str) -> int:
+    created = await client.post(
+        "/chair/matters/new",
+        data={
+            "csrf_token": csrf,
+            "unit": str(world.units["maoming"]),
+            "kind": "coordination",
+            "title": "3号楼动迁补偿协调",
+            "description": "",
+        },
+    )
+    found = re.search(r'href="/chair/matters/(\d+)/coordination"', created.text)
+    assert found, created.text
+    return int(found.group(1))
+
+
+async def test_the_register_then_a_coordination_to_the_public_record(
+    client: Client, world: World
+) -> None:
+    csrf = await logged_in(client, world)
+    street = world.units["ruijin2"]
+    page = await client.get("/chair/organisations")
+    assert (
+        zh("No organisations yet. Add the departments and companies this unit deals with.")
+        in page.text
+    )
+    blank = await client.post(
+        f"/chair/units/{street}/organisations",
+        data={
+            "csrf_token": csrf,
+            "name": " ",
+            "kind": "company",
+            "contact_name": "",
+            "contact_phone": "",
+        },
+    )
+    assert blank.status_code == 422 and 'id="name-error"' in blank.text
+    assert await world.db.count(Organisation) == 0
+    added = await client.post(
+        f"/chair/units/{street}/organisations",
+        data={
+            "csrf_token": csrf,
+            "name": "上海某动迁公司",
+            "kind": "company",
+            "contact_name": "吴经理",
+            "contact_phone": PHONE,
+        },
+    )
+    assert added.status_code == 200 and zh("The organisation is added.") in added.text
+    area_list = await client.get(f"/chair/organisations?unit={world.units['maoming']}")
+    assert zh("From a unit above") in area_list.text and PHONE in area_list.text
+
+    matter_id = await _coordination_matter(client, world, csrf)
+    base = f"/chair/matters/{matter_id}/coordination"
+    organisation_id = await world.db.run(_first_organisation)
+    for data in (
+        {"party_name": "3号楼居民代表", "party_organisation": "", "party_contact": "张建国"},
+        {"party_name": "", "party_organisation": str(organisation_id), "party_contact": ""},
+    ):
+        answer = await client.post(f"{base}/parties", data={"csrf_token": csrf} | data)
+        assert answer.status_code == 200 and zh("The party is added.") in answer.text
+    party_ids = await world.db.run(_party_ids)
+    await client.post(f"{base}/issues", data={"csrf_token": csrf, "issue_title": "补偿标准"})
+    issue_id = re.search(r'<option value="(\d+)"[^>]*>补偿标准', (await client.get(base)).text)
+    assert issue_id
+    for party_id, text in zip(party_ids, ("按市场价补偿", "按2019年标准"), strict=True):
+        answer = await client.post(
+            f"{base}/positions",
+            data={
+                "csrf_token": csrf,
+                "position_issue": issue_id.group(1),
+                "position_party": str(party_id),
+                "position_text": text,
+            },
+        )
+        assert zh("The position is recorded.") in answer.text
+    agreed = await client.post(
+        f"{base}/agreements",
+        data={
+            "csrf_token": csrf,
+            "agreement_text": "按2019年标准上浮15%",
+            "agreement_issue": issue_id.group(1),
+            "agreement_meeting": "",
+        },
+    )
+    assert zh("The agreement is recorded.") in agreed.text
+    agreement_id = re.search(r'<option value="(\d+)"[^>]*>按2019年标准上浮15%', agreed.text)
+    assert agreement_id
+    bad_date = await client.post(
+        f"{base}/actions",
+        data={
+            "csrf_token": csrf,
+            "agreement_id": agreement_id.group(1),
+            "title": "公布补偿细则",
+            "organisation_id": str(organisation_id),
+            "owner": "",
+            "due_on": "昨天",
+            "note": "",
+            "kind": "",
+        },
+    )
+    assert bad_date.status_code == 422 and 'id="due_on-error"' in bad_date.text
+    assert await world.db.count(Action) == 0
+    yesterday = (beijing_today() - timedelta(days=1)).isoformat()
+    action = await client.post(
+        f"{base}/actions",
+        data={
+            "csrf_token": csrf,
+            "agreement_id": agreement_id.group(1),
+            "title": "公布补偿细则",
+            "organisation_id": str(organisation_id),
+            "owner": "",
+            "due_on": yesterday,
+            "note": "",
+            "kind": "",
+        },
+    )
+    assert zh("The follow-up action is set.") in action.text
+    assert zh("Overdue by %(n)s days") % {"n": 1} in action.text
+    table = action.text[action.text.index('id="positions"') :]
+    assert "按市场价补偿" in table and "按2019年标准" in table
+
+    overdue = await client.get("/chair/overdue")
+    assert "公布补偿细则" in overdue.text and "3号楼动迁补偿协调" in overdue.text
+    public = await client.get(f"/matters/{matter_id}")
+    assert "上海某动迁公司" in public.text and "按2019年标准上浮15%" in public.text
+    assert zh("Overdue by %(n)s days") % {"n": 1} in public.text
+    assert PHONE not in public.text and "张建国" not in public.text and "吴经理" not in public.text
+
+    action_id = await world.db.run(_action_id)
+    done = await client.post(
+        f"/chair/actions/{action_id}/status",
+        data={"csrf_token": csrf, "status": "done", "back": "overdue"},
+    )
+    assert zh("The status is changed.") in done.text
+    assert (
+        zh(
+            "Nothing is overdue. Actions with a due date appear here once the date has passed and they are not done."
+        )
+        in done.text
+    )
+    again = await client.post(
+        f"/chair/actions/{action_id}/status", data={"csrf_token": csrf, "status": "done"}
+    )
+    assert again.status_code == 422
+    public = await client.get(f"/matters/{matter_id}")
+    assert zh("Done") in public.text and zh("Agreement reached") in public.text
+    assert await world.db.count(AuditEntry, AuditEntry.action == "action.status") == 1
+
+
+async def test_another_units_chair_is_refused(client: Client, world: World) -> None:
+    csrf = await logged_in(client, world)
+    matter_id = await _coordination_matter(client, world, csrf)
+    secret = await world.add_chair("sinan_chair", "area_chair", "sinan")
+    await client.post("/chair/logout", data={"csrf_token": csrf})
+    await page_login(client, "sinan_chair", secret)
+    refused = await client.get(f"/chair/matters/{matter_id}/coordination")
+    assert refused.status_code == 403
+    page = await client.get("/chair/organisations")
+    csrf = csrf_of(page.text)
+    posted = await client.post(
+        f"/chair/matters/{matter_id}/coordination/issues",
+        data={"csrf_token": csrf, "issue_title": "停车"},
+    )
+    assert posted.status_code == 403
+    assert await world.db.count(Party) == 0
+
+
+async def _first_organisation(session: object) -> int:
+    from sqlalchemy import select
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    assert isinstance(session, AsyncSession)
+    return int(await session.scalar(select(Organisation.id)) or 0)
+
+
+async def _party_ids(session: object) -> list[int]:
+    from sqlalchemy import select
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    assert isinstance(session, AsyncSession)
+    return list(await session.scalars(select(Party.id).order_by(Party.id)))
+
+
+async def _action_id(session: object) -> int:
+    from sqlalchemy import select
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    assert isinstance(session, AsyncSession)
+    return int(await session.scalar(select(Action.id)) or 0)
