@@ -65,6 +65,7 @@ from vote.pages import projector as projector_pages
 from vote.pages import public as public_pages
 from vote.pages import turnout as turnout_pages
 from vote.pages import voting as voting_pages
+from vote.pages.console import agency as console_agency
 from vote.pages.console import audit as console_audit
 from vote.pages.console import ballot_copy as console_ballot_copy
 from vote.pages.console import ballot_editor as console_ballot_editor
@@ -308,6 +309,7 @@ def create_app(settings: Settings | None = None, *, limiter: RateLimiter | None 
             console_chairs.router,
             console_tokens.router,
             console_audit.router,
+            console_agency.router,
             console_door.router,
             account_pages.router,
             turnout_api.router,
