@@ -28,10 +28,25 @@ class PosterUnknown(DomainError):
 
 
 class DemandStateConflict(DomainError):
+    """``state`` and ``step`` stay machine-readable; the detail says it in words."""
+
     type = "demand-state-conflict"
     status = 409
     title = N_("This step does not fit the demand's state")
-    detail_template = N_("The demand is {state}: it cannot be {step} now.")
+    detail_template = N_(
+        "This step is not possible in the demand's present state. Reload the page to see it."
+    )
+
+    def __init__(self, *, state: str, step: str) -> None:
+        detail = {
+            "closed": N_("The demand is closed: nothing more can be done with it."),
+            "escalated": N_("The demand has already been taken to a coordination meeting."),
+        }.get(state)
+        if step == "accepted" and state != "closed":
+            detail = N_(
+                "The demand has already been taken on: its first receiver stays responsible."
+            )
+        super().__init__(detail, state=state, step=step)
 
 
 class DemandAlreadyRated(DomainError):

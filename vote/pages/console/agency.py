@@ -26,7 +26,7 @@ from ballots.agency.categories import (
 )
 from ballots.agency.posters import BUILDING_MAX, create_poster, deactivate_poster, posters_of
 from ballots.agency.stats import current_period, period, three_rates
-from ballots.errors import DomainError, NotFound
+from ballots.errors import N_, DomainError, NotFound
 from ballots.models import Organisation, Poster, Unit
 from ballots.organisations import organisations_for
 from ballots.units import get_unit
@@ -176,12 +176,12 @@ async def agency_photo(
 
 STEPS = ("accept", "forward", "reply", "remind", "close", "escalate")
 STEP_DONE = {
-    "accept": "You took the demand on: you are its first receiver.",
-    "forward": "The demand is passed on.",
-    "reply": "The reply is sent; the resident reads it through their link.",
-    "remind": "The reminder (催办) is recorded.",
-    "close": "The demand is closed.",
-    "escalate": "A coordination matter is created for the demand.",
+    "accept": N_("You took the demand on: you are its first receiver."),
+    "forward": N_("The demand is passed on."),
+    "reply": N_("The reply is sent; the resident reads it through their link."),
+    "remind": N_("The reminder (催办) is recorded."),
+    "close": N_("The demand is closed."),
+    "escalate": N_("A coordination matter is created for the demand."),
 }
 
 
