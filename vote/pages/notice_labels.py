@@ -54,7 +54,7 @@ def notice_status_line(notice: Notice) -> str:
         return gettext_("The notice period is over")
     if state == "withdrawn":
         return gettext_("Withdrawn on %(at)s") % {"at": local_time(notice.withdrawn_at)}
-    return gettext_(STATE_LABELS["draft"])
+    return notice_state_label(notice)  # a draft
 
 
 def collects_label(collects: str) -> str:
