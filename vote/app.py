@@ -40,6 +40,7 @@ from vote.api import ballots as ballots_api
 from vote.api import board as board_api
 from vote.api import checkin as checkin_api
 from vote.api import coordination as coordination_api
+from vote.api import evaluations as evaluations_api
 from vote.api import health as health_api
 from vote.api import matters as matters_api
 from vote.api import meetings as meetings_api
@@ -59,6 +60,7 @@ from vote.pages import account as account_pages
 from vote.pages import agency as agency_pages
 from vote.pages import chair as chair_pages
 from vote.pages import checkin as checkin_pages
+from vote.pages import evaluations as evaluation_pages
 from vote.pages import notices as notice_pages
 from vote.pages import opinions as opinion_pages
 from vote.pages import projector as projector_pages
@@ -73,6 +75,7 @@ from vote.pages.console import ballots as console_ballots
 from vote.pages.console import chairs as console_chairs
 from vote.pages.console import coordination as console_coordination
 from vote.pages.console import door as console_door
+from vote.pages.console import evaluations as console_evaluations
 from vote.pages.console import matters as console_matters
 from vote.pages.console import meeting_parts as console_meeting_parts
 from vote.pages.console import meetings as console_meetings
@@ -272,6 +275,7 @@ def create_app(settings: Settings | None = None, *, limiter: RateLimiter | None 
             tokens_api.router,
             units_api.router,
             matters_api.router,
+            evaluations_api.router,
             agency_api.public_router,
             agency_api.router,
             meetings_api.router,
@@ -288,10 +292,12 @@ def create_app(settings: Settings | None = None, *, limiter: RateLimiter | None 
             board_api.router,
             voting_pages.router,
             public_pages.router,
+            evaluation_pages.router,
             opinion_pages.router,
             chair_pages.router,
             console_units.router,
             console_matters.router,
+            console_evaluations.router,
             console_meetings.router,
             console_opinions.router,
             console_meeting_parts.router,

@@ -187,3 +187,9 @@ async def ratings_of(session: AsyncSession, subject_id: int) -> Sequence[Subject
     """Every rating question of ``subject_id``, oldest ballot first."""
     query = select(SubjectRating).where(SubjectRating.subject_id == subject_id)
     return (await session.scalars(query.order_by(SubjectRating.ballot_id))).all()
+
+
+async def ratings_of_ballot(session: AsyncSession, ballot_id: int) -> Sequence[SubjectRating]:
+    """The subject ratings of one ballot, in question order of creation."""
+    query = select(SubjectRating).where(SubjectRating.ballot_id == ballot_id)
+    return (await session.scalars(query.order_by(SubjectRating.id))).all()

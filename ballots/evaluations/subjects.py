@@ -151,10 +151,17 @@ async def subjects_of(
     session: AsyncSession, unit: Unit, *, include_inactive: bool = True
 ) -> Sequence[EvaluationSubject]:
     """The subjects registered in ``unit`` and the units below it, by kind then name."""
+    return await subjects_within(session, unit.path, include_inactive=include_inactive)
+
+
+async def subjects_within(
+    session: AsyncSession, within_path: str, *, include_inactive: bool = True
+) -> Sequence[EvaluationSubject]:
+    """The subjects registered in the unit subtree at ``within_path``, by kind then name."""
     query = (
         select(EvaluationSubject)
         .join(Unit, Unit.id == EvaluationSubject.unit_id)
-        .where(Unit.path.startswith(unit.path))
+        .where(Unit.path.startswith(within_path))
     )
     if not include_inactive:
         query = query.where(EvaluationSubject.active.is_(True))
