@@ -56,4 +56,4 @@ async def subject_page(db: AsyncSession, subject_id: IdParam) -> Template:
     )
 
 
-router = Router(path="/", route_handlers=[evaluations_page, subject_page])
+router = Router(path="/", route_handlers=[evaluations_page, subject_page], include_in_schema=False)
