@@ -419,6 +419,16 @@ async def hide_opinion(
     return await _done(db, opinion.id, opinion.notice_id)
 
 
+@post(
+    "/opinions/{opinion_id:int}/unhide",
+    status_code=HTTP_200_OK,
+    summary="Show a hidden opinion again",
+)
+async def unhide_opinion(db: AsyncSession, actor: Actor, opinion_id: IdParam) -> OpinionOut:
+    opinion = await opinions.unhide(db, actor, opinion_id)
+    return await _done(db, opinion.id, opinion.notice_id)
+
+
 @post("/opinions/{opinion_id:int}/merge", status_code=HTTP_200_OK, summary="Merge a proposal")
 async def merge_proposal(
     db: AsyncSession, actor: Actor, opinion_id: IdParam, data: MergeIn
@@ -498,6 +508,7 @@ router = Router(
         reply_opinion,
         adopt_opinion,
         hide_opinion,
+        unhide_opinion,
         merge_proposal,
         cost_proposal,
         shortlist_proposal,

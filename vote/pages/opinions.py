@@ -10,10 +10,11 @@ The form posts without a session, like the voting form; its limits are the API's
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Request, Router, get, post
 from litestar.datastructures import CacheControlHeader
+from litestar.params import Parameter
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -37,6 +38,8 @@ from vote.pages.errors import page
 from vote.web import AppContext
 
 FORM_MAX_BYTES = 32 * 1024
+PER_PAGE = 50
+PageParam = Annotated[int, Parameter(ge=1, le=100_000)]
 ADOPTION_LABELS = {
     "adopted": N_("Adopted"),
     "partly": N_("Partly adopted"),
@@ -61,14 +64,22 @@ def closed_reason(notice: Notice) -> str:
     return gettext_("The notice period has ended; opinions are no longer taken.")
 
 
-async def _context(db: AsyncSession, notice: Notice) -> dict[str, Any]:
+async def _context(db: AsyncSession, notice: Notice, page_number: int = 1) -> dict[str, Any]:
+    every = await opinions.opinions_of(db, notice.id, public=True)
+    last = max(1, -(-len(every) // PER_PAGE))
+    shown = min(page_number, last)
     return {
+        "page": shown,
+        "last": last,
+        "base": f"/notices/{notice.id}/opinions?",
+        "total": len(every),
+        "listed": every[(shown - 1) * PER_PAGE : shown * PER_PAGE],
         "notice": notice,
         "matter": await get_matter(db, notice.matter_id),
         "unit": await notice_unit(db, notice),
         "proposals": notice.collects == "proposals",
         "closed": closed_reason(notice),
-        "opinions": await opinions.opinions_of(db, notice.id, public=True),
+        "opinions": every,
         "adoption_label": adoption_label,
     }
 
@@ -80,6 +91,7 @@ async def _page(
     form: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
     sent: int = 0,
+    page_number: int = 1,
     status_code: int = 200,
 ) -> Template:
     notice = await public_notice(db, notice_id)
@@ -89,7 +101,7 @@ async def _page(
         form=form or {},
         errors=errors or {},
         sent=sent,
-        **await _context(db, notice),
+        **await _context(db, notice, page_number),
     )
 
 
@@ -98,8 +110,9 @@ async def _page(
     name="notice-opinions",
     cache_control=CacheControlHeader(no_store=True),
 )
-async def opinions_page(db: AsyncSession, notice_id: IdParam) -> Template:
-    return await _page(db, notice_id)
+async def opinions_page(db: AsyncSession, notice_id: IdParam, page: PageParam = 1) -> Template:
+    """The form (or why it is closed) and the list, :data:`PER_PAGE` opinions a page."""
+    return await _page(db, notice_id, page_number=page)
 
 
 def _field_of(error: DomainError) -> str:

@@ -154,6 +154,13 @@ async def test_chairs_reply_decide_and_the_report_counts(
     public = (await client.get(f"/api/v1/notices/{notice_id}/opinions")).json()
     assert [o["text"] for o in public["opinions"]] == ["噪音"]
     report = (await client.get(f"/api/v1/notices/{notice_id}/report")).json()
+    shown = await client.post(f"/api/v1/opinions/{second['id']}/unhide", headers=chair_headers)
+    assert shown.json()["hidden"] is False
+    assert_problem(
+        await client.post(f"/api/v1/opinions/{second['id']}/unhide", headers=chair_headers),
+        422,
+        "invalid-opinion-action",
+    )
     assert report["totals"] == {"adopted": 1}
     assert report["groups"][0]["title"] == "施工"
     assert_problem(

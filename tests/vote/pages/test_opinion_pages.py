@@ -12,6 +12,7 @@ from ballots.models import Opinion
 from ballots.notices.proposals import NothingShortlisted
 from tests.vote.api.test_opinions_api import make_notice
 from tests.vote.helpers import Client, World, csrf_of, page_login, zh
+from vote.pages.opinions import PER_PAGE
 
 
 async def opinion_ids(world: World) -> list[int]:
@@ -149,3 +150,22 @@ async def test_the_ballot_page_links_to_its_matters_hearing_report(
         not in (await client.get(f"/ballots/{world.firm_id}")).text
         or world.matters[world.firm_id] == world.matters[world.practical_id]
     )
+
+
+async def test_a_long_list_comes_a_page_at_a_time(client: Client, world: World) -> None:
+    notice_id = await make_notice(world, anonymous=True)
+
+    async def work(session: AsyncSession) -> None:
+        for index in range(PER_PAGE + 3):
+            session.add(Opinion(notice_id=notice_id, kind="opinion", text=f"第{index + 1}条意见"))
+        await session.commit()
+
+    await world.db.run(work)
+    first = await client.get(f"/notices/{notice_id}/opinions")
+    assert "第1条意见" in first.text and f"第{PER_PAGE + 1}条意见" not in first.text
+    assert f'href="/notices/{notice_id}/opinions?&page=2"' in first.text
+    second = await client.get(f"/notices/{notice_id}/opinions?page=2")
+    assert f"第{PER_PAGE + 3}条意见" in second.text and "第1条意见<" not in second.text
+    beyond = await client.get(f"/notices/{notice_id}/opinions?page=99")
+    assert beyond.status_code == 200 and f"第{PER_PAGE + 3}条意见" in beyond.text
+    assert (await client.get(f"/notices/{notice_id}/opinions?page=0")).status_code == 400
