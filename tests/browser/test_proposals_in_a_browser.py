@@ -145,6 +145,9 @@ def test_a_resident_proposes_and_the_chair_makes_the_budget_ballot(
     page.get_by_role("button", name="提交建议").click()
     expect(page.get_by_role("status")).to_contain_text("第2条")
     assert_accessible(page)
+    page.goto(f"/notices/{service.notice_id}/report")
+    expect(page.get_by_role("heading", name="听证报告")).to_be_visible()
+    assert_accessible(page)
     phone.close()
 
     console = browser.new_context(base_url=service.base, locale="zh-CN", bypass_csp=True)
