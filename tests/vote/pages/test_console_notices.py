@@ -86,6 +86,12 @@ async def test_items_documents_publish_change_withdraw(client: Client, world: Wo
         data={"csrf_token": csrf, "item-scope": "长" * 20_001},
     )
     assert too_long.status_code == 422 and 'id="item-scope-error"' in too_long.text
+    no_such = await client.post(
+        f"/chair/notices/{notice_id}/items/no-such",
+        data={"csrf_token": csrf, "item-no-such": "x"},
+    )
+    assert no_such.status_code == 422
+    assert zh("This notice has no such item.") in no_such.text
 
     uploaded = await client.post(
         f"/chair/notices/{notice_id}/documents",

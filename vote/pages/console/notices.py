@@ -320,16 +320,25 @@ async def set_item(
     form = await read_form(request, field)
     errors: Errors = {}
     body = check_text(errors, field, form[field], maximum=LONG_TEXT_LENGTH, required=False)
+    error = ""
     if not errors:
         try:
             changed = await notice_items.set_item(db, actor, notice_id, key, body)
             await db.commit()
         except DomainError as refused:
             await db.rollback()
-            errors[field] = message_of(refused)
+            errors[field] = error = message_of(refused)  # also on top: the item may not exist
     if errors:
         return await notice_page(
-            request, db, ctx, actor, notice_id, form=form, errors=errors, status_code=422
+            request,
+            db,
+            ctx,
+            actor,
+            notice_id,
+            form=form,
+            errors=errors,
+            error=error,
+            status_code=422,
         )
     message = gettext_("The item is saved.") if changed else gettext_("Nothing changed.")
     return await notice_page(request, db, ctx, actor, notice_id, message=message)
