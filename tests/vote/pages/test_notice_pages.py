@@ -93,3 +93,29 @@ async def test_period_words_and_documents(client: Client, world: World, settings
     )
     page = await client.get(f"/notices/{later}")
     assert zh("On notice from %(at)s").split("%")[0] in page.text
+
+
+async def test_the_notice_reads_wholly_in_either_language(
+    client: Client, world: World, settings: Settings
+) -> None:
+    from tests.vote.pages.test_rendered_languages import (
+        CHINESE_IN_ENGLISH,
+        CJK,
+        LATIN_IN_CHINESE,
+        LATIN_WORD,
+        data_strings,
+        page_text,
+    )
+
+    notice_id, _ = await _notice(
+        world, settings, NOW - timedelta(days=1), NOW + timedelta(days=5), publish=True
+    )
+    data = [*await data_strings(world), "社区花园改造项目公示", "平面图.png", "预算.txt"]
+    for path in (f"/notices/{notice_id}", f"/notices/{notice_id}/print"):
+        english = (await client.get(f"{path}?lang=en")).text
+        assert '<html lang="en">' in english
+        left = [run for run in CJK.findall(page_text(english, "zh", data))]
+        assert [run for run in left if run not in CHINESE_IN_ENGLISH] == [], path
+        chinese = (await client.get(f"{path}?lang=zh-CN")).text
+        words = LATIN_WORD.findall(page_text(chinese, "en", data))
+        assert [word for word in words if word not in LATIN_IN_CHINESE] == [], path
