@@ -169,6 +169,12 @@ async def test_the_register_then_a_coordination_to_the_public_record(
     assert again.status_code == 422
     public = await client.get(f"/matters/{matter_id}")
     assert zh("Done") in public.text and zh("Agreement reached") in public.text
+    console = await client.get(f"/chair/matters/{matter_id}")
+    assert (
+        zh("Agreement reached") in console.text
+        and "agreement" not in console.text.split('class="timeline"')[1]
+    )
+    assert f'href="/chair/matters/{matter_id}/coordination"' in console.text
     assert await world.db.count(AuditEntry, AuditEntry.action == "action.status") == 1
 
 
