@@ -1889,6 +1889,17 @@ ZH: dict[str, str] = {
     "“%(title)s”: %(status)s": "“%(title)s”：%(status)s",
     "“%(title)s”: now due %(due)s": "“%(title)s”：期限改为 %(due)s",
     "This action cannot move to that status from the status it has now.": "该后续事项当前的状态不能改为所选状态。",
+    "Decision on an opinion published": "公布意见处理结果",
+    "Opinion filed under a heading": "意见归类",
+    "Heading for opinions added": "添加意见分类",
+    "Opinion hidden from the public": "对公众隐藏意见",
+    "Reply to an opinion published": "公布意见答复",
+    "Opinion shown again": "重新公开意见",
+    "Proposal's estimated cost set": "填写建议的估算金额",
+    "Practical-projects ballot made from the shortlist": "用候选项目生成实事项目投票",
+    "Proposal merged": "合并建议",
+    "Proposal shortlist changed": "调整候选项目",
+    "Practical-projects ballot made from residents' proposals": "根据居民建议生成实事项目投票",
 }
 
 

@@ -8,8 +8,6 @@ from typing import Any
 from ballots.errors import N_
 from tally import Option, Question
 from vote.i18n import current_locale, gettext_
-from vote.pages.followup_labels import EVENT_LABELS as FOLLOWUP_EVENT_LABELS
-from vote.pages.followup_labels import record_entry
 from vote.pages.times import deadline_time, local_time
 
 STATE_LABELS = {
@@ -60,7 +58,7 @@ EVENT_LABELS = {
     "notice.item_changed": N_("Disclosure item changed"),
     "notice.document_added": N_("Document added to a notice"),
     "notice.document_withdrawn": N_("Document withdrawn from a notice"),
-    **FOLLOWUP_EVENT_LABELS,
+    "proposals.ballot": N_("Practical-projects ballot made from residents' proposals"),
 }
 OUTCOME_LABELS = {
     "elected": N_("Chosen"),
@@ -169,5 +167,4 @@ def template_helpers() -> dict[str, Any]:
         "local_time": local_time,
         "deadline_time": deadline_time,
         "readable_result": readable_result,
-        "followup_entry": record_entry,
     }

@@ -135,6 +135,8 @@ async def test_the_chair_turns_the_shortlist_into_a_ballot(client: Client, world
     assert made.headers["location"].startswith("/chair/ballots/")
     editor = await client.get(made.headers["location"])
     assert editor.status_code == 200 and "楼道照明" in editor.text and "车棚" in editor.text
+    record = await client.get(f"/chair/matters/{world.matters[world.practical_id]}")
+    assert zh("Practical-projects ballot made from residents' proposals") in record.text
 
 
 async def test_the_ballot_page_links_to_its_matters_hearing_report(
