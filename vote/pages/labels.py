@@ -8,6 +8,8 @@ from typing import Any
 from ballots.errors import N_
 from tally import Option, Question
 from vote.i18n import current_locale, gettext_
+from vote.pages.followup_labels import EVENT_LABELS as FOLLOWUP_EVENT_LABELS
+from vote.pages.followup_labels import record_entry
 from vote.pages.times import deadline_time, local_time
 
 STATE_LABELS = {
@@ -59,6 +61,7 @@ EVENT_LABELS = {
     "notice.document_added": N_("Document added to a notice"),
     "notice.document_withdrawn": N_("Document withdrawn from a notice"),
     "proposals.ballot": N_("Practical-projects ballot made from residents' proposals"),
+    **FOLLOWUP_EVENT_LABELS,
 }
 OUTCOME_LABELS = {
     "elected": N_("Chosen"),
@@ -167,4 +170,5 @@ def template_helpers() -> dict[str, Any]:
         "local_time": local_time,
         "deadline_time": deadline_time,
         "readable_result": readable_result,
+        "followup_entry": record_entry,
     }
