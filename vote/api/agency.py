@@ -60,7 +60,8 @@ EXTRA_ERRORS.update(
         ("POST", "/api/v1/agency/public/demands"): {404, 422, 429},
         ("POST", "/api/v1/agency/public/status"): {404, 429},
         ("POST", "/api/v1/agency/public/rating"): {404, 409, 422, 429},
-        ("GET", "/api/v1/agency/stats"): {422},
+        ("GET", "/api/v1/agency/stats"): {404, 422},
+        ("GET", "/api/v1/agency/demands"): {404, 422},
     }
 )
 

@@ -38,7 +38,6 @@ FORM_MAX_BYTES = PHOTO_MAX_BYTES + 64 * 1024
 TokenParam = Annotated[str, Parameter(max_length=32, pattern=r"^[A-Za-z0-9_-]+$")]
 SecretParam = Annotated[str, Parameter(max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
 NO_STORE = CacheControlHeader(no_store=True)
-RATING_LABELS = {"satisfied": "满意", "basic": "基本满意", "unsatisfied": "不满意"}
 
 
 class RedactPrivateLinks(logging.Filter):
@@ -210,7 +209,6 @@ async def _status_page(
         secret=secret,
         message=message,
         can_rate=demand.replied_at is not None and demand.rating is None,
-        rating_labels=RATING_LABELS,
     )
 
 
