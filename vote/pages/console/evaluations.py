@@ -36,8 +36,8 @@ from vote.pages.evaluation_labels import KIND_LABELS, evaluation_helpers
 from vote.web import AppContext
 
 SUBJECT_FIELDS = ("unit_id", "kind", "name", "description", "organisation_id", "matter_id")
-BALLOT_FIELDS = ("matter_id", "title", "year")
-ACTION_FIELDS = ("title", "owner", "organisation_id", "due_on", "note")
+BALLOT_FIELDS = ("evaluation_matter", "title", "year")
+ACTION_FIELDS = ("title", "owner", "owner_organisation", "due_on", "note")
 
 
 def kind_choices() -> list[tuple[str, str]]:
@@ -200,9 +200,9 @@ async def create_ballot(
     ]
     errors: Errors = {}
     title = check_text(errors, "title", form["title"], maximum=BALLOT_TITLE_LENGTH)
-    matter_id = _int(form["matter_id"])
+    matter_id = _int(form["evaluation_matter"])
     if matter_id is None:
-        errors["matter_id"] = gettext_("Choose from the list.")
+        errors["evaluation_matter"] = gettext_("Choose from the list.")
     year = _int(form["year"])
     if year is None or not evaluation_ballots.YEAR_MIN <= year <= evaluation_ballots.YEAR_MAX:
         errors["year"] = gettext_("Give a year such as 2026.")
@@ -233,7 +233,7 @@ async def create_ballot(
             actor,
             ballot_form=form,
             chosen=chosen,
-            ballot_errors={"matter_id": message_of(refused)}
+            ballot_errors={"evaluation_matter": message_of(refused)}
             if isinstance(refused, InvalidInput) and "matter" in refused.detail_msgid
             else {"subject_id": message_of(refused)},
             status_code=422,
@@ -405,9 +405,9 @@ async def add_rectification(
     title = check_text(errors, "title", form["title"], maximum=TITLE_MAX)
     owner = check_text(errors, "owner", form["owner"], maximum=OWNER_MAX, required=False)
     note = check_text(errors, "note", form["note"], maximum=NOTE_MAX, required=False)
-    organisation_id = _int(form["organisation_id"])
-    if form["organisation_id"] and organisation_id is None:
-        errors["organisation_id"] = gettext_("Choose from the list.")
+    organisation_id = _int(form["owner_organisation"])
+    if form["owner_organisation"] and organisation_id is None:
+        errors["owner_organisation"] = gettext_("Choose from the list.")
     if not owner and organisation_id is None and "owner" not in errors:
         errors["owner"] = gettext_("Name who is responsible: a person or an organisation.")
     due_on = None
