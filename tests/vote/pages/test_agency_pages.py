@@ -86,3 +86,16 @@ async def test_send_follow_and_rate_a_demand(
     assert wrong.status_code == 404 and "楼道灯坏了" not in wrong.text
     gone = await client.get("/d/nosuchposter")
     assert gone.status_code == 404
+
+
+async def test_the_form_and_the_poster_read_in_english(
+    client: Client, world: World, chair_headers: dict[str, str]
+) -> None:
+    token, _category = await _poster(client, chair_headers, world.units["maoming"])
+    form = await client.get(f"/d/{token}?lang=en")
+    assert form.status_code == 200
+    for text in ("Tell the residents", "What is it about?", "Photo (optional)"):
+        assert text in form.text
+    assert "反映什么方面的事" not in form.text
+    gone = await client.get("/d/r/" + "B" * 32 + "?lang=en")
+    assert gone.status_code == 404 and "This link does not lead to a demand" in gone.text
