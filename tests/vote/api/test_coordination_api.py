@@ -9,7 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 from ballots.followup.actions import beijing_today
-from ballots.models import Action, AuditEntry, MatterEvent
+from ballots.models import Action, AuditEntry, MatterEvent, Party
 from tests.vote.helpers import Client, World, assert_problem, bearer, login
 
 
@@ -146,3 +146,36 @@ async def test_bad_input_and_other_units_change_nothing(
         await client.get(f"/api/v1/units/{area}/organisations", headers=other), 403, "outside-unit"
     )
     assert await world.db.count(Action, Action.status == "done") == 0
+
+
+async def test_organisations_are_changed_stopped_and_offered_within_the_tree(
+    client: Client, world: World, chair_headers: dict[str, str]
+) -> None:
+    sinan, maoming = world.units["sinan"], world.units["maoming"]
+    own = await client.post(
+        f"/api/v1/units/{sinan}/organisations",
+        json={"name": "思南物业", "kind": "property", "contact_phone": "021-5555"},
+        headers=chair_headers,
+    )
+    assert own.status_code == 201 and own.json()["inherited"] is False
+    duplicate = await client.post(
+        f"/api/v1/units/{sinan}/organisations", json={"name": "思南物业"}, headers=chair_headers
+    )
+    assert_problem(duplicate, 409, "duplicate")
+    matter_id = await _matter(client, chair_headers, maoming)
+    refused = await client.post(
+        f"/api/v1/matters/{matter_id}/parties",
+        json={"organisation_id": own.json()["id"]},
+        headers=chair_headers,
+    )
+    assert_problem(refused, 404, "not-found")  # 思南's company is not offered to 茂名
+    stopped = await client.put(
+        f"/api/v1/organisations/{own.json()['id']}",
+        json={"name": "思南物业公司", "kind": "property", "active": False},
+        headers=chair_headers,
+    )
+    assert stopped.status_code == 200, stopped.text
+    assert stopped.json()["active"] is False and stopped.json()["name"] == "思南物业公司"
+    listed = await client.get(f"/api/v1/units/{sinan}/organisations", headers=chair_headers)
+    assert [(o["name"], o["active"]) for o in listed.json()] == [("思南物业公司", False)]
+    assert await world.db.count(Party) == 0

@@ -144,6 +144,34 @@ async def test_the_register_then_a_coordination_to_the_public_record(
     table = action.text[action.text.index('id="positions"') :]
     assert "按市场价补偿" in table and "按2019年标准" in table
 
+    milestone = await client.post(
+        f"{base}/actions",
+        data={
+            "csrf_token": csrf,
+            "agreement_id": "",
+            "title": "签约过半",
+            "organisation_id": "",
+            "owner": "居委会",
+            "due_on": "",
+            "note": "",
+            "kind": "",
+        },
+    )
+    assert zh("The follow-up action is set.") in milestone.text
+    milestone_id = re.search(r'action="/chair/actions/(\d+)/progress"', milestone.text)
+    assert milestone_id
+    bad = await client.post(
+        f"/chair/actions/{milestone_id.group(1)}/progress",
+        data={"csrf_token": csrf, "progress": "150"},
+    )
+    assert bad.status_code == 422
+    assert zh("A whole number from 0 to 100, please.") in bad.text
+    moved = await client.post(
+        f"/chair/actions/{milestone_id.group(1)}/progress",
+        data={"csrf_token": csrf, "progress": "40"},
+    )
+    assert zh("The progress is recorded.") in moved.text
+    assert zh("%(n)s%% done") % {"n": 40} in moved.text
     overdue = await client.get("/chair/overdue")
     assert "公布补偿细则" in overdue.text and "3号楼动迁补偿协调" in overdue.text
     public = await client.get(f"/matters/{matter_id}")

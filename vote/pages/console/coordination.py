@@ -366,6 +366,44 @@ async def set_status(
     )
 
 
+@post("/actions/{action_id:int}/progress")
+async def set_progress(
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+    ctx: AppContext,
+    actor: Actor,
+    action_id: IdParam,
+) -> Template:
+    """Record a milestone's progress in percent from the coordination page."""
+    form = await read_form(request, "progress")
+    matter_id = (await followup.get_action(db, action_id)).matter_id
+    typed = form["progress"].strip().rstrip("%")
+    progress = int(typed) if typed.isascii() and typed.isdigit() else -1
+    message, error = "", ""
+    if not 0 <= progress <= 100:
+        error = gettext_("A whole number from 0 to 100, please.")
+    else:
+        try:
+            await followup.set_progress(db, actor, action_id, progress)
+            await db.commit()
+            message = gettext_("The progress is recorded.")
+        except DomainError as refused:
+            await db.rollback()
+            error = message_of(refused)
+    if matter_id is None:
+        return await overdue_page(request, db, ctx, actor, message=message, error=error)
+    return await coordination_page(
+        request,
+        db,
+        ctx,
+        actor,
+        matter_id,
+        message=message,
+        error=error,
+        status_code=422 if error else 200,
+    )
+
+
 async def overdue_page(
     request: Request[Any, Any, Any],
     db: AsyncSession,
@@ -400,5 +438,15 @@ async def overdue(
 
 
 router = console_router(
-    [show, add_party, add_issue, set_position, add_agreement, add_action, set_status, overdue]
+    [
+        show,
+        add_party,
+        add_issue,
+        set_position,
+        add_agreement,
+        add_action,
+        set_status,
+        set_progress,
+        overdue,
+    ]
 )
