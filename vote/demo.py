@@ -20,9 +20,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 import tally
 from ballots import chairs, invitations, lifecycle, matters, units
-from ballots.access import operator
+from ballots.access import Actor, operator
 from ballots.casting import cast_ballot
 from ballots.eligibility import Eligibility
+from ballots.evaluations import evaluation_ballots, subjects
 from ballots.meetings import checkin, meetings
 from ballots.models import Unit
 from ballots.roll import import_roll, parse_roster
@@ -88,6 +89,27 @@ def roster_csv(rng: random.Random, households: int) -> bytes:
 
 def _options(labels: list[str]) -> list[Option]:
     return [Option(id=f"o{i + 1}", label=label) for i, label in enumerate(labels)]
+
+
+async def _evaluated_subjects(
+    session: AsyncSession, op: Actor, unit_id: int, ballot_id: int
+) -> None:
+    """The service evaluation's two subjects in the evaluations register, each linked to its
+    rating question, so the public evaluation page shows this year's rates."""
+    year = evaluation_ballots.this_year()
+    for kind, name, question_id in (
+        ("project", "平改坡工程", "roof"),
+        ("agency", "物业公司", "property"),
+    ):
+        subject = await subjects.add_subject(session, op, unit_id=unit_id, kind=kind, name=name)
+        await evaluation_ballots.link_rating(
+            session,
+            op,
+            ballot_id=ballot_id,
+            question_id=question_id,
+            subject_id=subject.id,
+            year=year,
+        )
 
 
 async def is_seeded(session: AsyncSession) -> bool:
@@ -293,6 +315,7 @@ async def seed(
                     await cast_ballot(session, secret_key, draft.id, inv.credential, answers)
             await lifecycle.close_ballot(session, op, draft.id, signer)
             await lifecycle.publish_ballot(session, op, draft.id)
+            await _evaluated_subjects(session, op, areas[0].id, draft.id)
             await session.commit()
         if draft is lift_ballot:
             # The hearing has begun: check-in is open and the first residents are in the room.

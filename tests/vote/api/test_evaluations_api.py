@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from ballots.evaluations.evaluation_ballots import this_year
 from ballots.models import Action, EvaluationSubject
-from tests.vote.helpers import Client, World, assert_problem, bearer, login
+from tests.vote.helpers import Client, World, assert_problem, bearer, create_draft, login
 
 LEVELS = {"good": "satisfied", "fair": "fairly_satisfied", "poor": "dissatisfied_count"}
 
@@ -26,19 +27,23 @@ async def _subject(
 async def test_register_link_rates_and_rectify(
     client: Client, world: World, chair_headers: dict[str, str]
 ) -> None:
-    subject = await _subject(client, chair_headers, world)
+    year = this_year()
+    # The demo registers the property company, rated in its service evaluation's "property".
+    listed = (await client.get("/api/v1/evaluation-subjects", headers=chair_headers)).json()
+    [subject] = [s for s in listed if s["name"] == "物业公司"]
     assert subject["active"] and subject["kind"] == "agency"
-    # The demo's published service evaluation rates the property company in question "property".
-    linked = await client.post(
+    again = await client.post(
         f"/api/v1/evaluation-subjects/{subject['id']}/ratings",
-        json={"ballot_id": world.published_id, "question_id": "property", "year": 2026},
+        json={"ballot_id": world.published_id, "question_id": "property", "year": year},
         headers=chair_headers,
     )
-    assert linked.status_code == 201, linked.text
+    assert_problem(again, 422, "invalid-input")  # that question already rates it
     result = (await client.get(f"/api/v1/ballots/{world.published_id}/result")).json()
     [question] = [q for q in result["questions"] if q["question"] == "property"]
     votes = {option["id"]: option["votes"] for option in question["options"]}
-    rates = (await client.get("/api/v1/evaluation-rates?year=2026", headers=chair_headers)).json()
+    rates = (
+        await client.get(f"/api/v1/evaluation-rates?year={year}", headers=chair_headers)
+    ).json()
     [row] = [r for r in rates if r["subject_id"] == subject["id"]]
     for option_id, field in LEVELS.items():
         assert row["rates"][field] == votes[option_id]
@@ -46,6 +51,27 @@ async def test_register_link_rates_and_rectify(
     assert row["rates"]["valid"] == valid
     assert row["rates"]["satisfaction"] == (votes["good"] + votes["fair"]) / valid
     assert row["rates"]["very_satisfied"] == votes["good"] / valid
+    # A rating question written in the ballot editor is linked to a new subject.
+    team = await _subject(client, chair_headers, world, kind="team", name="保洁队")
+    levels = [
+        {"id": oid, "label": label, "score": score}
+        for oid, label, score in (("a", "满意", 3), ("b", "基本满意", 2), ("c", "不满意", 1))
+    ]
+    draft_id = await create_draft(
+        client,
+        chair_headers,
+        world.matters[world.published_id],
+        {
+            "title": "保洁评议",
+            "questions": [{"id": "clean", "kind": "rating", "prompt": "保洁", "options": levels}],
+        },
+    )
+    linked = await client.post(
+        f"/api/v1/evaluation-subjects/{team['id']}/ratings",
+        json={"ballot_id": draft_id, "question_id": "clean", "year": year},
+        headers=chair_headers,
+    )
+    assert linked.status_code == 201, linked.text
     added = await client.post(
         f"/api/v1/evaluation-subjects/{subject['id']}/rectifications",
         json={"title": "电梯报修24小时内响应", "owner": "物业经理", "due_on": "2027-03-31"},
@@ -111,6 +137,7 @@ async def test_bad_input_and_other_units_change_nothing(
 ) -> None:
     subject = await _subject(client, chair_headers, world)
     before = await world.db.snapshot()
+    subjects_before = await world.db.count(EvaluationSubject)
     practical = world.matters[world.practical_id]
     for path, body, status, slug in (
         ("/api/v1/evaluation-subjects", {"unit_id": 1, "kind": "gang", "name": "x"}, 400, ""),
@@ -157,5 +184,5 @@ async def test_bad_input_and_other_units_change_nothing(
     assert {k: v for k, v in after.items() if k != "audit"} == {  # audit: the new chair's login
         k: v for k, v in before.items() if k != "audit"
     }
-    assert await world.db.count(EvaluationSubject) == 1
+    assert await world.db.count(EvaluationSubject) == subjects_before
     assert await world.db.count(Action) == 0

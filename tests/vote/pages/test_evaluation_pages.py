@@ -7,6 +7,12 @@ from __future__ import annotations
 
 import re
 
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+import tally
+from ballots.access import operator
+from ballots.lifecycle import BallotDraft, create_ballot
 from ballots.models import Action, EvaluationSubject, SubjectRating
 from tests.vote.helpers import Client, World, csrf_of, page_login, zh
 
@@ -37,11 +43,32 @@ async def add(client: Client, world: World, csrf: str, name: str, kind: str = "a
     return int(found.group(1))
 
 
+async def _demo_subject(session: AsyncSession) -> int:
+    found = await session.scalar(
+        select(EvaluationSubject.id).where(EvaluationSubject.name == "物业公司")
+    )
+    assert found is not None
+    return int(found)
+
+
+async def _rating_draft(session: AsyncSession, matter_id: int) -> int:
+    """A draft written in the ballot editor, with a three-level rating question ``clean``."""
+    levels = [
+        tally.Option(id=oid, label=label, score=score)
+        for oid, label, score in (("a", "满意", 3), ("b", "基本满意", 2), ("c", "不满意", 1))
+    ]
+    question = tally.Question(id="clean", kind="rating", prompt="保洁", options=levels)
+    draft = BallotDraft(title="保洁评议", questions=[question])
+    ballot = await create_ballot(session, operator(), matter_id, draft)
+    await session.commit()
+    return ballot.id
+
+
 async def test_register_ballot_link_and_rectify(client: Client, world: World) -> None:
     csrf = await logged_in(client, world)
-    empty = await client.get("/chair/evaluations")
-    assert zh("Nothing is registered yet. Add the first subject below.") in empty.text
-    assert 'href="/chair/evaluations" aria-current="page"' in empty.text
+    register = await client.get("/chair/evaluations")
+    assert 'href="/chair/evaluations" aria-current="page"' in register.text
+    assert "平改坡工程" in register.text and "物业公司" in register.text  # the demo's subjects
     bad = await client.post(
         "/chair/evaluations/subjects",
         data={
@@ -55,9 +82,10 @@ async def test_register_ballot_link_and_rectify(client: Client, world: World) ->
         },
     )
     assert bad.status_code == 422 and 'id="name-error"' in bad.text and "保留的说明" in bad.text
-    assert await world.db.count(EvaluationSubject) == 0
-    property_id = await add(client, world, csrf, "物业公司服务")
+    assert await world.db.count(EvaluationSubject) == 2
+    property_id = await world.db.run(_demo_subject)
     team_id = await add(client, world, csrf, "保洁队", "team")
+    other_id = await add(client, world, csrf, "绿化队", "team")
     matter_id = world.matters[world.published_id]
     drafted = await client.post(
         "/chair/evaluations/ballots",
@@ -66,22 +94,26 @@ async def test_register_ballot_link_and_rectify(client: Client, world: World) ->
             "evaluation_matter": str(matter_id),
             "title": "2027年服务评议",
             "year": "2027",
-            "subject_id": [str(property_id), str(team_id)],
+            "subject_id": [str(other_id), str(team_id)],
         },
         follow_redirects=False,
     )
     assert drafted.status_code == 303, drafted.text
     assert drafted.headers["location"].endswith("/edit")
-    assert await world.db.count(SubjectRating) == 2
-    # Link the demo's published rating of the property company; the rates appear.
-    page = await client.get(f"/chair/evaluations/subjects/{property_id}")
-    assert f'value="{world.published_id}:property"' in page.text
+    assert await world.db.count(SubjectRating) == 4  # the demo's two and these two
+    # The demo's published rating is linked already; a hand-written rating question is linked.
+    draft_id = await world.db.run(lambda session: _rating_draft(session, matter_id))
+    page = await client.get(f"/chair/evaluations/subjects/{team_id}")
+    assert f'value="{world.published_id}:property"' not in page.text
+    assert f'value="{draft_id}:clean"' in page.text
     linked = await client.post(
-        f"/chair/evaluations/subjects/{property_id}/link",
-        data={"csrf_token": csrf, "question": f"{world.published_id}:property", "year": "2026"},
+        f"/chair/evaluations/subjects/{team_id}/link",
+        data={"csrf_token": csrf, "question": f"{draft_id}:clean", "year": "2026"},
     )
     assert linked.status_code == 200, linked.text
-    assert "2026年服务评议" in linked.text and "%" in linked.text
+    assert zh("Not published yet:") in linked.text and "保洁评议" in linked.text
+    history = await client.get(f"/chair/evaluations/subjects/{property_id}")
+    assert "2026年服务评议" in history.text and "%" in history.text
     added = await client.post(
         f"/chair/evaluations/subjects/{property_id}/rectifications",
         data={
@@ -117,11 +149,12 @@ async def test_register_ballot_link_and_rectify(client: Client, world: World) ->
     assert moved.status_code == 200 and zh("Done") in moved.text
     public = await client.get("/evaluations")
     assert public.status_code == 200
-    assert "物业公司服务" in public.text and "<svg" in public.text
+    assert "物业公司" in public.text and "<svg" in public.text
     assert "保洁队" not in public.text  # its ballot is only a draft
     subject = await client.get(f"/evaluations/subjects/{property_id}")
     assert "电梯报修24小时内响应" in subject.text and zh("Done") in subject.text
     assert (await client.get(f"/evaluations/subjects/{team_id}")).status_code == 404
+    assert (await client.get(f"/evaluations/subjects/{other_id}")).status_code == 404
 
 
 async def test_another_units_chair_is_refused(client: Client, world: World) -> None:
