@@ -129,6 +129,8 @@ async def update_notice(
     noted on the matter's timeline (the audit log keeps the old values)."""
     notice = await notice_for(session, actor, notice_id)
     unit = await notice_unit(session, notice)
+    if notice.withdrawn_at is not None:
+        raise InvalidInput("a withdrawn notice stays as it was")
     title, body = _clean(title, body, starts_at, ends_at, collects, notice.template)
     old = {
         "title": notice.title,

@@ -70,6 +70,18 @@ async def test_a_notice_is_up_only_when_published_and_within_its_period(
     await withdraw_notice(session, ADMIN, notice.id, now=during)
     await session.commit()
     assert not is_up(notice, during)
+    with pytest.raises(InvalidInput):  # what was withdrawn stays on record as it was
+        await update_notice(
+            session,
+            ADMIN,
+            notice.id,
+            title="改过的标题",
+            body="",
+            starts_at=START,
+            ends_at=END,
+            collects="proposals",
+            anonymous=False,
+        )
 
 
 async def test_bad_notices_are_refused(session: AsyncSession) -> None:
