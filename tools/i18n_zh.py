@@ -1904,6 +1904,9 @@ ZH: dict[str, str] = {
     "Progress in percent": "进度（百分比）",
     "Record the progress": "记录进度",
     "The progress is recorded.": "进度已记录。",
+    "Change the follow-up action": "修改后续事项",
+    "Back to the coordination": "返回协调页面",
+    "Change “%(title)s”": "修改“%(title)s”",
 }
 
 

@@ -204,6 +204,19 @@ async def test_the_register_then_a_coordination_to_the_public_record(
     )
     assert f'href="/chair/matters/{matter_id}/coordination"' in console.text
     assert await world.db.count(AuditEntry, AuditEntry.action == "action.status") == 1
+    edit = await client.get(f"/chair/actions/{action_id}/edit")
+    assert edit.status_code == 200 and "公布补偿细则" in edit.text
+    fields = {"csrf_token": csrf, "title": "公布补偿细则", "owner": "", "note": "", "kind": ""}
+    fields |= {"organisation_id": str(organisation_id), "agreement_id": ""}
+    wrong = await client.post(
+        f"/chair/actions/{action_id}/edit", data=fields | {"due_on": "2026-02-30"}
+    )
+    assert wrong.status_code == 422 and 'id="due_on-error"' in wrong.text
+    saved = await client.post(
+        f"/chair/actions/{action_id}/edit", data=fields | {"due_on": "2027-01-31"}
+    )
+    assert saved.status_code == 200 and zh("Saved.") in saved.text
+    assert await world.db.count(AuditEntry, AuditEntry.action == "action.update") == 1
 
 
 async def test_another_units_chair_is_refused(client: Client, world: World) -> None:

@@ -404,6 +404,109 @@ async def set_progress(
     )
 
 
+async def _edit_page(
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+    ctx: AppContext,
+    actor: Actor,
+    action_id: int,
+    *,
+    form: Form | None = None,
+    errors: Errors | None = None,
+    error: str = "",
+    status_code: int = 200,
+) -> Template:
+    action = await followup.get_action(db, action_id)
+    unit = await followup.action_unit(db, action)
+    require(actor, "manage_ballots", unit.path)
+    return console_page(
+        request,
+        ctx,
+        actor,
+        "console/action_edit.html",
+        section="matters",
+        status_code=status_code,
+        action=action,
+        organisations=list(await organisations_for(db, unit)),
+        form=form
+        or {
+            "title": action.title,
+            "owner": action.owner,
+            "organisation_id": str(action.organisation_id or ""),
+            "due_on": action.due_on.isoformat() if action.due_on else "",
+            "note": action.note,
+        },
+        errors=errors or {},
+        error=error,
+        **LABELS,
+        **CHOICES,
+    )
+
+
+@get("/actions/{action_id:int}/edit", name="console-action-edit")
+async def edit_action_form(
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+    ctx: AppContext,
+    actor: Actor,
+    action_id: IdParam,
+) -> Template:
+    return await _edit_page(request, db, ctx, actor, action_id)
+
+
+@post("/actions/{action_id:int}/edit")
+async def edit_action(
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+    ctx: AppContext,
+    actor: Actor,
+    action_id: IdParam,
+) -> Template:
+    """Change an action's title, owner, due date or note (a new due date goes on the record)."""
+    current = await followup.get_action(db, action_id)
+    matter_id = current.matter_id
+    form = await read_form(request, *ACTION_FIELDS)
+    errors: Errors = {}
+    title = check_text(errors, "title", form["title"], maximum=followup.TITLE_MAX)
+    owner = check_text(errors, "owner", form["owner"], maximum=followup.OWNER_MAX, required=False)
+    note = check_text(errors, "note", form["note"], maximum=followup.NOTE_MAX, required=False)
+    organisation_id = parse_id(form["organisation_id"]) if form["organisation_id"] else None
+    due_on = parse_day(form["due_on"], "due_on", errors)
+    if not owner and organisation_id is None and "owner" not in errors:
+        errors["owner"] = gettext_("Name who is responsible, or choose an organisation.")
+    if errors:
+        return await _edit_page(
+            request, db, ctx, actor, action_id, form=form, errors=errors, status_code=422
+        )
+    try:
+        await followup.update_action(
+            db,
+            actor,
+            action_id,
+            title=title,
+            owner=owner,
+            organisation_id=organisation_id,
+            due_on=due_on,
+            note=note,
+        )
+        await db.commit()
+    except DomainError as refused:
+        await db.rollback()
+        return await _edit_page(
+            request,
+            db,
+            ctx,
+            actor,
+            action_id,
+            form=form,
+            error=message_of(refused),
+            status_code=refused.status if refused.status >= 400 else 422,
+        )
+    if matter_id is None:
+        return await overdue_page(request, db, ctx, actor, message=gettext_("Saved."))
+    return await coordination_page(request, db, ctx, actor, matter_id, message=gettext_("Saved."))
+
+
 async def overdue_page(
     request: Request[Any, Any, Any],
     db: AsyncSession,
@@ -447,6 +550,8 @@ router = console_router(
         add_action,
         set_status,
         set_progress,
+        edit_action_form,
+        edit_action,
         overdue,
     ]
 )
