@@ -151,6 +151,9 @@ async def test_register_ballot_link_and_rectify(client: Client, world: World) ->
     assert public.status_code == 200
     assert "物业公司" in public.text and "<svg" in public.text
     assert "保洁队" not in public.text  # its ballot is only a draft
+    english = await client.get("/evaluations?lang=en")
+    assert "Evaluations: how satisfied residents are" in english.text
+    assert "Satisfaction rate" in english.text and "Practical project" in english.text
     subject = await client.get(f"/evaluations/subjects/{property_id}")
     assert "电梯报修24小时内响应" in subject.text and zh("Done") in subject.text
     assert (await client.get(f"/evaluations/subjects/{team_id}")).status_code == 404
