@@ -65,6 +65,7 @@ from vote.pages import notices as notice_pages
 from vote.pages import opinions as opinion_pages
 from vote.pages import projector as projector_pages
 from vote.pages import public as public_pages
+from vote.pages import record_print as record_print_pages
 from vote.pages import turnout as turnout_pages
 from vote.pages import voting as voting_pages
 from vote.pages.console import agency as console_agency
@@ -76,6 +77,7 @@ from vote.pages.console import chairs as console_chairs
 from vote.pages.console import coordination as console_coordination
 from vote.pages.console import door as console_door
 from vote.pages.console import evaluations as console_evaluations
+from vote.pages.console import matter_links as console_matter_links
 from vote.pages.console import matters as console_matters
 from vote.pages.console import meeting_parts as console_meeting_parts
 from vote.pages.console import meetings as console_meetings
@@ -297,6 +299,8 @@ def create_app(settings: Settings | None = None, *, limiter: RateLimiter | None 
             chair_pages.router,
             console_units.router,
             console_matters.router,
+            console_matter_links.router,
+            record_print_pages.router,
             console_evaluations.router,
             console_meetings.router,
             console_opinions.router,

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 import ballots.errors as domain_errors
 from ballots import board
 from ballots.lifecycle import ballot_spec
+from ballots.matter_links import links_of, referrals_of
 from ballots.matters import get_matter
 from ballots.notices.notices import notices_of
 from vote.api.params import IdParam, SearchParam
@@ -22,6 +23,7 @@ from vote.pages.coordination_record import coordination_record, record_helpers
 from vote.pages.decision_record import record_story
 from vote.pages.errors import page
 from vote.pages.listings import home_context
+from vote.pages.matter_link_labels import link_kind_label
 from vote.pages.notice_labels import notice_status_line
 from vote.pages.opinions import hearings_of
 from vote.pages.receipts import check_page, check_typed
@@ -98,6 +100,9 @@ async def matter_page(db: AsyncSession, matter_id: IdParam) -> Template:
         unit=unit,
         story=record_story(matter, ballots, events),
         coordination=await coordination_record(db, matter.id),
+        links=await links_of(db, matter.id),
+        referrals=await referrals_of(db, matter.id),
+        link_kind_label=link_kind_label,
         **record_helpers(),
         notices=await notices_of(db, matter.id, published_only=True),
         notice_status_line=notice_status_line,

@@ -1,0 +1,79 @@
+"""Links and referrals in the console and on the public record: a chair links the lift hearing
+to the appraisal-firm selection and refers a matter up to the street; both public records show
+it, and /matters/{id}/record tells both matters' steps as one timeline."""
+
+from __future__ import annotations
+
+import re
+
+from tests.vote.helpers import Client, World, csrf_of, page_login, zh
+
+
+async def _console(client: Client, world: World) -> str:
+    response = await page_login(client, "chair", world.info.totp_secret)
+    assert response.status_code in (302, 303)
+    return csrf_of((await client.get("/chair/matters")).text)
+
+
+async def test_link_two_matters_and_read_them_together(client: Client, world: World) -> None:
+    csrf = await _console(client, world)
+    hearing, selection = world.matters[world.lift_id], world.matters[world.firm_id]
+    page = await client.get(f"/chair/matters/{hearing}/links")
+    assert page.status_code == 200 and zh("No linked matter yet.") in page.text
+    refused = await client.post(
+        f"/chair/matters/{hearing}/links", data={"csrf_token": csrf, "other": "", "kind": "x"}
+    )
+    assert refused.status_code == 422
+    assert zh("Choose the other matter.") in refused.text
+    assert zh("Choose how the two matters relate.") in refused.text
+    linked = await client.post(
+        f"/chair/matters/{hearing}/links",
+        data={"csrf_token": csrf, "other": str(selection), "kind": "related"},
+    )
+    assert linked.status_code == 200 and zh("Linked.") in linked.text
+    again = await client.post(
+        f"/chair/matters/{hearing}/links",
+        data={"csrf_token": csrf, "other": str(selection), "kind": "related"},
+    )
+    assert again.status_code == 409
+    assert zh("These two matters are already linked.") in again.text
+    public = (await client.get(f"/matters/{selection}")).text
+    assert zh("Linked matters and referrals") in public
+    assert f'href="/matters/{hearing}"' in public
+    record = await client.get(f"/matters/{hearing}/record")
+    assert record.status_code == 200
+    steps = record.text.split('<li class="')[1:]
+    assert any("瑞金一居民区3号楼加装电梯听证会 · 瑞金一居民区" in step for step in steps)
+    assert any(f'<a href="/matters/{selection}">茂名居民区动迁评估公司选定</a>' in s for s in steps)
+
+
+async def test_refer_a_matter_up_to_the_street(client: Client, world: World) -> None:
+    csrf = await _console(client, world)
+    hearing = world.matters[world.lift_id]
+    area_page = (await client.get(f"/chair/matters/{hearing}/links")).text
+    street = world.units["ruijin2"]
+    assert f'<option value="{street}"' in area_page
+    missing = await client.post(
+        f"/chair/matters/{hearing}/refer",
+        data={"csrf_token": csrf, "to_unit": str(street), "reason": " "},
+    )
+    assert missing.status_code == 422 and zh("Say why the matter is referred.") in missing.text
+    sideways = await client.post(
+        f"/chair/matters/{hearing}/refer",
+        data={"csrf_token": csrf, "to_unit": str(world.units["sinan"]), "reason": "转给思南"},
+    )
+    assert sideways.status_code == 422
+    done = await client.post(
+        f"/chair/matters/{hearing}/refer",
+        data={"csrf_token": csrf, "to_unit": str(street), "reason": "电梯费用需街道统筹"},
+    )
+    assert done.status_code == 200
+    assert zh("Referred: the receiving unit now has the matter on its own record.") in done.text
+    found = re.search(
+        r'<a href="/chair/matters/(\d+)">瑞金一居民区3号楼加装电梯听证会</a>', done.text
+    )
+    assert found is not None
+    opened = int(found.group(1))
+    public = (await client.get(f"/matters/{opened}")).text
+    assert "电梯费用需街道统筹" in public
+    assert "瑞金二路街道" in public

@@ -1,0 +1,58 @@
+"""``/matters/{id}/record``: one printable timeline across a matter and the matters linked to it
+or connected by a referral (the hearing that proposed a project, its selection, coordination,
+evaluation, rectification; the street's record of an area's referral), each step named by its
+matter, oldest first."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from litestar import Router, get
+from litestar.response import Template
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ballots.matter_links import links_of, referrals_of
+from vote.api.params import IdParam
+from vote.api.public import public_matter
+from vote.pages.decision_record import Entry, record_story
+from vote.pages.errors import page
+
+
+@dataclass(frozen=True)
+class MatterEntry:
+    """A step of the combined timeline and the matter it belongs to."""
+
+    matter_id: int
+    matter_title: str
+    unit_name: str
+    entry: Entry
+
+
+async def combined_entries(db: AsyncSession, matter_id: int) -> list[MatterEntry]:
+    """The steps of the matter and of every matter one link or referral away, oldest first."""
+    related = [matter_id]
+    for link in await links_of(db, matter_id):
+        related.append(link.matter_id)
+    for referral in await referrals_of(db, matter_id):
+        related.append(referral.matter_id)
+    found: list[MatterEntry] = []
+    for each in dict.fromkeys(related):
+        matter, unit, ballots, events = await public_matter(db, each)
+        for entry in record_story(matter, ballots, events).entries:
+            found.append(MatterEntry(matter.id, matter.title, unit.name, entry))
+    return sorted(found, key=lambda item: (item.entry.at, item.matter_id))
+
+
+@get("/matters/{matter_id:int}/record", name="matter-record")
+async def matter_record(db: AsyncSession, matter_id: IdParam) -> Template:
+    """The combined timeline, printable."""
+    matter, unit, _, _ = await public_matter(db, matter_id)
+    return page(
+        "matter_record.html",
+        matter=matter,
+        unit=unit,
+        entries=await combined_entries(db, matter.id),
+    )
+
+
+router = Router(path="/", route_handlers=[matter_record], include_in_schema=False)
