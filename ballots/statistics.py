@@ -1,0 +1,127 @@
+"""Statistics of a unit and the units below it for a period (Beijing time), derived from stored
+rows each time; nothing here is stored.
+
+Definitions (the console page states them too):
+
+- meetings (hearings, coordination meetings, evaluation meetings) are counted by the meeting's
+  kind and its start time: a meeting counts in the period its ``starts_at`` falls in;
+- demands received, replied and the satisfaction rate come from :mod:`ballots.agency.stats`
+  (demands received in the period);
+- ballots opened are those whose ``opened_at`` falls in the period; their average turnout is
+  the mean, over those with a known electorate, of voting units that took part / electorate.
+
+Each row counts the unit with its whole subtree; the first row is the chosen unit (the total),
+then one row per unit directly below it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import msgspec
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ballots.access import Actor, require
+from ballots.agency.stats import Period, three_rates
+from ballots.models import Ballot, Matter, Meeting, Participation, Unit
+from ballots.units import get_unit
+
+MEETING_KINDS = ("hearing", "coordination", "evaluation")
+
+
+class UnitFigures(msgspec.Struct, frozen=True):
+    """One row: a unit (with its subtree) and its figures for the period."""
+
+    unit_id: int
+    unit_name: str
+    total: bool
+    hearings: int
+    coordination_meetings: int
+    evaluation_meetings: int
+    demands_received: int
+    demands_replied: int
+    satisfaction_rate: float | None
+    ballots_opened: int
+    average_turnout: float | None
+
+
+class Statistics(msgspec.Struct, frozen=True):
+    """The rows of a unit for a period (``start`` ≤ t < ``end``, UTC)."""
+
+    unit_id: int
+    unit_name: str
+    start: datetime
+    end: datetime
+    rows: list[UnitFigures]
+
+
+def _inside(path: str, unit_path: str) -> bool:
+    return path.startswith(unit_path)
+
+
+async def statistics_of(
+    session: AsyncSession, actor: Actor, unit_id: int, when: Period
+) -> Statistics:
+    """The chosen unit's row (the total) first, then each unit directly below it."""
+    unit = await get_unit(session, unit_id)
+    require(actor, "read", unit.path)
+    children = list(
+        (
+            await session.scalars(select(Unit).where(Unit.parent_id == unit.id).order_by(Unit.path))
+        ).all()
+    )
+    rates = {r.unit_id: r for r in await three_rates(session, actor, unit.id, when)}
+    meetings = (
+        await session.execute(
+            select(Meeting.kind, Unit.path)
+            .join(Matter, Matter.id == Meeting.matter_id)
+            .join(Unit, Unit.id == Matter.unit_id)
+            .where(
+                Unit.path.startswith(unit.path),
+                Meeting.starts_at >= when.start,
+                Meeting.starts_at < when.end,
+            )
+        )
+    ).all()
+    voted = (
+        select(Participation.ballot_id, func.count().label("n"))
+        .group_by(Participation.ballot_id)
+        .subquery()
+    )
+    ballots = (
+        await session.execute(
+            select(Ballot.electorate_size, func.coalesce(voted.c.n, 0), Unit.path)
+            .join(Matter, Matter.id == Ballot.matter_id)
+            .join(Unit, Unit.id == Matter.unit_id)
+            .outerjoin(voted, voted.c.ballot_id == Ballot.id)
+            .where(
+                Unit.path.startswith(unit.path),
+                Ballot.opened_at.is_not(None),
+                Ballot.opened_at >= when.start,
+                Ballot.opened_at < when.end,
+            )
+        )
+    ).all()
+    rows = []
+    for each, total in [(unit, True), *((c, False) for c in children)]:
+        kinds = [k for k, path in meetings if _inside(path, each.path)]
+        mine = [(size, n) for size, n, path in ballots if _inside(path, each.path)]
+        shares = [n / size for size, n in mine if size]
+        rate = rates[each.id]
+        rows.append(
+            UnitFigures(
+                unit_id=each.id,
+                unit_name=each.name,
+                total=total,
+                hearings=kinds.count("hearing"),
+                coordination_meetings=kinds.count("coordination"),
+                evaluation_meetings=kinds.count("evaluation"),
+                demands_received=rate.received,
+                demands_replied=rate.replied,
+                satisfaction_rate=rate.satisfaction_rate,
+                ballots_opened=len(mine),
+                average_turnout=round(sum(shares) / len(shares), 4) if shares else None,
+            )
+        )
+    return Statistics(unit.id, unit.name, when.start, when.end, rows)

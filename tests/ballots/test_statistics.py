@@ -1,0 +1,110 @@
+"""Statistics per unit and period equal an independent count of the same stored rows, with
+period boundaries in Beijing time, and only for chairs of the unit."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ballots.agency.demands import rate_demand, reply_demand, submit_demand
+from ballots.agency.posters import create_poster
+from ballots.agency.stats import period
+from ballots.casting import cast_ballot
+from ballots.errors import OutsideUnit
+from ballots.matters import create_matter
+from ballots.meetings.meetings import create_meeting
+from ballots.models import Ballot
+from ballots.statistics import statistics_of
+from tests.ballots.agency.world import T0, build_agency
+from tests.ballots.factories import ADMIN, KEY, open_with_credentials
+
+NEW_YEARS_EVE = datetime(2026, 12, 31, 15, 30, tzinfo=UTC)  # 23:30 北京时间 on 31 December
+
+
+async def _meeting(session: AsyncSession, unit_id: int, kind: str, at: datetime) -> None:
+    matter = await create_matter(session, ADMIN, unit_id=unit_id, kind=kind, title=f"{kind}事项")
+    await create_meeting(session, ADMIN, matter_id=matter.id, title="会", starts_at=at)
+
+
+async def test_statistics_equal_an_independent_count(session: AsyncSession) -> None:
+    aw = await build_agency(session)
+    w = aw.world
+    # meetings: (unit, kind, start) — the last one is 00:30 北京时间 on 1 January 2027
+    plan = [
+        (w.area_id, "hearing", NEW_YEARS_EVE),
+        (w.area_id, "hearing", datetime(2026, 4, 1, 2, tzinfo=UTC)),
+        (w.area_id, "evaluation", datetime(2026, 6, 1, 2, tzinfo=UTC)),
+        (w.other_area_id, "coordination", datetime(2026, 7, 1, 2, tzinfo=UTC)),
+        (w.other_area_id, "hearing", NEW_YEARS_EVE + timedelta(hours=1)),
+    ]
+    for unit_id, kind, at in plan:
+        await _meeting(session, unit_id, kind, at)
+    # demands: two in 茂名 (one replied and rated satisfied), one in 思南
+    cat = aw.categories["其他"]
+    first, secret = await submit_demand(
+        session, KEY, token=aw.token, category_id=cat, text="路灯坏了", now=T0
+    )
+    await submit_demand(session, KEY, token=aw.token, category_id=cat, text="漏水", now=T0)
+    await reply_demand(
+        session, aw.area_chair, first.id, text="已修", resolved=True, now=T0 + timedelta(days=1)
+    )
+    await rate_demand(session, KEY, secret, "satisfied", now=T0 + timedelta(days=2))
+    other_poster = await create_poster(session, aw.other_chair, unit_id=w.other_area_id)
+    from ballots.agency.categories import categories_of
+
+    sinan_cat = (await categories_of(session, w.other_area_id))[0].id
+    await submit_demand(
+        session, KEY, token=other_poster.token, category_id=sinan_cat, text="事", now=T0
+    )
+    await session.commit()
+    # a ballot in 茂名 (6 electors), three vote
+    ballot_id, credentials = await open_with_credentials(session, w)
+    for who in ("M01", "M02", "M05"):
+        await cast_ballot(session, KEY, ballot_id, credentials[w.rid(who)], {"q1": ["a"]})
+    ballot = await session.get(Ballot, ballot_id)
+    assert ballot is not None
+    ballot.opened_at = datetime(2026, 5, 1, 2, tzinfo=UTC)  # pin it inside 2026
+    await session.commit()
+
+    stats = await statistics_of(session, aw.street_chair, w.street_id, period("year", 2026))
+    rows = {r.unit_id: r for r in stats.rows}
+    assert [r.unit_id for r in stats.rows] == [w.street_id, w.area_id, w.other_area_id]
+    assert stats.rows[0].total and not stats.rows[1].total
+
+    def count(unit_ids: set[int], kind: str) -> int:
+        year = period("year", 2026)
+        return sum(
+            1 for u, k, at in plan if u in unit_ids and k == kind and year.start <= at < year.end
+        )
+
+    for unit_ids, row in (
+        ({w.area_id, w.other_area_id}, rows[w.street_id]),
+        ({w.area_id}, rows[w.area_id]),
+        ({w.other_area_id}, rows[w.other_area_id]),
+    ):
+        assert row.hearings == count(unit_ids, "hearing")
+        assert row.coordination_meetings == count(unit_ids, "coordination")
+        assert row.evaluation_meetings == count(unit_ids, "evaluation")
+    assert rows[w.area_id].hearings == 2  # the 23:30 北京时间 hearing belongs to 2026
+    assert rows[w.other_area_id].hearings == 0  # 00:30 on 1 January is 2027's
+    assert (rows[w.street_id].demands_received, rows[w.street_id].demands_replied) == (3, 1)
+    assert (rows[w.area_id].demands_received, rows[w.area_id].satisfaction_rate) == (2, 1.0)
+    assert rows[w.other_area_id].satisfaction_rate is None
+    assert (rows[w.area_id].ballots_opened, rows[w.area_id].average_turnout) == (1, 0.5)
+    assert (rows[w.other_area_id].ballots_opened, rows[w.other_area_id].average_turnout) == (
+        0,
+        None,
+    )
+    next_year = await statistics_of(session, aw.street_chair, w.street_id, period("year", 2027))
+    assert next_year.rows[0].hearings == 1
+    assert next_year.rows[0].ballots_opened == 0
+
+
+async def test_another_units_chair_is_refused(session: AsyncSession) -> None:
+    aw = await build_agency(session)
+    with pytest.raises(OutsideUnit):
+        await statistics_of(session, aw.other_chair, aw.world.area_id, period("year", 2026))
+    with pytest.raises(OutsideUnit):
+        await statistics_of(session, aw.area_chair, aw.world.street_id, period("year", 2026))
