@@ -8,7 +8,9 @@ Definitions (the console page states them too):
 - demands received, replied and the satisfaction rate come from :mod:`ballots.agency.stats`
   (demands received in the period);
 - ballots opened are those whose ``opened_at`` falls in the period; their average turnout is
-  the mean, over those with a known electorate, of voting units that took part / electorate.
+  the mean, over those with a known electorate, of voting units that took part / electorate;
+- projects chosen are the funded options of budget questions in ballots whose result was
+  published in the period (``published_at``), with the sum of their costs (whole yuan).
 
 Each row counts the unit with its whole subtree; the first row is the chosen unit (the total),
 then one row per unit directly below it.
@@ -22,8 +24,10 @@ import msgspec
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+import tally
 from ballots.access import Actor, require
 from ballots.agency.stats import Period, three_rates
+from ballots.lifecycle import decode_spec
 from ballots.models import Ballot, Matter, Meeting, Participation, Unit
 from ballots.units import get_unit
 
@@ -44,6 +48,8 @@ class UnitFigures(msgspec.Struct, frozen=True):
     satisfaction_rate: float | None
     ballots_opened: int
     average_turnout: float | None
+    projects_chosen: int
+    projects_cost: int
 
 
 class Statistics(msgspec.Struct, frozen=True):
@@ -58,6 +64,24 @@ class Statistics(msgspec.Struct, frozen=True):
 
 def _inside(path: str, unit_path: str) -> bool:
     return path.startswith(unit_path)
+
+
+def _funded(spec_text: str, result_text: str | None) -> tuple[int, int]:
+    """How many budget projects a published result funds and what they cost together."""
+    if result_text is None:
+        return 0, 0
+    spec = decode_spec(spec_text)
+    result = msgspec.json.decode(result_text, type=tally.BallotResult)
+    questions = {q.id: q for q in spec.questions}
+    chosen = cost = 0
+    for answer in result.questions:
+        question = questions.get(answer.question)
+        if answer.kind != "budget" or question is None:
+            continue
+        costs = {option.id: option.cost or 0 for option in question.options}
+        chosen += len(answer.winners)
+        cost += sum(costs.get(w, 0) for w in answer.winners)
+    return chosen, cost
 
 
 async def statistics_of(
@@ -103,6 +127,21 @@ async def statistics_of(
             )
         )
     ).all()
+    published = (
+        await session.execute(
+            select(Ballot.spec, Ballot.result, Unit.path)
+            .join(Matter, Matter.id == Ballot.matter_id)
+            .join(Unit, Unit.id == Matter.unit_id)
+            .where(
+                Unit.path.startswith(unit.path),
+                Ballot.published_at.is_not(None),
+                Ballot.published_at >= when.start,
+                Ballot.published_at < when.end,
+                Ballot.result.is_not(None),
+            )
+        )
+    ).all()
+    funded = [(*_funded(spec, result), path) for spec, result, path in published]
     rows = []
     for each, total in [(unit, True), *((c, False) for c in children)]:
         kinds = [k for k, path in meetings if _inside(path, each.path)]
@@ -122,6 +161,8 @@ async def statistics_of(
                 satisfaction_rate=rate.satisfaction_rate,
                 ballots_opened=len(mine),
                 average_turnout=round(sum(shares) / len(shares), 4) if shares else None,
+                projects_chosen=sum(n for n, _, path in funded if _inside(path, each.path)),
+                projects_cost=sum(c for _, c, path in funded if _inside(path, each.path)),
             )
         )
     return Statistics(unit.id, unit.name, when.start, when.end, rows)

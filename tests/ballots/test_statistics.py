@@ -5,20 +5,39 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import msgspec
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
+import tally
 from ballots.agency.demands import rate_demand, reply_demand, submit_demand
 from ballots.agency.posters import create_poster
 from ballots.agency.stats import period
 from ballots.casting import cast_ballot
+from ballots.eligibility import Eligibility
 from ballots.errors import OutsideUnit
+from ballots.lifecycle import close_ballot, publish_ballot
 from ballots.matters import create_matter
 from ballots.meetings.meetings import create_meeting
 from ballots.models import Ballot
 from ballots.statistics import statistics_of
 from tests.ballots.agency.world import T0, build_agency
-from tests.ballots.factories import ADMIN, KEY, open_with_credentials
+from tests.ballots.factories import ADMIN, KEY, draft, open_with_credentials
+
+BUDGET = msgspec.convert(
+    {
+        "id": "q1",
+        "kind": "budget",
+        "prompt": "实事项目（预算100万）",
+        "budget_limit": 100,
+        "options": [
+            {"id": "roof", "label": "平改坡", "cost": 60},
+            {"id": "fire", "label": "消防设备", "cost": 50},
+            {"id": "water", "label": "老虎灶", "cost": 30},
+        ],
+    },
+    tally.Question,
+)
 
 NEW_YEARS_EVE = datetime(2026, 12, 31, 15, 30, tzinfo=UTC)  # 23:30 北京时间 on 31 December
 
@@ -67,6 +86,21 @@ async def test_statistics_equal_an_independent_count(session: AsyncSession) -> N
     assert ballot is not None
     ballot.opened_at = datetime(2026, 5, 1, 2, tzinfo=UTC)  # pin it inside 2026
     await session.commit()
+    # a budget ballot in 茂名 (published 23:59 北京时间 on 31 December): two projects funded
+    budget_id, budget_credentials = await open_with_credentials(
+        session, w, draft(BUDGET, eligibility=Eligibility(units=[w.area_id]))
+    )
+    for who in ("M01", "M02"):
+        await cast_ballot(
+            session, KEY, budget_id, budget_credentials[w.rid(who)], {"q1": ["roof", "water"]}
+        )
+    await close_ballot(session, ADMIN, budget_id)
+    await publish_ballot(session, ADMIN, budget_id)
+    budget = await session.get(Ballot, budget_id)
+    assert budget is not None
+    budget.opened_at = datetime(2026, 5, 1, 2, tzinfo=UTC)
+    budget.published_at = datetime(2026, 12, 31, 15, 59, tzinfo=UTC)  # 23:59 北京时间
+    await session.commit()
 
     stats = await statistics_of(session, aw.street_chair, w.street_id, period("year", 2026))
     rows = {r.unit_id: r for r in stats.rows}
@@ -92,7 +126,10 @@ async def test_statistics_equal_an_independent_count(session: AsyncSession) -> N
     assert (rows[w.street_id].demands_received, rows[w.street_id].demands_replied) == (3, 1)
     assert (rows[w.area_id].demands_received, rows[w.area_id].satisfaction_rate) == (2, 1.0)
     assert rows[w.other_area_id].satisfaction_rate is None
-    assert (rows[w.area_id].ballots_opened, rows[w.area_id].average_turnout) == (1, 0.5)
+    assert (rows[w.area_id].ballots_opened, rows[w.area_id].average_turnout) == (2, 0.4167)
+    assert (rows[w.area_id].projects_chosen, rows[w.area_id].projects_cost) == (2, 90)
+    assert rows[w.street_id].projects_cost == 90
+    assert rows[w.other_area_id].projects_chosen == 0
     assert (rows[w.other_area_id].ballots_opened, rows[w.other_area_id].average_turnout) == (
         0,
         None,
@@ -100,6 +137,7 @@ async def test_statistics_equal_an_independent_count(session: AsyncSession) -> N
     next_year = await statistics_of(session, aw.street_chair, w.street_id, period("year", 2027))
     assert next_year.rows[0].hearings == 1
     assert next_year.rows[0].ballots_opened == 0
+    assert next_year.rows[0].projects_chosen == 0
 
 
 async def test_another_units_chair_is_refused(session: AsyncSession) -> None:
