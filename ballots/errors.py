@@ -25,6 +25,7 @@ NOUNS = frozenset(
         N_("chair"),
         N_("demo chair"),
         N_("elector"),
+        N_("evaluation subject"),
         N_("file"),
         N_("household"),
         N_("ID"),
