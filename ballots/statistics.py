@@ -18,7 +18,7 @@ then one row per unit directly below it.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, date, datetime, time, timedelta
 
 import msgspec
 from sqlalchemy import func, select
@@ -26,7 +26,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 import tally
 from ballots.access import Actor, require
-from ballots.agency.stats import Period, three_rates
+from ballots.agency.stats import BEIJING, Period, current_period, period, three_rates
+from ballots.errors import InvalidInput
 from ballots.lifecycle import decode_spec
 from ballots.models import Ballot, Matter, Meeting, Participation, Unit
 from ballots.units import get_unit
@@ -60,6 +61,31 @@ class Statistics(msgspec.Struct, frozen=True):
     start: datetime
     end: datetime
     rows: list[UnitFigures]
+
+
+def period_of(year: int | None, quarter: int | None = None, month: int | None = None) -> Period:
+    """A month when ``month`` is given, else a quarter, else the whole year (Beijing time);
+    without a year, this year. A quarter and a month together are refused."""
+    if quarter is not None and month is not None:
+        raise InvalidInput("give a quarter or a month, not both")
+    if year is None:
+        year = current_period("year").year
+    if month is not None:
+        return period("month", year, month)
+    if quarter is not None:
+        return period("quarter", year, quarter)
+    return period("year", year)
+
+
+def date_range(first: date, last: date) -> Period:
+    """From the start of ``first`` to the end of ``last`` (both days included, Beijing time)."""
+    if last < first:
+        raise InvalidInput("the last day must not be before the first")
+    if (last - first).days > 3660:
+        raise InvalidInput("the range must be at most ten years")
+    start = datetime.combine(first, time(), tzinfo=BEIJING)
+    end = datetime.combine(last + timedelta(days=1), time(), tzinfo=BEIJING)
+    return Period("range", first.year, 1, start.astimezone(UTC), end.astimezone(UTC))
 
 
 def _inside(path: str, unit_path: str) -> bool:

@@ -51,6 +51,7 @@ from vote.api import proxies as proxies_api
 from vote.api import public as public_api
 from vote.api import reconciliation as reconciliation_api
 from vote.api import roll as roll_api
+from vote.api import statistics as statistics_api
 from vote.api import tokens as tokens_api
 from vote.api import turnout as turnout_api
 from vote.api import units as units_api
@@ -280,6 +281,7 @@ def create_app(settings: Settings | None = None, *, limiter: RateLimiter | None 
             evaluations_api.router,
             agency_api.public_router,
             agency_api.router,
+            statistics_api.router,
             meetings_api.router,
             coordination_api.router,
             notices_api.router,

@@ -3,7 +3,7 @@ period boundaries in Beijing time, and only for chairs of the unit."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import msgspec
 import pytest
@@ -15,12 +15,12 @@ from ballots.agency.posters import create_poster
 from ballots.agency.stats import period
 from ballots.casting import cast_ballot
 from ballots.eligibility import Eligibility
-from ballots.errors import OutsideUnit
+from ballots.errors import InvalidInput, OutsideUnit
 from ballots.lifecycle import close_ballot, publish_ballot
 from ballots.matters import create_matter
 from ballots.meetings.meetings import create_meeting
 from ballots.models import Ballot
-from ballots.statistics import statistics_of
+from ballots.statistics import date_range, period_of, statistics_of
 from tests.ballots.agency.world import T0, build_agency
 from tests.ballots.factories import ADMIN, KEY, draft, open_with_credentials
 
@@ -146,3 +146,22 @@ async def test_another_units_chair_is_refused(session: AsyncSession) -> None:
         await statistics_of(session, aw.other_chair, aw.world.area_id, period("year", 2026))
     with pytest.raises(OutsideUnit):
         await statistics_of(session, aw.area_chair, aw.world.street_id, period("year", 2026))
+
+
+def test_periods_and_ranges_are_in_beijing_time() -> None:
+    assert period_of(2026, month=3) == period("month", 2026, 3)
+    assert period_of(2026, quarter=4).end == datetime(2026, 12, 31, 16, tzinfo=UTC)
+    assert period_of(2026).start == datetime(2025, 12, 31, 16, tzinfo=UTC)
+    span = date_range(date(2026, 12, 31), date(2026, 12, 31))
+    assert (span.start, span.end) == (
+        datetime(2026, 12, 30, 16, tzinfo=UTC),
+        datetime(2026, 12, 31, 16, tzinfo=UTC),
+    )
+    assert span.start <= NEW_YEARS_EVE < span.end
+    for bad in (
+        lambda: period_of(2026, quarter=1, month=1),
+        lambda: period_of(2026, month=13),
+        lambda: date_range(date(2026, 2, 1), date(2026, 1, 1)),
+    ):
+        with pytest.raises(InvalidInput):
+            bad()
