@@ -90,6 +90,7 @@ from vote.pages.console import proxies as console_proxies
 from vote.pages.console import reconciliation as console_reconciliation
 from vote.pages.console import roll as console_roll
 from vote.pages.console import schedule as console_schedule
+from vote.pages.console import statistics as console_statistics
 from vote.pages.console import tokens as console_tokens
 from vote.pages.console import units as console_units
 from vote.pages.errors import page_error_response
@@ -322,6 +323,7 @@ def create_app(settings: Settings | None = None, *, limiter: RateLimiter | None 
             console_tokens.router,
             console_audit.router,
             console_agency.router,
+            console_statistics.router,
             console_door.router,
             account_pages.router,
             turnout_api.router,
