@@ -6,7 +6,8 @@ Definitions (the console page states them too):
 - meetings (hearings, coordination meetings, evaluation meetings) are counted by the meeting's
   kind and its start time: a meeting counts in the period its ``starts_at`` falls in;
 - demands received, replied and the satisfaction rate come from :mod:`ballots.agency.stats`
-  (demands received in the period);
+  (demands received in the period); replied on time are those of them replied to no later
+  than their category's deadline (``due_at``; without one, any reply is on time);
 - ballots opened are those whose ``opened_at`` falls in the period; their average turnout is
   the mean, over those with a known electorate, of voting units that took part / electorate;
 - projects chosen are the funded options of budget questions in ballots whose result was
@@ -29,7 +30,7 @@ from ballots.access import Actor, require
 from ballots.agency.stats import BEIJING, Period, current_period, period, three_rates
 from ballots.errors import InvalidInput
 from ballots.lifecycle import decode_spec
-from ballots.models import Ballot, Matter, Meeting, Participation, Unit
+from ballots.models import Ballot, Demand, Matter, Meeting, Participation, Unit
 from ballots.units import get_unit
 
 MEETING_KINDS = ("hearing", "coordination", "evaluation")
@@ -46,6 +47,7 @@ class UnitFigures(msgspec.Struct, frozen=True):
     evaluation_meetings: int
     demands_received: int
     demands_replied: int
+    demands_replied_on_time: int
     satisfaction_rate: float | None
     ballots_opened: int
     average_turnout: float | None
@@ -86,6 +88,18 @@ def date_range(first: date, last: date) -> Period:
     start = datetime.combine(first, time(), tzinfo=BEIJING)
     end = datetime.combine(last + timedelta(days=1), time(), tzinfo=BEIJING)
     return Period("range", first.year, 1, start.astimezone(UTC), end.astimezone(UTC))
+
+
+def _on_time(replied: datetime | None, due: datetime | None) -> bool:
+    if replied is None:
+        return False
+    if due is None:
+        return True
+    return _utc(replied) <= _utc(due)
+
+
+def _utc(at: datetime) -> datetime:
+    return at.replace(tzinfo=UTC) if at.tzinfo is None else at
 
 
 def _inside(path: str, unit_path: str) -> bool:
@@ -134,6 +148,19 @@ async def statistics_of(
             )
         )
     ).all()
+    replies = (
+        await session.execute(
+            select(Demand.replied_at, Demand.due_at, Unit.path)
+            .join(Unit, Unit.id == Demand.unit_id)
+            .where(
+                Unit.path.startswith(unit.path),
+                Demand.received_at >= when.start,
+                Demand.received_at < when.end,
+                Demand.replied_at.is_not(None),
+            )
+        )
+    ).all()
+    on_time = [path for replied, due, path in replies if _on_time(replied, due)]
     voted = (
         select(Participation.ballot_id, func.count().label("n"))
         .group_by(Participation.ballot_id)
@@ -184,6 +211,7 @@ async def statistics_of(
                 evaluation_meetings=kinds.count("evaluation"),
                 demands_received=rate.received,
                 demands_replied=rate.replied,
+                demands_replied_on_time=sum(1 for path in on_time if _inside(path, each.path)),
                 satisfaction_rate=rate.satisfaction_rate,
                 ballots_opened=len(mine),
                 average_turnout=round(sum(shares) / len(shares), 4) if shares else None,

@@ -1985,13 +1985,14 @@ ZH: dict[str, str] = {
     "How each figure is counted": "各项数字的统计口径",
     "Each row counts the unit together with the units under it; the first row is the whole unit chosen.": "每一行都包括该单位及其下属单位；第一行是所选单位的合计。",
     "Hearings, coordination meetings and evaluation meetings: meetings of that kind whose start time falls in the period.": "听证会、协调会、评议会：开始时间在本期内的该类会议。",
-    "Demands received: demands received in the period; replied: those of them answered; satisfaction rate: ratings 满意 or 基本满意 ÷ demands rated.": "收到诉求：本期内收到的诉求；已答复：其中已答复的；满意率：评价为满意或基本满意的件数 ÷ 已评价件数。",
     "Ballots opened: ballots whose voting opened in the period; average turnout: the mean over them of voters who took part ÷ the electorate.": "开启投票：本期内开始投票的表决；平均参与率：这些表决中参与人数 ÷ 有投票资格人数的平均值。",
     "Projects chosen: projects funded by budget questions in results published in the period, and what they cost together.": "选定项目：本期内公布结果的预算题中获得资金的项目，以及它们的总费用。",
     "“—” means there is nothing to count yet.": "“—”表示暂无可统计的数据。",
     "give a quarter or a month, not both": "请只选择季度或月份中的一个",
     "the last day must not be before the first": "结束日期不能早于开始日期",
     "the range must be at most ten years": "时间范围最长为十年",
+    "Replied on time": "按时答复",
+    "Demands received: demands received in the period; replied: those of them answered; on time: answered by the deadline of their category; satisfaction rate: ratings 满意 or 基本满意 ÷ demands rated.": "收到诉求：本期内收到的诉求；已答复：其中已答复的；按时答复：在其类别期限内答复的；满意率：评价为满意或基本满意的件数 ÷ 已评价件数。",
 }
 
 

@@ -65,7 +65,12 @@ async def test_statistics_equal_an_independent_count(session: AsyncSession) -> N
     first, secret = await submit_demand(
         session, KEY, token=aw.token, category_id=cat, text="路灯坏了", now=T0
     )
-    await submit_demand(session, KEY, token=aw.token, category_id=cat, text="漏水", now=T0)
+    late, _ = await submit_demand(
+        session, KEY, token=aw.token, category_id=cat, text="漏水", now=T0
+    )
+    await reply_demand(  # after the category's deadline
+        session, aw.area_chair, late.id, text="已修", resolved=True, now=T0 + timedelta(days=40)
+    )
     await reply_demand(
         session, aw.area_chair, first.id, text="已修", resolved=True, now=T0 + timedelta(days=1)
     )
@@ -123,7 +128,9 @@ async def test_statistics_equal_an_independent_count(session: AsyncSession) -> N
         assert row.evaluation_meetings == count(unit_ids, "evaluation")
     assert rows[w.area_id].hearings == 2  # the 23:30 北京时间 hearing belongs to 2026
     assert rows[w.other_area_id].hearings == 0  # 00:30 on 1 January is 2027's
-    assert (rows[w.street_id].demands_received, rows[w.street_id].demands_replied) == (3, 1)
+    assert (rows[w.street_id].demands_received, rows[w.street_id].demands_replied) == (3, 2)
+    assert rows[w.area_id].demands_replied_on_time == 1  # one within the deadline, one after
+    assert rows[w.other_area_id].demands_replied_on_time == 0
     assert (rows[w.area_id].demands_received, rows[w.area_id].satisfaction_rate) == (2, 1.0)
     assert rows[w.other_area_id].satisfaction_rate is None
     assert (rows[w.area_id].ballots_opened, rows[w.area_id].average_turnout) == (2, 0.4167)

@@ -37,6 +37,7 @@ class UnitFiguresOut(msgspec.Struct):
     evaluation_meetings: int
     demands_received: int
     demands_replied: int
+    demands_replied_on_time: int
     satisfaction_rate: float | None
     ballots_opened: int
     average_turnout: float | None
@@ -52,7 +53,7 @@ class StatisticsOut(msgspec.Struct):
     """Figures per unit for ``start`` ≤ t < ``end`` (UTC; the period is in Beijing time).
 
     Meetings count by start time and kind; demands are those received in the period (rates
-    from the agency's 三率, null with nothing to divide by); ballots opened in the period with
+    from the agency's 三率, null with nothing to divide by; on time = by the category's deadline); ballots opened in the period with
     their mean turnout (voting units that took part / electorate); projects funded by budget
     questions in results published in the period and their total cost in yuan.
     """
