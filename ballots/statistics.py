@@ -4,7 +4,9 @@ rows each time; nothing here is stored.
 Definitions (the console page states them too):
 
 - meetings (hearings, coordination meetings, evaluation meetings) are counted by the meeting's
-  kind and its start time: a meeting counts in the period its ``starts_at`` falls in;
+  kind and its start time: a meeting counts in the period its ``starts_at`` falls in; a hearing
+  matter held without any hearing meeting (a written hearing, notice only) counts as one hearing
+  in the period its first notice was published;
 - demands received, replied and the satisfaction rate come from :mod:`ballots.agency.stats`
   (demands received in the period); replied on time are those of them replied to no later
   than their category's deadline (``due_at``; without one, any reply is on time);
@@ -30,7 +32,7 @@ from ballots.access import Actor, require
 from ballots.agency.stats import BEIJING, Period, current_period, period, three_rates
 from ballots.errors import InvalidInput
 from ballots.lifecycle import decode_spec
-from ballots.models import Ballot, Demand, Matter, Meeting, Participation, Unit
+from ballots.models import Ballot, Demand, Matter, Meeting, Notice, Participation, Unit
 from ballots.units import get_unit
 
 MEETING_KINDS = ("hearing", "coordination", "evaluation")
@@ -148,6 +150,30 @@ async def statistics_of(
             )
         )
     ).all()
+    with_meeting = set(
+        (await session.scalars(select(Meeting.matter_id).where(Meeting.kind == "hearing"))).all()
+    )
+    first_notice: dict[int, tuple[datetime, str]] = {}
+    for matter_id, sent, path in (
+        await session.execute(
+            select(Matter.id, Notice.published_at, Unit.path)
+            .join(Notice, Notice.matter_id == Matter.id)
+            .join(Unit, Unit.id == Matter.unit_id)
+            .where(
+                Unit.path.startswith(unit.path),
+                Matter.kind == "hearing",
+                Notice.published_at.is_not(None),
+            )
+        )
+    ).all():
+        if matter_id in with_meeting or sent is None:
+            continue
+        at = _utc(sent)
+        if matter_id not in first_notice or at < first_notice[matter_id][0]:
+            first_notice[matter_id] = (at, path)
+    written = [
+        path for at, path in first_notice.values() if _utc(when.start) <= at < _utc(when.end)
+    ]
     replies = (
         await session.execute(
             select(Demand.replied_at, Demand.due_at, Unit.path)
@@ -206,7 +232,8 @@ async def statistics_of(
                 unit_id=each.id,
                 unit_name=each.name,
                 total=total,
-                hearings=kinds.count("hearing"),
+                hearings=kinds.count("hearing")
+                + sum(1 for path in written if _inside(path, each.path)),
                 coordination_meetings=kinds.count("coordination"),
                 evaluation_meetings=kinds.count("evaluation"),
                 demands_received=rate.received,

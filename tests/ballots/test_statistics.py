@@ -20,6 +20,7 @@ from ballots.lifecycle import close_ballot, publish_ballot
 from ballots.matters import create_matter
 from ballots.meetings.meetings import create_meeting
 from ballots.models import Ballot
+from ballots.notices.notices import create_notice, publish_notice
 from ballots.statistics import date_range, period_of, statistics_of
 from tests.ballots.agency.world import T0, build_agency
 from tests.ballots.factories import ADMIN, KEY, draft, open_with_credentials
@@ -60,6 +61,19 @@ async def test_statistics_equal_an_independent_count(session: AsyncSession) -> N
     ]
     for unit_id, kind, at in plan:
         await _meeting(session, unit_id, kind, at)
+    # a written hearing in 思南: a hearing matter with a notice published in 2026, no meeting
+    written = await create_matter(
+        session, ADMIN, unit_id=w.other_area_id, kind="hearing", title="书面听证"
+    )
+    notice = await create_notice(
+        session,
+        ADMIN,
+        matter_id=written.id,
+        title="书面听证公告",
+        starts_at=datetime(2026, 8, 1, tzinfo=UTC),
+        ends_at=datetime(2026, 8, 15, tzinfo=UTC),
+    )
+    await publish_notice(session, ADMIN, notice.id, now=datetime(2026, 8, 1, 2, tzinfo=UTC))
     # demands: two in 茂名 (one replied and rated satisfied), one in 思南
     cat = aw.categories["其他"]
     first, secret = await submit_demand(
@@ -123,11 +137,12 @@ async def test_statistics_equal_an_independent_count(session: AsyncSession) -> N
         ({w.area_id}, rows[w.area_id]),
         ({w.other_area_id}, rows[w.other_area_id]),
     ):
-        assert row.hearings == count(unit_ids, "hearing")
+        written_hearings = 1 if w.other_area_id in unit_ids else 0
+        assert row.hearings == count(unit_ids, "hearing") + written_hearings
         assert row.coordination_meetings == count(unit_ids, "coordination")
         assert row.evaluation_meetings == count(unit_ids, "evaluation")
     assert rows[w.area_id].hearings == 2  # the 23:30 北京时间 hearing belongs to 2026
-    assert rows[w.other_area_id].hearings == 0  # 00:30 on 1 January is 2027's
+    assert rows[w.other_area_id].hearings == 1  # the written one; 00:30 on 1 January is 2027's
     assert (rows[w.street_id].demands_received, rows[w.street_id].demands_replied) == (3, 2)
     assert rows[w.area_id].demands_replied_on_time == 1  # one within the deadline, one after
     assert rows[w.other_area_id].demands_replied_on_time == 0
