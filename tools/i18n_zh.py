@@ -1940,7 +1940,6 @@ ZH: dict[str, str] = {
     "Referrals": "转交",
     "Referred from %(from)s to %(to)s": "由 %(from)s 转交 %(to)s",
     "Received from %(from)s": "由 %(from)s 转来",
-    "Reason: %(reason)s": "原因：%(reason)s",
     "This matter was neither referred nor received from another level.": "本事项没有转交，也不是由其他层级转来。",
     "Refer the matter": "转交事项",
     "Choose a level": "选择层级",
@@ -1994,6 +1993,8 @@ ZH: dict[str, str] = {
     "Replied on time": "按时答复",
     "Demands received: demands received in the period; replied: those of them answered; on time: answered by the deadline of their category; satisfaction rate: ratings 满意 or 基本满意 ÷ demands rated.": "收到诉求：本期内收到的诉求；已答复：其中已答复的；按时答复：在其类别期限内答复的；满意率：评价为满意或基本满意的件数 ÷ 已评价件数。",
     "A hearing matter held without any hearing meeting (a written hearing by notice) counts as one hearing in the period its first notice was published.": "没有召开听证会议的听证事项（以公告进行的书面听证），在其第一份公告发布的时段内计为一次听证会。",
+    "Reason: %(reason)s": "取消原因：%(reason)s",
+    "Why it was referred: %(reason)s": "转交原因：%(reason)s",
 }
 
 
