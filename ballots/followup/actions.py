@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ballots import audit
 from ballots.access import Actor, require
+from ballots.coordination.agreements import agreement_record
 from ballots.errors import N_, InvalidInput, NotFound
 from ballots.matters import add_event
 from ballots.models import Action, Agreement, EvaluationSubject, Matter, Unit, utcnow
@@ -148,6 +149,8 @@ async def create_action(
         if agreement is None or (matter_id is not None and agreement.matter_id != matter_id):
             raise NotFound(what="action", id=agreement_id)
         matter_id = agreement.matter_id
+        if (await agreement_record(session, agreement.id)).withdrawn:
+            raise InvalidInput(N_("This agreement was withdrawn; it takes no new actions."))
     if kind == "agreement" and agreement_id is None:
         raise InvalidInput(N_("An agreement's action must belong to an agreement."))
     if matter_id is not None:
