@@ -19,8 +19,10 @@ from vote.api.coordination_schemas import (
     ActionOut,
     ActionProgressIn,
     ActionStatusIn,
+    AgreementCorrectionIn,
     AgreementIn,
     AgreementOut,
+    AgreementWithdrawalIn,
     CoordinationOut,
     IssueIn,
     IssueOut,
@@ -111,8 +113,8 @@ async def coordination(db: AsyncSession, actor: Actor, matter_id: IdParam) -> Co
             for position in (await issues.positions_of(db, matter_id)).values()
         ],
         agreements=[
-            AgreementOut.of(agreement)
-            for agreement in await agreements.agreements_of(db, matter_id)
+            AgreementOut.of_record(record)
+            for record in await agreements.agreement_records(db, matter_id)
         ],
         actions=[
             ActionOut.of(action, today)
@@ -202,6 +204,35 @@ async def add_agreement(
     )
     await db.commit()
     return AgreementOut.of(agreement)
+
+
+@put(
+    "/agreements/{agreement_id:int}",
+    summary="Correct an agreement's wording (the earlier wording stays on the record)",
+)
+async def correct_agreement(
+    db: AsyncSession, actor: Actor, agreement_id: IdParam, data: AgreementCorrectionIn
+) -> AgreementOut:
+    """The earlier wording goes on the matter's timeline and in ``earlier``. Refused
+    (``invalid-input``) when the wording is unchanged or the agreement was withdrawn."""
+    await agreements.correct_agreement(db, actor, agreement_id, data.text, reason=data.reason)
+    await db.commit()
+    return AgreementOut.of_record(await agreements.agreement_record(db, agreement_id))
+
+
+@post(
+    "/agreements/{agreement_id:int}/withdrawal",
+    status_code=HTTP_200_OK,
+    summary="Withdraw an agreement recorded in error (it stays on the record, marked withdrawn)",
+)
+async def withdraw_agreement(
+    db: AsyncSession, actor: Actor, agreement_id: IdParam, data: AgreementWithdrawalIn
+) -> AgreementOut:
+    """Refused (``invalid-input``) when the agreement is already withdrawn. A withdrawn
+    agreement takes no new follow-up actions and can no longer be corrected."""
+    record = await agreements.withdraw_agreement(db, actor, agreement_id, data.reason)
+    await db.commit()
+    return AgreementOut.of_record(record)
 
 
 @post(
@@ -339,6 +370,8 @@ router = Router(
         update_issue,
         set_position,
         add_agreement,
+        correct_agreement,
+        withdraw_agreement,
         add_agreement_action,
         add_matter_action,
         overdue,

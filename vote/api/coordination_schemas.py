@@ -29,6 +29,8 @@ PartyContact = Annotated[str, _text(parties.CONTACT_MAX)]
 IssueTitle = Annotated[str, _text(issues.TITLE_MAX, 1)]
 PositionText = Annotated[str, _text(issues.POSITION_MAX)]
 AgreementText = Annotated[str, _text(agreements.TEXT_MAX, 1)]
+CorrectionReason = Annotated[str, _text(agreements.REASON_MAX)]
+WithdrawalReason = Annotated[str, _text(agreements.REASON_MAX, 1)]
 ActionTitle = Annotated[str, _text(followup.TITLE_MAX, 1)]
 Owner = Annotated[str, _text(followup.OWNER_MAX)]
 Note = Annotated[str, _text(followup.NOTE_MAX)]
@@ -135,12 +137,40 @@ class AgreementIn(msgspec.Struct, forbid_unknown_fields=True):
     meeting_id: Id | None = None
 
 
+class AgreementCorrectionIn(msgspec.Struct, forbid_unknown_fields=True):
+    """The corrected wording of an agreement and, optionally, why it was corrected."""
+
+    text: AgreementText
+    reason: CorrectionReason = ""
+
+
+class AgreementWithdrawalIn(msgspec.Struct, forbid_unknown_fields=True):
+    """Why an agreement is withdrawn (it was recorded in error)."""
+
+    reason: WithdrawalReason
+
+
+class AgreementWordingOut(msgspec.Struct):
+    """An earlier wording of an agreement and from when it stood."""
+
+    text: str
+    since: datetime
+
+
 class AgreementOut(msgspec.Struct):
+    """An agreement: its current text, its earlier wordings (oldest first) and when it was
+    last corrected, and whether, when and why it was withdrawn."""
+
     id: int
     text: str
     issue_id: int | None
     meeting_id: int | None
     agreed_at: datetime
+    corrected_at: datetime | None = None
+    earlier: list[AgreementWordingOut] = msgspec.field(default_factory=list)
+    withdrawn: bool = False
+    withdrawn_at: datetime | None = None
+    withdrawn_reason: str = ""
 
     @classmethod
     def of(cls, agreement: Agreement) -> AgreementOut:
@@ -150,6 +180,25 @@ class AgreementOut(msgspec.Struct):
             issue_id=agreement.issue_id,
             meeting_id=agreement.meeting_id,
             agreed_at=utc(agreement.agreed_at),
+        )
+
+    @classmethod
+    def of_record(cls, record: agreements.AgreementRecord) -> AgreementOut:
+        agreement = record.agreement
+        return cls(
+            id=agreement.id,
+            text=agreement.text,
+            issue_id=agreement.issue_id,
+            meeting_id=agreement.meeting_id,
+            agreed_at=utc(agreement.agreed_at),
+            corrected_at=utc(record.corrected_at) if record.corrected_at else None,
+            earlier=[
+                AgreementWordingOut(text=wording.text, since=utc(wording.since))
+                for wording in record.earlier
+            ],
+            withdrawn=record.withdrawn,
+            withdrawn_at=utc(record.withdrawn_at) if record.withdrawn_at else None,
+            withdrawn_reason=record.withdrawn_reason,
         )
 
 

@@ -1,6 +1,8 @@
 """What a matter's public record shows of its coordination and follow-up: the parties (by name:
 an organisation's name, never a contact or phone), the issues with each party's position, the
-agreements and every follow-up action with its status, and 逾期 when overdue."""
+agreements (a corrected one with "corrected on" and its earlier wording, a withdrawn one marked
+so with the reason) and every follow-up action with its status, and 逾期 when overdue;
+implementation milestones with their progress."""
 
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ballots.coordination import agreements, issues, parties
 from ballots.followup import actions as followup
 from ballots.models import Action, Agreement, Issue, Party
-from vote.pages.followup_labels import action_status_label, due_date
+from vote.pages.followup_labels import action_kind_label, action_status_label, due_date, record_day
 
 
 @dataclass
@@ -25,9 +27,13 @@ class PublicAction:
 
 @dataclass
 class PublicAgreement:
-    agreement: Agreement
+    record: agreements.AgreementRecord
     issue_title: str
     actions: list[PublicAction] = field(default_factory=list)
+
+    @property
+    def agreement(self) -> Agreement:
+        return self.record.agreement
 
 
 @dataclass
@@ -40,6 +46,16 @@ class CoordinationRecord:
     agreements: list[PublicAgreement]
     other_actions: list[PublicAction]
     today: date
+
+    @property
+    def milestones(self) -> list[PublicAction]:
+        """The matter's implementation milestones, with their progress."""
+        return [item for item in self.other_actions if item.action.kind == "milestone"]
+
+    @property
+    def rest(self) -> list[PublicAction]:
+        """The matter's follow-up actions that are neither an agreement's nor milestones."""
+        return [item for item in self.other_actions if item.action.kind != "milestone"]
 
     @property
     def empty(self) -> bool:
@@ -65,8 +81,8 @@ async def coordination_record(
         )
 
     found_agreements = [
-        PublicAgreement(agreement=agreement, issue_title=titles.get(agreement.issue_id or 0, ""))
-        for agreement in await agreements.agreements_of(db, matter_id)
+        PublicAgreement(record=record, issue_title=titles.get(record.agreement.issue_id or 0, ""))
+        for record in await agreements.agreement_records(db, matter_id)
     ]
     by_id = {item.agreement.id: item for item in found_agreements}
     others: list[PublicAction] = []
@@ -94,4 +110,9 @@ async def coordination_record(
 
 def record_helpers() -> dict[str, Any]:
     """What ``_coordination_record.html`` calls."""
-    return {"action_status_label": action_status_label, "due_date": due_date}
+    return {
+        "action_kind_label": action_kind_label,
+        "action_status_label": action_status_label,
+        "due_date": due_date,
+        "record_day": record_day,
+    }

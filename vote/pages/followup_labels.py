@@ -3,10 +3,11 @@ the decision record's sentences for parties, issues, agreements and actions."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from ballots.errors import N_
+from ballots.followup.actions import beijing_today
 from vote.i18n import gettext_
 
 ORGANISATION_KIND_LABELS = {
@@ -32,6 +33,8 @@ EVENT_LABELS = {
     "issue.added": N_("Issue added"),
     "position.set": N_("Position recorded"),
     "agreement": N_("Agreement reached"),
+    "agreement.corrected": N_("Agreement corrected"),
+    "agreement.withdrawn": N_("Agreement withdrawn (recorded in error)"),
     "action.created": N_("Follow-up action set"),
     "action.status": N_("Follow-up action status changed"),
     "action.progress": N_("Progress reported"),
@@ -66,6 +69,13 @@ def due_date(day: date | None) -> str:
     }
 
 
+def record_day(at: datetime | None) -> str:
+    """The Beijing date of a recorded moment, as :func:`due_date` writes a date."""
+    if at is None:
+        return ""
+    return due_date(beijing_today(at))
+
+
 def record_entry(kind: str, payload: dict[str, Any]) -> tuple[str, list[str]] | None:
     """The decision record's sentence and details for a coordination or follow-up event, or
     ``None`` for another kind. Nothing here names a person's phone or contact."""
@@ -90,6 +100,18 @@ def record_entry(kind: str, payload: dict[str, Any]) -> tuple[str, list[str]] | 
         details = [str(payload.get("text", ""))]
         if payload.get("issue"):
             details.append(gettext_("On: %(issue)s") % {"issue": payload["issue"]})
+    elif kind == "agreement.corrected":
+        details = [
+            gettext_("Now: %(text)s") % {"text": payload.get("text", "")},
+            gettext_("Before: %(text)s") % {"text": payload.get("old_text", "")},
+        ]
+        if payload.get("reason"):
+            details.append(gettext_("Why: %(reason)s") % {"reason": payload["reason"]})
+    elif kind == "agreement.withdrawn":
+        details = [
+            str(payload.get("text", "")),
+            gettext_("Why: %(reason)s") % {"reason": payload.get("reason", "")},
+        ]
     elif kind == "action.created":
         due = payload.get("due_on")
         details = [

@@ -179,3 +179,62 @@ async def test_organisations_are_changed_stopped_and_offered_within_the_tree(
     listed = await client.get(f"/api/v1/units/{sinan}/organisations", headers=chair_headers)
     assert [(o["name"], o["active"]) for o in listed.json()] == [("思南物业公司", False)]
     assert await world.db.count(Party) == 0
+
+
+async def test_an_agreement_is_corrected_then_withdrawn_and_the_record_keeps_both(
+    client: Client, world: World, chair_headers: dict[str, str]
+) -> None:
+    matter_id = await _matter(client, chair_headers, world.units["maoming"])
+    agreement = await client.post(
+        f"/api/v1/matters/{matter_id}/agreements",
+        json={"text": "按2019年标准上浮15%"},
+        headers=chair_headers,
+    )
+    agreement_id = agreement.json()["id"]
+    url = f"/api/v1/agreements/{agreement_id}"
+    unchanged = await client.put(url, json={"text": "按2019年标准上浮15%"}, headers=chair_headers)
+    assert_problem(unchanged, 422, "invalid-input")
+    assert (await client.put(url, json={"text": ""}, headers=chair_headers)).status_code == 400
+    secret = await world.add_chair("sinan_chair", "area_chair", "sinan")
+    other = bearer(await login(client, "sinan_chair", secret))
+    assert_problem(
+        await client.put(url, json={"text": "思南改的"}, headers=other), 403, "outside-unit"
+    )
+    assert_problem(
+        await client.post(f"{url}/withdrawal", json={"reason": "思南撤的"}, headers=other),
+        403,
+        "outside-unit",
+    )
+    assert await world.db.count(AuditEntry, AuditEntry.action.startswith("agreement.")) == 1
+
+    corrected = await client.put(
+        url, json={"text": "按2019年标准上浮12%", "reason": "记录笔误"}, headers=chair_headers
+    )
+    assert corrected.status_code == 200, corrected.text
+    body = corrected.json()
+    assert body["text"] == "按2019年标准上浮12%" and body["corrected_at"] is not None
+    assert [w["text"] for w in body["earlier"]] == ["按2019年标准上浮15%"]
+    assert (
+        await client.post(f"{url}/withdrawal", json={"reason": ""}, headers=chair_headers)
+    ).status_code == 400
+    withdrawn = await client.post(
+        f"{url}/withdrawal", json={"reason": "双方并未达成一致"}, headers=chair_headers
+    )
+    assert withdrawn.status_code == 200 and withdrawn.json()["withdrawn"] is True
+    again = await client.put(url, json={"text": "再改"}, headers=chair_headers)
+    assert_problem(again, 422, "invalid-input")
+    assert_problem(
+        await client.post(
+            f"{url}/actions", json={"title": "x", "owner": "y"}, headers=chair_headers
+        ),
+        422,
+        "invalid-input",
+    )
+    whole = (
+        await client.get(f"/api/v1/matters/{matter_id}/coordination", headers=chair_headers)
+    ).json()
+    [listed] = whole["agreements"]
+    assert listed["withdrawn_reason"] == "双方并未达成一致"
+    assert listed["earlier"][0]["text"] == "按2019年标准上浮15%"
+    public = await client.get(f"/matters/{matter_id}")
+    assert "按2019年标准上浮15%" in public.text and "双方并未达成一致" in public.text
