@@ -10,7 +10,7 @@ import re
 from datetime import timedelta
 
 from ballots.followup.actions import beijing_today
-from ballots.models import Action, AuditEntry, Organisation, Party
+from ballots.models import Action, AuditEntry, MatterEvent, Organisation, Party
 from tests.vote.helpers import Client, World, csrf_of, page_login, zh
 
 PHONE = "13912345678"
@@ -259,3 +259,75 @@ async def _action_id(session: object) -> int:
 
     assert isinstance(session, AsyncSession)
     return int(await session.scalar(select(Action.id)) or 0)
+
+
+async def test_an_agreement_is_corrected_and_withdrawn_on_the_record(
+    client: Client, world: World
+) -> None:
+    csrf = await logged_in(client, world)
+    matter_id = await _coordination_matter(client, world, csrf)
+    agreed = await client.post(
+        f"/chair/matters/{matter_id}/coordination/agreements",
+        data={
+            "csrf_token": csrf,
+            "agreement_text": "按2019年标准上浮15%",
+            "agreement_issue": "",
+            "agreement_meeting": "",
+        },
+    )
+    found = re.search(r'href="/chair/agreements/(\d+)"', agreed.text)
+    assert found, agreed.text
+    url = f"/chair/agreements/{found.group(1)}"
+    page = await client.get(url)
+    assert page.status_code == 200 and "按2019年标准上浮15%" in page.text
+    before = await world.db.snapshot()
+    for text, why in (("  ", zh("Please fill this in.")), ("按2019年标准上浮15%", None)):
+        refused = await client.post(
+            f"{url}/correct", data={"csrf_token": csrf, "text": text, "reason": ""}
+        )
+        assert refused.status_code == 422 and 'id="text-error"' in refused.text
+        if why:
+            assert why in refused.text
+    assert zh("The new wording is the same as the recorded one.") in refused.text
+    blank = await client.post(f"{url}/withdraw", data={"csrf_token": csrf, "withdraw_reason": ""})
+    assert blank.status_code == 422 and 'id="withdraw_reason-error"' in blank.text
+    assert await world.db.snapshot() == before
+
+    secret = await world.add_chair("sinan_chair", "area_chair", "sinan")
+    await client.post("/chair/logout", data={"csrf_token": csrf})
+    await page_login(client, "sinan_chair", secret)
+    other_csrf = csrf_of((await client.get("/chair/organisations")).text)
+    assert (await client.get(url)).status_code == 403
+    forbidden = await client.post(
+        f"{url}/correct", data={"csrf_token": other_csrf, "text": "思南改的", "reason": ""}
+    )
+    assert forbidden.status_code == 403
+    assert await world.db.count(AuditEntry, AuditEntry.action.startswith("agreement.")) == 1
+    assert await world.db.count(MatterEvent, MatterEvent.kind.startswith("agreement.")) == 0
+    await client.post("/chair/logout", data={"csrf_token": other_csrf})
+    await page_login(client, "chair", world.info.totp_secret, ahead=1)
+    csrf = csrf_of((await client.get("/chair/organisations")).text)
+
+    corrected = await client.post(
+        f"{url}/correct",
+        data={"csrf_token": csrf, "text": "按2019年标准上浮12%", "reason": "记录笔误"},
+    )
+    assert corrected.status_code == 200 and zh("The agreement is corrected.") in corrected.text
+    assert await world.db.count(AuditEntry, AuditEntry.action == "agreement.correct") == 1
+    public = await client.get(f"/matters/{matter_id}")
+    assert "按2019年标准上浮12%" in public.text and "按2019年标准上浮15%" in public.text
+    assert zh("Earlier wording") in public.text and zh("Agreement corrected") in public.text
+    story = await client.get(f"/matters/{matter_id}/record")
+    assert zh("Before: %(text)s") % {"text": "按2019年标准上浮15%"} in story.text
+
+    withdrawn = await client.post(
+        f"{url}/withdraw", data={"csrf_token": csrf, "withdraw_reason": "双方并未达成一致"}
+    )
+    assert withdrawn.status_code == 200 and zh("The agreement is withdrawn.") in withdrawn.text
+    assert '<option value="' + found.group(1) not in withdrawn.text  # no new actions on it
+    again = await client.post(
+        f"{url}/withdraw", data={"csrf_token": csrf, "withdraw_reason": "再撤"}
+    )
+    assert again.status_code == 422
+    public = await client.get(f"/matters/{matter_id}")
+    assert "双方并未达成一致" in public.text and "<del>按2019年标准上浮12%</del>" in public.text

@@ -1,7 +1,8 @@
 """Console: a coordination matter's 协调 page — parties (the residents' side or an organisation
 of the unit tree), issues with each party's position as a table, agreements with their
-follow-up actions and status buttons — and the 逾期事项 list of overdue actions of every kind in
-the chair's units."""
+follow-up actions and status buttons — an agreement's page to correct its wording (the earlier
+wording stays on the record) or withdraw it when it was recorded in error, and the 逾期事项 list
+of overdue actions of every kind in the chair's units."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ballots import matters, units
 from ballots.access import Actor, can, require
 from ballots.coordination import agreements, issues, parties
-from ballots.errors import DomainError, NotFound
+from ballots.errors import DomainError, InvalidInput, NotFound
 from ballots.followup import actions as followup
 from ballots.meetings.meetings import list_meetings
 from ballots.models import Matter
@@ -99,6 +100,7 @@ async def coordination_page(
     """The coordination page, with a notice, or with a form's typing and its errors."""
     matter, unit = await _matter(db, actor, matter_id)
     today = followup.beijing_today()
+    records = await agreements.agreement_records(db, matter.id)
     found_actions = list(await followup.actions_of(db, matter_id=matter.id))
     by_agreement: dict[int | None, list[Any]] = {}
     for action in found_actions:
@@ -117,6 +119,8 @@ async def coordination_page(
         issues=list(await issues.issues_of(db, matter.id)),
         positions=await issues.positions_of(db, matter.id),
         agreements=list(await agreements.agreements_of(db, matter.id)),
+        agreement_records={record.agreement.id: record for record in records},
+        standing_agreements=[record.agreement for record in records if not record.withdrawn],
         actions_by_agreement=by_agreement,
         organisations=list(await organisations_for(db, unit)),
         meetings=list(await list_meetings(db, matter.id)),
@@ -507,6 +511,110 @@ async def edit_action(
     return await coordination_page(request, db, ctx, actor, matter_id, message=gettext_("Saved."))
 
 
+async def _agreement_page(
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+    ctx: AppContext,
+    actor: Actor,
+    agreement_id: int,
+    *,
+    form: Form | None = None,
+    errors: Errors | None = None,
+    status_code: int = 200,
+) -> Template:
+    record = await agreements.agreement_record(db, agreement_id)
+    matter, unit = await _matter(db, actor, record.agreement.matter_id)
+    return console_page(
+        request,
+        ctx,
+        actor,
+        "console/agreement.html",
+        section="matters",
+        status_code=status_code,
+        matter=matter,
+        unit=unit,
+        record=record,
+        may_manage=can(actor, "manage_ballots"),
+        form=form or {"text": record.agreement.text},
+        errors=errors or {},
+    )
+
+
+@get("/agreements/{agreement_id:int}", name="console-agreement")
+async def agreement_form(
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+    ctx: AppContext,
+    actor: Actor,
+    agreement_id: IdParam,
+) -> Template:
+    """An agreement with its earlier wordings, and the forms to correct or withdraw it."""
+    return await _agreement_page(request, db, ctx, actor, agreement_id)
+
+
+@post("/agreements/{agreement_id:int}/correct")
+async def correct_agreement(
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+    ctx: AppContext,
+    actor: Actor,
+    agreement_id: IdParam,
+) -> Template:
+    """Correct an agreement's wording; a refusal is named beside the field and saves nothing."""
+    form = await read_form(request, "text", "reason")
+    errors: Errors = {}
+    text = check_text(errors, "text", form["text"], maximum=agreements.TEXT_MAX)
+    reason = check_text(
+        errors, "reason", form["reason"], maximum=agreements.REASON_MAX, required=False
+    )
+    if not errors:
+        try:
+            agreement = await agreements.correct_agreement(
+                db, actor, agreement_id, text, reason=reason
+            )
+            matter_id = agreement.matter_id
+            await db.commit()
+            return await coordination_page(
+                request, db, ctx, actor, matter_id, message=gettext_("The agreement is corrected.")
+            )
+        except InvalidInput as refused:
+            await db.rollback()
+            errors["text"] = message_of(refused)
+    return await _agreement_page(
+        request, db, ctx, actor, agreement_id, form=form, errors=errors, status_code=422
+    )
+
+
+@post("/agreements/{agreement_id:int}/withdraw")
+async def withdraw_agreement(
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+    ctx: AppContext,
+    actor: Actor,
+    agreement_id: IdParam,
+) -> Template:
+    """Withdraw an agreement recorded in error, with the reason (required)."""
+    form = await read_form(request, "withdraw_reason")
+    errors: Errors = {}
+    reason = check_text(
+        errors, "withdraw_reason", form["withdraw_reason"], maximum=agreements.REASON_MAX
+    )
+    if not errors:
+        try:
+            record = await agreements.withdraw_agreement(db, actor, agreement_id, reason)
+            matter_id = record.agreement.matter_id
+            await db.commit()
+            return await coordination_page(
+                request, db, ctx, actor, matter_id, message=gettext_("The agreement is withdrawn.")
+            )
+        except InvalidInput as refused:
+            await db.rollback()
+            errors["withdraw_reason"] = message_of(refused)
+    return await _agreement_page(
+        request, db, ctx, actor, agreement_id, form=form, errors=errors, status_code=422
+    )
+
+
 async def overdue_page(
     request: Request[Any, Any, Any],
     db: AsyncSession,
@@ -552,6 +660,9 @@ router = console_router(
         set_progress,
         edit_action_form,
         edit_action,
+        agreement_form,
+        correct_agreement,
+        withdraw_agreement,
         overdue,
     ]
 )
