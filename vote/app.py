@@ -76,6 +76,7 @@ from vote.pages.console import ballot_editor as console_ballot_editor
 from vote.pages.console import ballots as console_ballots
 from vote.pages.console import chairs as console_chairs
 from vote.pages.console import coordination as console_coordination
+from vote.pages.console import followup as console_followup
 from vote.pages.console import door as console_door
 from vote.pages.console import evaluations as console_evaluations
 from vote.pages.console import matter_links as console_matter_links
@@ -309,6 +310,7 @@ def create_app(settings: Settings | None = None, *, limiter: RateLimiter | None 
             console_opinions.router,
             console_meeting_parts.router,
             console_coordination.router,
+            console_followup.router,
             console_organisations.router,
             console_notices.router,
             notice_pages.router,

@@ -77,7 +77,8 @@ def parse_day(value: str, name: str, errors: Errors) -> date | None:
         return None
 
 
-async def _matter(db: AsyncSession, actor: Actor, matter_id: int) -> tuple[Matter, Any]:
+async def readable_matter(db: AsyncSession, actor: Actor, matter_id: int) -> tuple[Matter, Any]:
+    """The matter and its unit, if ``actor`` may read it."""
     matter = await matters.get_matter(db, matter_id)
     unit = await units.get_unit(db, matter.unit_id)
     require(actor, "read", unit.path)
@@ -98,7 +99,7 @@ async def coordination_page(
     status_code: int = 200,
 ) -> Template:
     """The coordination page, with a notice, or with a form's typing and its errors."""
-    matter, unit = await _matter(db, actor, matter_id)
+    matter, unit = await readable_matter(db, actor, matter_id)
     today = followup.beijing_today()
     records = await agreements.agreement_records(db, matter.id)
     found_actions = list(await followup.actions_of(db, matter_id=matter.id))
@@ -523,7 +524,7 @@ async def _agreement_page(
     status_code: int = 200,
 ) -> Template:
     record = await agreements.agreement_record(db, agreement_id)
-    matter, unit = await _matter(db, actor, record.agreement.matter_id)
+    matter, unit = await readable_matter(db, actor, record.agreement.matter_id)
     return console_page(
         request,
         ctx,
