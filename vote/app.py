@@ -76,9 +76,9 @@ from vote.pages.console import ballot_editor as console_ballot_editor
 from vote.pages.console import ballots as console_ballots
 from vote.pages.console import chairs as console_chairs
 from vote.pages.console import coordination as console_coordination
-from vote.pages.console import followup as console_followup
 from vote.pages.console import door as console_door
 from vote.pages.console import evaluations as console_evaluations
+from vote.pages.console import followup as console_followup
 from vote.pages.console import matter_links as console_matter_links
 from vote.pages.console import matters as console_matters
 from vote.pages.console import meeting_parts as console_meeting_parts
