@@ -1,7 +1,8 @@
 """``/matters/{id}/record``: one printable timeline across a matter and the matters linked to it
 or connected by a referral (the hearing that proposed a project, its selection, coordination,
 evaluation, rectification; the street's record of an area's referral), each step named by its
-matter, oldest first."""
+matter, oldest first; above it, where each implementation milestone of those matters stands
+(status, due date and progress)."""
 
 from __future__ import annotations
 
@@ -11,11 +12,15 @@ from litestar import Router, get
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ballots.followup import actions as followup
 from ballots.matter_links import links_of, referrals_of
+from ballots.matters import get_matter
+from ballots.models import Action
 from vote.api.params import IdParam
 from vote.api.public import public_matter
 from vote.pages.decision_record import Entry, record_story
 from vote.pages.errors import page
+from vote.pages.followup_labels import action_status_label, due_date
 
 
 @dataclass(frozen=True)
@@ -28,15 +33,48 @@ class MatterEntry:
     entry: Entry
 
 
-async def combined_entries(db: AsyncSession, matter_id: int) -> list[MatterEntry]:
-    """The steps of the matter and of every matter one link or referral away, oldest first."""
+@dataclass(frozen=True)
+class Milestone:
+    """An implementation milestone as it stands, with the matter it belongs to."""
+
+    matter_title: str
+    action: Action
+    overdue: bool
+    days: int
+
+
+async def _related(db: AsyncSession, matter_id: int) -> list[int]:
+    """The matter and every matter one link or referral away, each once."""
     related = [matter_id]
     for link in await links_of(db, matter_id):
         related.append(link.matter_id)
     for referral in await referrals_of(db, matter_id):
         related.append(referral.matter_id)
+    return list(dict.fromkeys(related))
+
+
+async def milestones_of(db: AsyncSession, matter_id: int) -> list[Milestone]:
+    """The implementation milestones of the matter and the matters related to it, by due date."""
+    today = followup.beijing_today()
+    found: list[Milestone] = []
+    for each in await _related(db, matter_id):
+        matter = await get_matter(db, each)
+        for action in await followup.actions_of(db, matter_id=each, kind="milestone"):
+            found.append(
+                Milestone(
+                    matter_title=matter.title,
+                    action=action,
+                    overdue=followup.is_overdue(action, today),
+                    days=followup.days_overdue(action, today),
+                )
+            )
+    return found
+
+
+async def combined_entries(db: AsyncSession, matter_id: int) -> list[MatterEntry]:
+    """The steps of the matter and of every matter one link or referral away, oldest first."""
     found: list[MatterEntry] = []
-    for each in dict.fromkeys(related):
+    for each in await _related(db, matter_id):
         matter, unit, ballots, events = await public_matter(db, each)
         for entry in record_story(matter, ballots, events).entries:
             found.append(MatterEntry(matter.id, matter.title, unit.name, entry))
@@ -52,6 +90,9 @@ async def matter_record(db: AsyncSession, matter_id: IdParam) -> Template:
         matter=matter,
         unit=unit,
         entries=await combined_entries(db, matter.id),
+        milestones=await milestones_of(db, matter.id),
+        action_status_label=action_status_label,
+        due_date=due_date,
     )
 
 
