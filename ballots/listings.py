@@ -5,6 +5,9 @@ A unit's residents are concerned by the matters of that unit, of the units above
 practical projects concern every residential area in the street) and of the units below it.
 Turnout is a count of who has voted, never who: the number of counted ballots is public anyway,
 since every cast is on the ballot's public board while voting runs.
+
+Also the slice (:class:`Window`) every other long list of the service is read in, by offset and
+limit: the console turns a page number into an offset, the API takes the offset itself.
 """
 
 from __future__ import annotations
@@ -139,3 +142,25 @@ async def matters_by_unit(
     query = query.order_by(Unit.path, Matter.id.desc())
     rows, total = await _page(session, query, page, size)
     return Listing([MatterEntry(m, u) for m, u in rows], total, page, size)
+
+
+@dataclass(frozen=True)
+class Window(Generic[T]):
+    """A slice of a list by ``offset`` and ``limit`` (what the API pages by): its ``items`` and
+    the ``total`` over the whole list."""
+
+    items: list[T]
+    total: int
+    offset: int
+    limit: int
+
+
+async def window_rows(
+    session: AsyncSession, query: Select[*tuple[Any, ...]], offset: int, limit: int
+) -> tuple[list[Any], int]:
+    """The rows of ``query`` (already in a stable order) from ``offset``, at most ``limit`` of
+    them, and how many rows the whole query has."""
+    offset, limit = max(offset, 0), max(limit, 1)
+    total = await session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    rows = (await session.execute(query.offset(offset).limit(limit))).all()
+    return list(rows), int(total or 0)

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ballots import audit
 from ballots.access import Actor, require
 from ballots.errors import DuplicateName, InvalidInput, NotFound
+from ballots.listings import Window, window_rows
 from ballots.models import Organisation, Unit
 from ballots.units import get_unit
 
@@ -125,7 +126,22 @@ async def organisations_for(
     query = select(Organisation).where(Organisation.unit_id.in_(ancestor_ids or [unit.id]))
     if not include_inactive:
         query = query.where(Organisation.active.is_(True))
-    return (await session.scalars(query.order_by(Organisation.name))).all()
+    return (await session.scalars(query.order_by(Organisation.name, Organisation.id))).all()
+
+
+async def organisations_window(
+    session: AsyncSession, unit: Unit, offset: int, limit: int
+) -> Window[Organisation]:
+    """A slice of what a unit may choose (its own and its ancestors', no longer offered ones
+    included), by name and id; ``total`` counts all of them."""
+    ancestor_ids = [int(part) for part in unit.path.strip("/").split("/") if part]
+    query = (
+        select(Organisation)
+        .where(Organisation.unit_id.in_(ancestor_ids or [unit.id]))
+        .order_by(Organisation.name, Organisation.id)
+    )
+    rows, total = await window_rows(session, query, offset, limit)
+    return Window([organisation for (organisation,) in rows], total, offset, limit)
 
 
 async def check_offered(session: AsyncSession, unit: Unit, organisation_id: int) -> Organisation:

@@ -15,6 +15,9 @@ Definitions (the console page states them too):
 - projects chosen are the funded options of budget questions in ballots whose result was
   published in the period (``published_at``), with the sum of their costs (whole yuan).
 
+A period is a calendar year, quarter or month, or any range of whole days (both included, at most
+about ten years, :func:`date_range`), always in Beijing time.
+
 Each row counts the unit with its whole subtree; the first row is the chosen unit (the total),
 then one row per unit directly below it.
 """
@@ -30,7 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 import tally
 from ballots.access import Actor, require
 from ballots.agency.stats import BEIJING, Period, current_period, period, three_rates
-from ballots.errors import InvalidInput
+from ballots.errors import N_, InvalidInput
 from ballots.lifecycle import decode_spec
 from ballots.models import Ballot, Demand, Matter, Meeting, Notice, Participation, Unit
 from ballots.units import get_unit
@@ -81,15 +84,73 @@ def period_of(year: int | None, quarter: int | None = None, month: int | None = 
     return period("year", year)
 
 
+RANGE_DAYS_MAX = 3660
+"""The longest range of days (a little over ten years)."""
+
+FIRST_DAY = date(2000, 1, 1)
+LAST_DAY = date(2100, 12, 31)
+
+
+def parse_day(text: str, field: str) -> date:
+    """A day written ``YYYY-MM-DD`` (Beijing calendar), from 2000 to 2100; ``field`` names the
+    form field or query parameter in the refusal."""
+    text = text.strip()
+    try:
+        if len(text) != 10:
+            raise ValueError(text)
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(
+            N_("Please write the day as year-month-day, for example 2026-03-31."), field=field
+        ) from None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise InvalidInput(N_("The day must be from 2000 to 2100."), field=field)
+    return day
+
+
 def date_range(first: date, last: date) -> Period:
-    """From the start of ``first`` to the end of ``last`` (both days included, Beijing time)."""
+    """From the start of ``first`` to the end of ``last`` (both days included, Beijing time),
+    at most :data:`RANGE_DAYS_MAX` days, within 2000 to 2100."""
+    for day, field in ((first, "from"), (last, "to")):
+        if not FIRST_DAY <= day <= LAST_DAY:
+            raise InvalidInput(N_("The day must be from 2000 to 2100."), field=field)
     if last < first:
-        raise InvalidInput("the last day must not be before the first")
-    if (last - first).days > 3660:
-        raise InvalidInput("the range must be at most ten years")
+        raise InvalidInput(N_("The last day must not be before the first day."), field="to")
+    if (last - first).days >= RANGE_DAYS_MAX:
+        raise InvalidInput(N_("The range must be at most ten years."), field="to")
     start = datetime.combine(first, time(), tzinfo=BEIJING)
     end = datetime.combine(last + timedelta(days=1), time(), tzinfo=BEIJING)
     return Period("range", first.year, 1, start.astimezone(UTC), end.astimezone(UTC))
+
+
+def period_or_range(
+    year: int | None,
+    quarter: int | None = None,
+    month: int | None = None,
+    first: date | None = None,
+    last: date | None = None,
+) -> Period:
+    """The range ``first``–``last`` when either day is given (both needed, no year, quarter or
+    month beside them), else :func:`period_of`."""
+    if first is None and last is None:
+        return period_of(year, quarter, month)
+    if year is not None or quarter is not None or month is not None:
+        raise InvalidInput(
+            N_("Give a year (with a quarter or a month) or a range of days, not both.")
+        )
+    if first is None:
+        raise InvalidInput(N_("Please give the first day of the range."), field="from")
+    if last is None:
+        raise InvalidInput(N_("Please give the last day of the range."), field="to")
+    return date_range(first, last)
+
+
+def days_of(when: Period) -> tuple[date, date]:
+    """The first and the last day (Beijing calendar) of a period, both included."""
+    return (
+        when.start.astimezone(BEIJING).date(),
+        (when.end.astimezone(BEIJING) - timedelta(days=1)).date(),
+    )
 
 
 def _on_time(replied: datetime | None, due: datetime | None) -> bool:

@@ -12,6 +12,7 @@ from ballots import audit
 from ballots.access import Action as Permission
 from ballots.access import Actor, require
 from ballots.errors import N_, InvalidInput, NotFound
+from ballots.listings import Window, window_rows
 from ballots.matters import get_matter
 from ballots.models import EvaluationSubject, Unit
 from ballots.models.bounds import LONG_TEXT_LENGTH
@@ -166,8 +167,25 @@ async def subjects_within(
     if not include_inactive:
         query = query.where(EvaluationSubject.active.is_(True))
     return (
-        await session.scalars(query.order_by(EvaluationSubject.kind, EvaluationSubject.name))
+        await session.scalars(
+            query.order_by(EvaluationSubject.kind, EvaluationSubject.name, EvaluationSubject.id)
+        )
     ).all()
+
+
+async def subjects_window(
+    session: AsyncSession, within_path: str, offset: int, limit: int
+) -> Window[EvaluationSubject]:
+    """A slice of the register of the unit subtree at ``within_path`` (no longer evaluated
+    ones included), by kind, name and id; ``total`` counts the whole register."""
+    query = (
+        select(EvaluationSubject)
+        .join(Unit, Unit.id == EvaluationSubject.unit_id)
+        .where(Unit.path.startswith(within_path))
+        .order_by(EvaluationSubject.kind, EvaluationSubject.name, EvaluationSubject.id)
+    )
+    rows, total = await window_rows(session, query, offset, limit)
+    return Window([subject for (subject,) in rows], total, offset, limit)
 
 
 async def offered_subjects(session: AsyncSession, unit: Unit) -> Sequence[EvaluationSubject]:

@@ -13,15 +13,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ballots import audit
 from ballots.access import Actor, require
 from ballots.coordination.agreements import agreement_record
 from ballots.errors import N_, InvalidInput, NotFound
+from ballots.listings import Window, window_rows
 from ballots.matters import add_event
 from ballots.models import Action, Agreement, EvaluationSubject, Matter, Unit, utcnow
 from ballots.organisations import check_offered
@@ -328,13 +330,9 @@ async def actions_of(
     return (await session.scalars(query)).all()
 
 
-async def overdue_actions(
-    session: AsyncSession, within_path: str, today: date
-) -> list[OverdueAction]:
-    """Every overdue action, of every kind, in the unit subtree at ``within_path``, most
-    overdue first: a matter's actions by the matter's unit, a subject's by the subject's."""
+def _overdue_query(within_path: str, today: date) -> Select[Action, Matter, Unit]:
     owner_unit = func.coalesce(Matter.unit_id, EvaluationSubject.unit_id)
-    rows = await session.execute(
+    return (
         select(Action, Matter, Unit)
         .outerjoin(Matter, Matter.id == Action.matter_id)
         .outerjoin(EvaluationSubject, EvaluationSubject.id == Action.subject_id)
@@ -347,6 +345,9 @@ async def overdue_actions(
         )
         .order_by(Action.due_on, Action.id)
     )
+
+
+def _overdue_rows(rows: Sequence[Any], today: date) -> list[OverdueAction]:
     return [
         OverdueAction(
             action=action,
@@ -356,5 +357,23 @@ async def overdue_actions(
             matter_id=matter.id if matter is not None else None,
             matter_title=matter.title if matter is not None else "",
         )
-        for action, matter, unit in rows.all()
+        for action, matter, unit in rows
     ]
+
+
+async def overdue_actions(
+    session: AsyncSession, within_path: str, today: date
+) -> list[OverdueAction]:
+    """Every overdue action, of every kind, in the unit subtree at ``within_path``, most
+    overdue first: a matter's actions by the matter's unit, a subject's by the subject's."""
+    rows = await session.execute(_overdue_query(within_path, today))
+    return _overdue_rows(rows.all(), today)
+
+
+async def overdue_window(
+    session: AsyncSession, within_path: str, today: date, offset: int, limit: int
+) -> Window[OverdueAction]:
+    """A slice of :func:`overdue_actions` (most overdue first, then by id); ``total`` counts
+    every overdue action."""
+    rows, total = await window_rows(session, _overdue_query(within_path, today), offset, limit)
+    return Window(_overdue_rows(rows, today), total, offset, limit)

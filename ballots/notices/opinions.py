@@ -16,14 +16,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ballots import audit
 from ballots.access import Actor
 from ballots.credentials import credential_hash
 from ballots.errors import N_, DomainError, MistypedCredential, NotFound, UnknownCredential
+from ballots.listings import Window, window_rows
 from ballots.models import Elector, Notice, Opinion, OpinionGroup, Resident, Unit
 from ballots.notices.notices import get_notice, is_up, notice_for, notice_unit
 
@@ -240,13 +242,21 @@ async def number_of(session: AsyncSession, opinion: Opinion) -> int:
     return (await opinion_numbers(session, opinion.notice_id))[opinion.id]
 
 
-async def opinions_of(
-    session: AsyncSession, notice_id: int, *, public: bool = True
-) -> list[PublicOpinion]:
-    """A notice's opinions in the order they arrived. For the public (``public``): hidden ones
-    left out and a name only where the resident chose to show it. For chairs: every opinion,
-    names still only where chosen (a chair sees who sent one in the audit-free roll, not here).
-    """
+def _opinion_query(notice_id: int, hidden: bool | None) -> Select[Opinion, str]:
+    query = (
+        select(Opinion, Resident.name)
+        .outerjoin(Resident, Resident.id == Opinion.resident_id)
+        .where(Opinion.notice_id == notice_id)
+        .order_by(Opinion.id)
+    )
+    if hidden is not None:
+        query = query.where(
+            Opinion.hidden_at.is_not(None) if hidden else Opinion.hidden_at.is_(None)
+        )
+    return query
+
+
+async def _views(session: AsyncSession, notice_id: int, rows: Sequence[Any]) -> list[PublicOpinion]:
     numbers = await opinion_numbers(session, notice_id)
     groups = {
         group.id: group.title
@@ -254,41 +264,99 @@ async def opinions_of(
             select(OpinionGroup).where(OpinionGroup.notice_id == notice_id)
         )
     }
-    rows = (
-        await session.execute(
-            select(Opinion, Resident.name)
-            .outerjoin(Resident, Resident.id == Opinion.resident_id)
-            .where(Opinion.notice_id == notice_id)
-            .order_by(Opinion.id)
+    return [
+        PublicOpinion(
+            id=opinion.id,
+            number=numbers[opinion.id],
+            kind=opinion.kind,
+            title=opinion.title,
+            text=opinion.text,
+            name=name if (opinion.show_name and name) else "",
+            submitted_at=opinion.submitted_at,
+            group_id=opinion.group_id,
+            group=groups.get(opinion.group_id, "") if opinion.group_id else "",
+            reply=opinion.reply,
+            replied_at=opinion.replied_at,
+            adoption=opinion.adoption,
+            adoption_reason=opinion.adoption_reason,
+            merged_into=numbers.get(opinion.merged_into_id) if opinion.merged_into_id else None,
+            cost=opinion.cost,
+            shortlisted=opinion.shortlisted,
+            hidden=opinion.hidden_at is not None,
+            identified=opinion.resident_id is not None,
         )
-    ).all()
-    found = []
-    for opinion, name in rows:
-        if public and opinion.hidden_at is not None:
-            continue
-        found.append(
-            PublicOpinion(
-                id=opinion.id,
-                number=numbers[opinion.id],
-                kind=opinion.kind,
-                title=opinion.title,
-                text=opinion.text,
-                name=name if (opinion.show_name and name) else "",
-                submitted_at=opinion.submitted_at,
-                group_id=opinion.group_id,
-                group=groups.get(opinion.group_id, "") if opinion.group_id else "",
-                reply=opinion.reply,
-                replied_at=opinion.replied_at,
-                adoption=opinion.adoption,
-                adoption_reason=opinion.adoption_reason,
-                merged_into=numbers.get(opinion.merged_into_id) if opinion.merged_into_id else None,
-                cost=opinion.cost,
-                shortlisted=opinion.shortlisted,
-                hidden=opinion.hidden_at is not None,
-                identified=opinion.resident_id is not None,
-            )
+        for opinion, name in rows
+    ]
+
+
+async def opinions_of(
+    session: AsyncSession, notice_id: int, *, public: bool = True
+) -> list[PublicOpinion]:
+    """A notice's opinions in the order they arrived. For the public (``public``): hidden ones
+    left out and a name only where the resident chose to show it. For chairs: every opinion,
+    names still only where chosen (a chair sees who sent one in the audit-free roll, not here).
+    """
+    rows = (await session.execute(_opinion_query(notice_id, False if public else None))).all()
+    return await _views(session, notice_id, rows)
+
+
+async def opinions_window(
+    session: AsyncSession, notice_id: int, offset: int, limit: int, *, hidden: bool | None = False
+) -> Window[PublicOpinion]:
+    """A slice of a notice's opinions in the order they arrived, names only where chosen:
+    those shown to the public (``hidden`` false, the default), the hidden ones (true) or every
+    one (``None``); ``total`` counts all of that kind."""
+    rows, total = await window_rows(session, _opinion_query(notice_id, hidden), offset, limit)
+    return Window(await _views(session, notice_id, rows), total, offset, limit)
+
+
+async def view_of(session: AsyncSession, notice_id: int, opinion_id: int) -> PublicOpinion:
+    """One opinion of the notice as a chair reads it (names only where chosen)."""
+    query = _opinion_query(notice_id, None).where(Opinion.id == opinion_id)
+    views = await _views(session, notice_id, (await session.execute(query)).all())
+    if not views:
+        raise NotFound(what="opinion", id=opinion_id)
+    return views[0]
+
+
+async def shortlist_of(session: AsyncSession, notice_id: int) -> list[PublicOpinion]:
+    """The shown proposals on the shortlist that are not merged into another, in order."""
+    query = _opinion_query(notice_id, False).where(
+        Opinion.shortlisted.is_(True), Opinion.merged_into_id.is_(None)
+    )
+    return await _views(session, notice_id, (await session.execute(query)).all())
+
+
+async def merge_targets(session: AsyncSession, notice_id: int) -> list[tuple[int, int, str]]:
+    """Id, number and title of each shown opinion not merged into another: what a duplicate
+    may be merged into."""
+    numbers = await opinion_numbers(session, notice_id)
+    rows = await session.execute(
+        select(Opinion.id, Opinion.title)
+        .where(
+            Opinion.notice_id == notice_id,
+            Opinion.hidden_at.is_(None),
+            Opinion.merged_into_id.is_(None),
         )
-    return found
+        .order_by(Opinion.id)
+    )
+    return [(opinion_id, numbers[opinion_id], title) for opinion_id, title in rows.all()]
+
+
+async def opinion_page_of(session: AsyncSession, opinion: Opinion, size: int) -> int:
+    """The page (of ``size`` opinions) on which a chair finds ``opinion`` among those of its
+    kind (hidden or shown), counting from 1."""
+    hidden = opinion.hidden_at is not None
+    before = await session.scalar(
+        select(func.count())
+        .select_from(Opinion)
+        .where(
+            Opinion.notice_id == opinion.notice_id,
+            Opinion.id < opinion.id,
+            Opinion.hidden_at.is_not(None) if hidden else Opinion.hidden_at.is_(None),
+        )
+    )
+    return int(before or 0) // size + 1
 
 
 async def groups_of(session: AsyncSession, notice_id: int) -> Sequence[OpinionGroup]:

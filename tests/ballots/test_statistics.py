@@ -21,7 +21,14 @@ from ballots.matters import create_matter
 from ballots.meetings.meetings import create_meeting
 from ballots.models import Ballot
 from ballots.notices.notices import create_notice, publish_notice
-from ballots.statistics import date_range, period_of, statistics_of
+from ballots.statistics import (
+    date_range,
+    days_of,
+    parse_day,
+    period_of,
+    period_or_range,
+    statistics_of,
+)
 from tests.ballots.agency.world import T0, build_agency
 from tests.ballots.factories import ADMIN, KEY, draft, open_with_credentials
 
@@ -187,3 +194,74 @@ def test_periods_and_ranges_are_in_beijing_time() -> None:
     ):
         with pytest.raises(InvalidInput):
             bad()
+
+
+async def test_a_range_of_days_equals_an_independent_count(session: AsyncSession) -> None:
+    aw = await build_agency(session)
+    w = aw.world
+    # meetings on both sides of each day's boundary in Beijing time (UTC+8)
+    plan = [
+        (w.area_id, "hearing", datetime(2026, 3, 9, 15, 59, tzinfo=UTC)),  # 23:59 on 9 March
+        (w.area_id, "hearing", datetime(2026, 3, 9, 16, 0, tzinfo=UTC)),  # 00:00 on 10 March
+        (w.area_id, "coordination", datetime(2026, 4, 20, 2, tzinfo=UTC)),
+        (w.other_area_id, "evaluation", datetime(2026, 5, 20, 15, 59, tzinfo=UTC)),  # 23:59
+        (w.other_area_id, "hearing", datetime(2026, 5, 20, 16, 0, tzinfo=UTC)),  # 21 May
+        (w.other_area_id, "coordination", datetime(2027, 1, 5, 2, tzinfo=UTC)),
+    ]
+    for unit_id, kind, at in plan:
+        await _meeting(session, unit_id, kind, at)
+    await session.commit()
+    first, last = date(2026, 3, 10), date(2026, 5, 20)
+    when = date_range(first, last)
+    stats = await statistics_of(session, aw.street_chair, w.street_id, when)
+    rows = {r.unit_id: r for r in stats.rows}
+
+    def day_in_beijing(at: datetime) -> date:
+        return (at + timedelta(hours=8)).date()
+
+    def count(unit_ids: set[int], kind: str) -> int:
+        return sum(
+            1
+            for u, k, at in plan
+            if u in unit_ids and k == kind and first <= day_in_beijing(at) <= last
+        )
+
+    for unit_ids, row in (
+        ({w.area_id, w.other_area_id}, rows[w.street_id]),
+        ({w.area_id}, rows[w.area_id]),
+        ({w.other_area_id}, rows[w.other_area_id]),
+    ):
+        assert row.hearings == count(unit_ids, "hearing")
+        assert row.coordination_meetings == count(unit_ids, "coordination")
+        assert row.evaluation_meetings == count(unit_ids, "evaluation")
+    assert (rows[w.area_id].hearings, rows[w.area_id].coordination_meetings) == (1, 1)
+    assert (rows[w.other_area_id].evaluation_meetings, rows[w.other_area_id].hearings) == (1, 0)
+    one_day = await statistics_of(
+        session, aw.street_chair, w.street_id, date_range(date(2026, 3, 9), date(2026, 3, 9))
+    )
+    assert one_day.rows[0].hearings == 1  # only the 23:59 one
+    assert days_of(when) == (first, last) and when.kind == "range"
+    assert days_of(period("quarter", 2026, 2)) == (date(2026, 4, 1), date(2026, 6, 30))
+
+
+def test_ranges_are_bounded_and_days_well_formed() -> None:
+    assert date_range(date(2016, 1, 1), date(2025, 12, 31)).kind == "range"  # ten years
+    refused = [
+        (lambda: date_range(date(2016, 1, 1), date(2026, 1, 31)), "to"),  # over ten years
+        (lambda: date_range(date(2026, 3, 2), date(2026, 3, 1)), "to"),
+        (lambda: date_range(date(1999, 12, 31), date(2000, 1, 5)), "from"),
+        (lambda: parse_day("2026-02-30", "from"), "from"),
+        (lambda: parse_day("2026-3-1", "to"), "to"),
+        (lambda: parse_day("20260301", "to"), "to"),
+        (lambda: parse_day("0001-01-01", "from"), "from"),
+        (lambda: period_or_range(None, first=date(2026, 1, 1)), "to"),
+        (lambda: period_or_range(None, last=date(2026, 1, 1)), "from"),
+    ]
+    for make, field in refused:
+        with pytest.raises(InvalidInput) as caught:
+            make()
+        assert caught.value.params.get("field") == field, caught.value.detail
+    with pytest.raises(InvalidInput):
+        period_or_range(2026, first=date(2026, 1, 1), last=date(2026, 2, 1))
+    assert parse_day(" 2026-03-31 ", "from") == date(2026, 3, 31)
+    assert period_or_range(2026, month=2) == period("month", 2026, 2)

@@ -1,6 +1,7 @@
 """The statistics page in a real browser (headless Chromium, zh-CN): the chair opens 统计 from
 the console navigation, sees the table per unit and both charts, picks a quarter, and downloads
-the CSV and the Excel file; axe-core finds nothing serious or critical."""
+the CSV and the Excel file; then a range of days, its CSV, and a range ending before it starts,
+refused beside the last day's field; axe-core finds nothing serious or critical."""
 
 from __future__ import annotations
 
@@ -53,4 +54,26 @@ def test_the_chair_reads_and_downloads_statistics(browser: Browser, service: Ser
     with chair.expect_download() as got:
         chair.get_by_role("link", name="下载 Excel（XLSX）").click()
     assert got.value.suggested_filename.endswith("-Q4.xlsx")
+
+    chair.get_by_label("时段").select_option(label="自选起止日期")
+    chair.get_by_label("起始日期").fill("2026-01-01")
+    chair.get_by_label("截止日期").fill("2026-06-30")
+    chair.get_by_role("button", name="显示").click()
+    chair.wait_for_url("**kind=range**")
+    assert chair.get_by_text("统计日期：2026-01-01 至 2026-06-30（含首尾两天）。").is_visible()
+    assert chair.get_by_label("时段").input_value() == "range"
+    assert_accessible(chair)
+    with chair.expect_download() as got:
+        chair.get_by_role("link", name="下载 CSV").click()
+    assert got.value.suggested_filename.endswith("-2026-01-01_2026-06-30.csv")
+
+    chair.get_by_label("起始日期").fill("2026-06-30")
+    chair.get_by_label("截止日期").fill("2026-01-01")
+    chair.get_by_role("button", name="显示").click()
+    chair.wait_for_url("**from=2026-06-30**")
+    refusal = chair.locator("#to-error")
+    assert refusal.is_visible() and refusal.inner_text() == "截止日期不能早于起始日期。"
+    assert chair.get_by_label("截止日期").get_attribute("aria-invalid") == "true"
+    assert chair.locator("#from-error").count() == 0
+    assert_accessible(chair)
     context.close()

@@ -28,26 +28,38 @@ from vote.api.coordination_schemas import (
     IssueOut,
     OrganisationIn,
     OrganisationOut,
+    OrganisationPage,
     OverdueOut,
+    OverduePage,
     PartyIn,
     PartyOut,
     PositionIn,
     PositionOut,
 )
-from vote.api.params import IdParam
+from vote.api.params import CountParam, IdParam, LimitParam
 from vote.web import provide_actor
 
 
 @get("/units/{unit_id:int}/organisations", summary="Organisations a unit may choose")
 async def list_organisations(
-    db: AsyncSession, actor: Actor, unit_id: IdParam
-) -> list[OrganisationOut]:
+    db: AsyncSession,
+    actor: Actor,
+    unit_id: IdParam,
+    offset: CountParam = 0,
+    limit: LimitParam = 50,
+) -> OrganisationPage:
     """Its own and those kept by the units above it (``inherited``), no longer offered ones
-    included; contact phones are shown to chairs only."""
+    included, by name and id; contact phones are shown to chairs only. ``total`` counts all of
+    them, page on with ``offset``."""
     unit = await units.get_unit(db, unit_id)
     require(actor, "read", unit.path)
-    found = await organisations.organisations_for(db, unit, include_inactive=True)
-    return [OrganisationOut.of(organisation, unit.id) for organisation in found]
+    found = await organisations.organisations_window(db, unit, offset, limit)
+    return OrganisationPage(
+        organisations=[OrganisationOut.of(organisation, unit.id) for organisation in found.items],
+        total=found.total,
+        offset=found.offset,
+        limit=found.limit,
+    )
 
 
 @post(
@@ -342,9 +354,14 @@ async def set_action_progress(
 
 
 @get("/actions/overdue", summary="Overdue actions of every kind in your units, most overdue first")
-async def overdue(db: AsyncSession, actor: Actor) -> list[OverdueOut]:
+async def overdue(
+    db: AsyncSession, actor: Actor, offset: CountParam = 0, limit: LimitParam = 50
+) -> OverduePage:
+    """Most overdue first, then by id; ``total`` counts every overdue action, page on with
+    ``offset``."""
     today = followup.beijing_today()
-    return [
+    found = await followup.overdue_window(db, actor.unit_path, today, offset, limit)
+    items = [
         OverdueOut(
             action=ActionOut.of(row.action, today),
             days=row.days,
@@ -353,8 +370,9 @@ async def overdue(db: AsyncSession, actor: Actor) -> list[OverdueOut]:
             matter_id=row.matter_id,
             matter_title=row.matter_title,
         )
-        for row in await followup.overdue_actions(db, actor.unit_path, today)
+        for row in found.items
     ]
+    return OverduePage(actions=items, total=found.total, offset=found.offset, limit=found.limit)
 
 
 router = Router(

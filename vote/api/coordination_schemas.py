@@ -75,6 +75,16 @@ class OrganisationOut(msgspec.Struct):
         )
 
 
+class OrganisationPage(msgspec.Struct):
+    """A slice of a unit's organisations: ``total`` counts all of them, page on with
+    ``offset``."""
+
+    organisations: list[OrganisationOut]
+    total: int
+    offset: int
+    limit: int
+
+
 class PartyIn(msgspec.Struct, forbid_unknown_fields=True):
     """A party: an organisation offered to the matter's unit (``organisation_id``; the name and
     contact default to the organisation's), or a side named by ``name``."""
@@ -287,3 +297,12 @@ class OverdueOut(msgspec.Struct):
     unit_name: str
     matter_id: int | None
     matter_title: str
+
+
+class OverduePage(msgspec.Struct):
+    """A slice of the overdue actions: ``total`` counts all of them, page on with ``offset``."""
+
+    actions: list[OverdueOut]
+    total: int
+    offset: int
+    limit: int

@@ -20,7 +20,7 @@ from ballots.evaluations.evaluation_ballots import MAX_SUBJECTS, YEAR_MAX, YEAR_
 from ballots.models import Action, EvaluationSubject
 from ballots.models.bounds import BALLOT_TITLE_LENGTH, SAFE_TEXT, Id, Text, column_length
 from vote.api.meeting_schemas import utc
-from vote.api.params import IdParam
+from vote.api.params import CountParam, IdParam, LimitParam
 from vote.web import provide_actor
 
 Name = Annotated[
@@ -86,6 +86,15 @@ class SubjectOut(msgspec.Struct):
             matter_id=subject.matter_id,
             active=subject.active,
         )
+
+
+class SubjectPage(msgspec.Struct):
+    """A slice of the register: ``total`` counts every subject, page on with ``offset``."""
+
+    subjects: list[SubjectOut]
+    total: int
+    offset: int
+    limit: int
 
 
 class RatesOut(msgspec.Struct):
@@ -214,8 +223,18 @@ class LinkIn(msgspec.Struct, forbid_unknown_fields=True):
 
 
 @get("/evaluation-subjects", summary="Evaluation subjects in your units, by kind and name")
-async def list_subjects(db: AsyncSession, actor: Actor) -> list[SubjectOut]:
-    return [SubjectOut.of(s) for s in await subjects.subjects_within(db, actor.unit_path)]
+async def list_subjects(
+    db: AsyncSession, actor: Actor, offset: CountParam = 0, limit: LimitParam = 50
+) -> SubjectPage:
+    """The register of your units, no longer evaluated subjects included, by kind, name and id;
+    ``total`` counts every subject, page on with ``offset``."""
+    found = await subjects.subjects_window(db, actor.unit_path, offset, limit)
+    return SubjectPage(
+        subjects=[SubjectOut.of(s) for s in found.items],
+        total=found.total,
+        offset=found.offset,
+        limit=found.limit,
+    )
 
 
 @post(

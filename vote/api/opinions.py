@@ -28,7 +28,7 @@ from ballots.models import Notice
 from ballots.models.bounds import SAFE_TEXT, Id
 from ballots.notices import opinions, proposals
 from ballots.notices.notices import get_notice, is_up, notice_for
-from vote.api.params import IdParam
+from vote.api.params import CountParam, IdParam, LimitParam
 from vote.api.schemas import Credential
 from vote.guards import code_attempt, is_trusted_network
 from vote.ratelimit import Rule, begin_attempt
@@ -205,7 +205,8 @@ class GroupOut(msgspec.Struct):
 
 
 class OpinionsOut(msgspec.Struct):
-    """A notice's opinions or proposals: whether it takes them now, its headings and the list."""
+    """A notice's opinions or proposals: whether it takes them now, its headings and a slice of
+    the list in the order they arrived (``total`` counts all of them, page on with ``offset``)."""
 
     notice_id: int
     collects: str
@@ -215,9 +216,17 @@ class OpinionsOut(msgspec.Struct):
     ends_at: datetime
     groups: list[GroupOut]
     opinions: list[OpinionOut]
+    total: int
+    offset: int
+    limit: int
 
 
-async def _listing(db: AsyncSession, notice: Notice, *, public: bool) -> OpinionsOut:
+async def _listing(
+    db: AsyncSession, notice: Notice, *, public: bool, offset: int, limit: int
+) -> OpinionsOut:
+    found = await opinions.opinions_window(
+        db, notice.id, offset, limit, hidden=False if public else None
+    )
     return OpinionsOut(
         notice_id=notice.id,
         collects=notice.collects,
@@ -226,9 +235,10 @@ async def _listing(db: AsyncSession, notice: Notice, *, public: bool) -> Opinion
         starts_at=notice.starts_at,
         ends_at=notice.ends_at,
         groups=[GroupOut(id=g.id, title=g.title) for g in await opinions.groups_of(db, notice.id)],
-        opinions=[
-            OpinionOut.of(view) for view in await opinions.opinions_of(db, notice.id, public=public)
-        ],
+        opinions=[OpinionOut.of(view) for view in found.items],
+        total=found.total,
+        offset=found.offset,
+        limit=found.limit,
     )
 
 
@@ -266,10 +276,13 @@ async def submit_opinion(
 
 
 @get("/notices/{notice_id:int}/opinions", summary="A notice's public opinions or proposals")
-async def list_public(db: AsyncSession, notice_id: IdParam) -> OpinionsOut:
+async def list_public(
+    db: AsyncSession, notice_id: IdParam, offset: CountParam = 0, limit: LimitParam = 50
+) -> OpinionsOut:
     """The opinions or proposals of a published notice, without names unless a resident chose
     to show theirs and without hidden ones."""
-    return await _listing(db, await public_notice(db, notice_id), public=True)
+    notice = await public_notice(db, notice_id)
+    return await _listing(db, notice, public=True, offset=offset, limit=limit)
 
 
 class ReportGroupOut(msgspec.Struct):
@@ -311,10 +324,16 @@ async def hearing_report(db: AsyncSession, notice_id: IdParam) -> ReportOut:
 
 
 @get("/notices/{notice_id:int}/opinions/all", summary="Every opinion of a notice (chairs)")
-async def list_for_chair(db: AsyncSession, actor: Actor, notice_id: IdParam) -> OpinionsOut:
+async def list_for_chair(
+    db: AsyncSession,
+    actor: Actor,
+    notice_id: IdParam,
+    offset: CountParam = 0,
+    limit: LimitParam = 50,
+) -> OpinionsOut:
     """Every opinion or proposal of the notice, hidden ones included (``hidden``)."""
     notice = await notice_for(db, actor, notice_id)
-    return await _listing(db, notice, public=False)
+    return await _listing(db, notice, public=False, offset=offset, limit=limit)
 
 
 class GroupIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -333,10 +352,7 @@ async def add_group(db: AsyncSession, actor: Actor, notice_id: IdParam, data: Gr
 
 
 async def _one(db: AsyncSession, opinion_id: int, notice_id: int) -> OpinionOut:
-    for view in await opinions.opinions_of(db, notice_id, public=False):
-        if view.id == opinion_id:
-            return OpinionOut.of(view)
-    raise AssertionError("an opinion just changed is listed")  # pragma: no cover
+    return OpinionOut.of(await opinions.view_of(db, notice_id, opinion_id))
 
 
 async def _done(db: AsyncSession, opinion_id: int, notice_id: int) -> OpinionOut:

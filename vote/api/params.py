@@ -23,3 +23,12 @@ SizeParam = Annotated[int, Parameter(ge=1, le=ID_MAX)]
 
 SearchParam = Annotated[str, Parameter(max_length=200, pattern=SAFE_TEXT)]
 """A short free-text query (a search, a file name)."""
+
+PageParam = Annotated[int, Parameter(ge=1, le=100_000)]
+"""A page number of a console or public list (past the last page shows the last)."""
+
+LIST_LIMIT_MAX = 200
+"""The most rows one API list answer holds."""
+
+LimitParam = Annotated[int, Parameter(ge=1, le=LIST_LIMIT_MAX)]
+"""How many rows an API list answers at most (page on with ``offset``)."""

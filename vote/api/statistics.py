@@ -1,10 +1,10 @@
 """The statistics JSON API: a chair reads the figures of their unit (with its subtree) and of
-each unit directly below it for a calendar year, quarter or month in Beijing time
-(:mod:`ballots.statistics`)."""
+each unit directly below it for a calendar year, quarter or month or any range of days in Beijing
+time (:mod:`ballots.statistics`)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated
 
 import msgspec
@@ -14,7 +14,7 @@ from litestar.params import Parameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ballots.access import Actor
-from ballots.statistics import UnitFigures, period_of, statistics_of
+from ballots.statistics import UnitFigures, days_of, period_or_range, statistics_of
 from vote.api.openapi import EXTRA_ERRORS
 from vote.api.params import IdParam
 from vote.web import provide_actor
@@ -22,6 +22,14 @@ from vote.web import provide_actor
 YearParam = Annotated[int, Parameter(ge=2000, le=2100)]
 QuarterParam = Annotated[int, Parameter(ge=1, le=4)]
 MonthParam = Annotated[int, Parameter(ge=1, le=12)]
+FromParam = Annotated[
+    date | None,
+    Parameter(query="from", description="The first day (Beijing time), YYYY-MM-DD, with ``to``"),
+]
+ToParam = Annotated[
+    date | None,
+    Parameter(query="to", description="The last day, included (Beijing time), YYYY-MM-DD"),
+]
 
 EXTRA_ERRORS.update({("GET", "/api/v1/statistics"): {404, 422}})
 
@@ -63,12 +71,14 @@ class StatisticsOut(msgspec.Struct):
     period: str
     year: int
     number: int
+    first_day: date
+    last_day: date
     start: datetime
     end: datetime
     rows: list[UnitFiguresOut]
 
 
-@get("/statistics", summary="Statistics per unit for a year, quarter or month")
+@get("/statistics", summary="Statistics per unit for a year, quarter, month or range of days")
 async def statistics(
     db: AsyncSession,
     actor: Actor,
@@ -76,14 +86,21 @@ async def statistics(
     year: YearParam | None = None,
     quarter: QuarterParam | None = None,
     month: MonthParam | None = None,
+    first: FromParam = None,
+    last: ToParam = None,
 ) -> StatisticsOut:
     """The unit's row (its whole subtree) first, then one row per unit directly below it.
-    Without ``year`` this year; ``month`` or ``quarter`` narrow it.
+    Without ``year`` this year; ``month`` or ``quarter`` narrow it. Instead of a year, ``from``
+    and ``to`` give any range of whole days, both included (Beijing time, at most ten years;
+    ``period`` is then ``range``).
 
-    Errors: ``invalid-input`` (422: both a quarter and a month), ``outside-unit`` (403),
-    ``not-found`` (404: no such unit).
+    Errors: ``invalid-input`` (422: both a quarter and a month; dates beside a year, only one of
+    ``from`` and ``to``, ``to`` before ``from``, a range over ten years or outside 2000–2100;
+    ``params.field`` names the date at fault), ``outside-unit`` (403), ``not-found`` (404: no
+    such unit); a malformed date is a 400.
     """
-    when = period_of(year, quarter, month)
+    when = period_or_range(year, quarter, month, first, last)
+    first_day, last_day = days_of(when)
     found = await statistics_of(db, actor, unit_id, when)
     await db.commit()
     return StatisticsOut(
@@ -92,6 +109,8 @@ async def statistics(
         period=when.kind,
         year=when.year,
         number=when.number,
+        first_day=first_day,
+        last_day=last_day,
         start=when.start.astimezone(UTC),
         end=when.end.astimezone(UTC),
         rows=[UnitFiguresOut.of(r) for r in found.rows],

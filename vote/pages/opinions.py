@@ -10,15 +10,15 @@ The form posts without a session, like the voting form; its limits are the API's
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Request, Router, get, post
 from litestar.datastructures import CacheControlHeader
-from litestar.params import Parameter
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ballots.errors import N_, DomainError, MistypedCredential, NotFound, UnknownCredential
+from ballots.listings import Window
 from ballots.matters import get_matter
 from ballots.models import Notice
 from ballots.notices import opinions
@@ -30,16 +30,16 @@ from ballots.notices.opinions import (
     ResidentLimitReached,
 )
 from vote.api.opinions import public_notice, send
-from vote.api.params import IdParam
+from vote.api.params import IdParam, PageParam
 from vote.guards import TooManyFailedCodes
 from vote.i18n import gettext_
 from vote.pages.console.layout import message_of
 from vote.pages.errors import page
+from vote.pages.paging import one_page
 from vote.web import AppContext
 
 FORM_MAX_BYTES = 32 * 1024
 PER_PAGE = 50
-PageParam = Annotated[int, Parameter(ge=1, le=100_000)]
 ADOPTION_LABELS = {
     "adopted": N_("Adopted"),
     "partly": N_("Partly adopted"),
@@ -65,21 +65,21 @@ def closed_reason(notice: Notice) -> str:
 
 
 async def _context(db: AsyncSession, notice: Notice, page_number: int = 1) -> dict[str, Any]:
-    every = await opinions.opinions_of(db, notice.id, public=True)
-    last = max(1, -(-len(every) // PER_PAGE))
-    shown = min(page_number, last)
+    async def fetch(offset: int, limit: int) -> Window[opinions.PublicOpinion]:
+        return await opinions.opinions_window(db, notice.id, offset, limit)
+
+    listed, shown, last = await one_page(fetch, page_number, PER_PAGE)
     return {
         "page": shown,
         "last": last,
         "base": f"/notices/{notice.id}/opinions?",
-        "total": len(every),
-        "listed": every[(shown - 1) * PER_PAGE : shown * PER_PAGE],
+        "total": listed.total,
+        "listed": listed.items,
         "notice": notice,
         "matter": await get_matter(db, notice.matter_id),
         "unit": await notice_unit(db, notice),
         "proposals": notice.collects == "proposals",
         "closed": closed_reason(notice),
-        "opinions": every,
         "adoption_label": adoption_label,
     }
 

@@ -11,7 +11,7 @@ from openpyxl import Workbook
 
 from ballots.agency.stats import Period
 from ballots.errors import N_
-from ballots.statistics import Statistics, UnitFigures
+from ballots.statistics import Statistics, UnitFigures, days_of
 from vote.i18n import gettext_
 
 COLUMNS = (
@@ -59,7 +59,10 @@ def cells(row: UnitFigures) -> list[str | int | float | None]:
 
 
 def period_name(when: Period) -> str:
-    """``2026``, ``2026-Q4`` or ``2026-03`` (used in file names)."""
+    """``2026``, ``2026-Q4``, ``2026-03`` or ``2026-01-15_2026-02-14`` (used in file names)."""
+    if when.kind == "range":
+        first, last = days_of(when)
+        return f"{first.isoformat()}_{last.isoformat()}"
     if when.kind == "quarter":
         return f"{when.year}-Q{when.number}"
     if when.kind == "month":

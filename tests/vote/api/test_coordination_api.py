@@ -40,9 +40,9 @@ async def test_a_coordination_from_parties_to_a_done_action(
     assert company.status_code == 201, company.text
     company_id = company.json()["id"]
     listed = await client.get(f"/api/v1/units/{area}/organisations", headers=chair_headers)
-    assert [(o["name"], o["inherited"], o["contact_phone"]) for o in listed.json()] == [
-        ("上海某动迁公司", True, "13800000000")
-    ]
+    assert [
+        (o["name"], o["inherited"], o["contact_phone"]) for o in listed.json()["organisations"]
+    ] == [("上海某动迁公司", True, "13800000000")]
     matter_id = await _matter(client, chair_headers, area)
     base = f"/api/v1/matters/{matter_id}"
     residents = await client.post(
@@ -78,7 +78,9 @@ async def test_a_coordination_from_parties_to_a_done_action(
     assert body["kind"] == "agreement" and body["owner"] == "上海某动迁公司"
     assert body["overdue"] is True and body["days_overdue"] == 1
     late = await client.get("/api/v1/actions/overdue", headers=chair_headers)
-    assert [(row["action"]["id"], row["days"]) for row in late.json()] == [(body["id"], 1)]
+    assert [(row["action"]["id"], row["days"]) for row in late.json()["actions"]] == [
+        (body["id"], 1)
+    ]
 
     started = await client.post(
         f"/api/v1/actions/{body['id']}/status",
@@ -90,7 +92,7 @@ async def test_a_coordination_from_parties_to_a_done_action(
         f"/api/v1/actions/{body['id']}/status", json={"status": "done"}, headers=chair_headers
     )
     assert done.json()["done_at"] is not None and done.json()["overdue"] is False
-    assert (await client.get("/api/v1/actions/overdue", headers=chair_headers)).json() == []
+    assert (await client.get("/api/v1/actions/overdue", headers=chair_headers)).json()["total"] == 0
     whole = (await client.get(f"{base}/coordination", headers=chair_headers)).json()
     assert len(whole["parties"]) == 2 and len(whole["positions"]) == 2
     assert [a["status"] for a in whole["actions"]] == ["done"]
@@ -177,7 +179,9 @@ async def test_organisations_are_changed_stopped_and_offered_within_the_tree(
     assert stopped.status_code == 200, stopped.text
     assert stopped.json()["active"] is False and stopped.json()["name"] == "思南物业公司"
     listed = await client.get(f"/api/v1/units/{sinan}/organisations", headers=chair_headers)
-    assert [(o["name"], o["active"]) for o in listed.json()] == [("思南物业公司", False)]
+    assert [(o["name"], o["active"]) for o in listed.json()["organisations"]] == [
+        ("思南物业公司", False)
+    ]
     assert await world.db.count(Party) == 0
 
 

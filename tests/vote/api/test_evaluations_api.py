@@ -29,7 +29,9 @@ async def test_register_link_rates_and_rectify(
 ) -> None:
     year = this_year()
     # The demo registers the property company, rated in its service evaluation's "property".
-    listed = (await client.get("/api/v1/evaluation-subjects", headers=chair_headers)).json()
+    listed = (await client.get("/api/v1/evaluation-subjects", headers=chair_headers)).json()[
+        "subjects"
+    ]
     [subject] = [s for s in listed if s["name"] == "物业公司"]
     assert subject["active"] and subject["kind"] == "agency"
     again = await client.post(
@@ -178,7 +180,7 @@ async def test_bad_input_and_other_units_change_nothing(
     ):
         response = await client.request(method, path, json=body, headers=other)
         assert_problem(response, 403, "outside-unit")
-    listed = (await client.get("/api/v1/evaluation-subjects", headers=other)).json()
+    listed = (await client.get("/api/v1/evaluation-subjects", headers=other)).json()["subjects"]
     assert listed == []
     after = await world.db.snapshot()
     assert {k: v for k, v in after.items() if k != "audit"} == {  # audit: the new chair's login

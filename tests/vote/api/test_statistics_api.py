@@ -3,6 +3,9 @@ through the public API shows up; another unit's chair and bad periods are refuse
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
+from ballots.agency.stats import BEIJING
 from tests.vote.helpers import Client, World, assert_problem, bearer, login
 
 
@@ -49,3 +52,67 @@ async def test_a_chair_reads_statistics_and_others_are_refused(
         await client.get(f"/api/v1/statistics?unit_id={area}", headers=other), 403, "outside-unit"
     )
     assert (await client.get(f"/api/v1/statistics?unit_id={street}")).status_code == 401
+
+
+async def test_a_range_of_days(client: Client, world: World, chair_headers: dict[str, str]) -> None:
+    area, street = world.units["maoming"], world.units["ruijin2"]
+    made = await client.post(
+        f"/api/v1/agency/units/{area}/posters", json={"building": "3号楼"}, headers=chair_headers
+    )
+    listed = await client.get(f"/api/v1/agency/units/{area}/categories", headers=chair_headers)
+    for text in ("路灯坏了", "楼道堆物"):
+        sent = await client.post(
+            "/api/v1/agency/public/demands",
+            json={
+                "token": made.json()["token"],
+                "category_id": listed.json()[0]["id"],
+                "text": text,
+            },
+        )
+        assert sent.status_code == 201, sent.text
+    today = datetime.now(BEIJING).date()  # both demands were received today, Beijing time
+    base = f"/api/v1/statistics?unit_id={street}"
+    around = await client.get(
+        f"{base}&from={today - timedelta(days=3)}&to={today}", headers=chair_headers
+    )
+    assert around.status_code == 200, around.text
+    body = around.json()
+    assert body["period"] == "range"
+    assert (body["first_day"], body["last_day"]) == (
+        str(today - timedelta(days=3)),
+        str(today),
+    )
+    rows = {r["unit_id"]: r for r in body["rows"]}
+    assert rows[street]["demands_received"] == 2 and rows[area]["demands_received"] == 2
+    before = await client.get(
+        f"{base}&from={today - timedelta(days=30)}&to={today - timedelta(days=1)}",
+        headers=chair_headers,
+    )
+    assert before.json()["rows"][0]["demands_received"] == 0
+    whole_year = await client.get(
+        f"{base}&from={today.year}-01-01&to={today.year}-12-31", headers=chair_headers
+    )
+    year = await client.get(f"{base}&year={today.year}", headers=chair_headers)
+    assert whole_year.json()["rows"] == year.json()["rows"]
+    assert (whole_year.json()["start"], whole_year.json()["end"]) == (
+        year.json()["start"],
+        year.json()["end"],
+    )
+    for query, field in (
+        (f"&from={today}&to={today - timedelta(days=1)}", "to"),
+        ("&from=2010-01-01&to=2026-01-01", "to"),
+        (f"&from={today}", "to"),
+        (f"&to={today}", "from"),
+        ("&from=1999-12-31&to=2000-01-02", "from"),
+    ):
+        refused = await client.get(base + query, headers=chair_headers)
+        assert_problem(refused, 422, "invalid-input")
+        assert refused.json()["params"]["field"] == field
+    mixed = await client.get(
+        f"{base}&year=2026&from=2026-01-01&to=2026-02-01", headers=chair_headers
+    )
+    assert_problem(mixed, 422, "invalid-input")
+    for malformed in ("2026-02-30", "yesterday", "2026-1-1"):
+        bad = await client.get(f"{base}&from={malformed}&to=2026-03-01", headers=chair_headers)
+        assert bad.status_code == 400, bad.text
+        assert bad.headers["content-type"].startswith("application/problem+json")

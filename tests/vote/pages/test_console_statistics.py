@@ -108,3 +108,53 @@ async def test_another_units_chair_is_refused(client: Client, world: World) -> N
     token = await login(client, "sinan_chair", secret, ahead=1)
     api = await client.get(f"/api/v1/statistics?unit_id={area}", headers=bearer(token))
     assert api.status_code == 403
+
+
+async def test_a_range_of_days_on_the_page_and_in_the_exports(
+    client: Client, world: World, chair_headers: dict[str, str]
+) -> None:
+    street = world.units["ruijin2"]
+    api = await client.get(
+        f"/api/v1/statistics?unit_id={street}&from=2026-01-15&to=2026-02-14", headers=chair_headers
+    )
+    expected = [_expected(r) for r in api.json()["rows"]]
+    await page_login(client, "chair", world.info.totp_secret, ahead=1)
+    query = f"unit_id={street}&kind=range&from=2026-01-15&to=2026-02-14"
+    page = await client.get(f"/chair/statistics?{query}")
+    assert page.status_code == 200, page.text
+    assert '<option value="range" selected>' in page.text
+    assert 'value="2026-01-15"' in page.text and 'value="2026-02-14"' in page.text
+    assert (
+        zh("Days counted: %(first)s to %(last)s, both included.")
+        % {"first": "2026-01-15", "last": "2026-02-14"}
+        in page.text
+    )
+    assert f"export.csv?{query.replace('&', '&amp;')}" in page.text
+    got = await client.get(f"/chair/statistics/export.csv?{query}")
+    assert got.status_code == 200
+    assert "2026-01-15_2026-02-14.csv" in got.headers["content-disposition"]
+    rows = list(csv.reader(io.StringIO(got.content.decode("utf-8-sig"))))
+    assert rows[1:] == [["" if v is None else str(v) for v in row] for row in expected]
+    book = await client.get(f"/chair/statistics/export.xlsx?{query}")
+    sheet = load_workbook(io.BytesIO(book.content)).active
+    assert sheet is not None
+    assert [list(r) for r in sheet.iter_rows(values_only=True)][1:] == expected
+
+    for dates, errors in (
+        ("from=2026-02-30&to=2026-13-01", {"from", "to"}),
+        ("from=2026-03-01&to=2026-02-01", {"to"}),
+        ("from=2010-01-01&to=2025-01-01", {"to"}),
+        ("from=&to=2026-02-01", {"from"}),
+        ("from=1999-01-01&to=2000-01-01", {"from"}),
+    ):
+        bad = await client.get(f"/chair/statistics?unit_id={street}&kind=range&{dates}")
+        assert bad.status_code == 422, dates
+        for field in ("from", "to"):
+            assert (f'id="{field}-error"' in bad.text) == (field in errors), (dates, field)
+        assert 'aria-invalid="true"' in bad.text and 'id="shown-instead"' in bad.text
+    malformed = await client.get(f"/chair/statistics?unit_id={street}&kind=range&from=x&to=y")
+    assert zh("Please write the day as year-month-day, for example 2026-03-31.") in malformed.text
+    refused = await client.get(
+        f"/chair/statistics/export.csv?unit_id={street}&kind=range&from=2026-03-01&to=2026-02-01"
+    )
+    assert refused.status_code == 422

@@ -165,7 +165,7 @@ async def test_a_long_list_comes_a_page_at_a_time(client: Client, world: World) 
     await world.db.run(work)
     first = await client.get(f"/notices/{notice_id}/opinions")
     assert "第1条意见" in first.text and f"第{PER_PAGE + 1}条意见" not in first.text
-    assert f'href="/notices/{notice_id}/opinions?&page=2"' in first.text
+    assert f'href="/notices/{notice_id}/opinions?page=2"' in first.text
     second = await client.get(f"/notices/{notice_id}/opinions?page=2")
     assert f"第{PER_PAGE + 3}条意见" in second.text and "第1条意见<" not in second.text
     beyond = await client.get(f"/notices/{notice_id}/opinions?page=99")

@@ -18,10 +18,11 @@ from ballots.access import Actor, can, require
 from ballots.coordination import agreements, issues, parties
 from ballots.errors import DomainError, InvalidInput, NotFound
 from ballots.followup import actions as followup
+from ballots.listings import Window
 from ballots.meetings.meetings import list_meetings
 from ballots.models import Matter
 from ballots.organisations import organisations_for
-from vote.api.params import IdParam
+from vote.api.params import IdParam, PageParam
 from vote.i18n import gettext_
 from vote.pages.console.layout import (
     Errors,
@@ -39,6 +40,7 @@ from vote.pages.followup_labels import (
     due_date,
     organisation_kind_label,
 )
+from vote.pages.paging import one_page, pager
 from vote.web import AppContext
 
 LABELS: dict[str, Any] = {
@@ -624,8 +626,14 @@ async def overdue_page(
     *,
     message: str = "",
     error: str = "",
+    page_number: int = 1,
 ) -> Template:
     today = followup.beijing_today()
+
+    async def fetch(offset: int, limit: int) -> Window[followup.OverdueAction]:
+        return await followup.overdue_window(db, actor.unit_path, today, offset, limit)
+
+    listed, shown_page, last = await one_page(fetch, page_number)
     return console_page(
         request,
         ctx,
@@ -633,20 +641,27 @@ async def overdue_page(
         "console/overdue.html",
         section="overdue",
         status_code=422 if error else 200,
-        rows=await followup.overdue_actions(db, actor.unit_path, today),
+        rows=listed.items,
+        total=listed.total,
         today=today,
         may_manage=can(actor, "manage_ballots"),
         message=message,
         error=error,
+        **pager("/chair/overdue", shown_page, last),
         **LABELS,
     )
 
 
 @get("/overdue", name="console-overdue")
 async def overdue(
-    request: Request[Any, Any, Any], db: AsyncSession, ctx: AppContext, actor: Actor
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+    ctx: AppContext,
+    actor: Actor,
+    page: PageParam = 1,
 ) -> Template:
-    return await overdue_page(request, db, ctx, actor)
+    """Overdue actions, most overdue first, :data:`~vote.pages.paging.PAGE_SIZE` a page."""
+    return await overdue_page(request, db, ctx, actor, page_number=page)
 
 
 router = console_router(

@@ -19,9 +19,10 @@ from ballots.errors import DomainError, InvalidInput, NotFound, OutsideUnit
 from ballots.evaluations import evaluation_ballots, rates, rectification, subjects
 from ballots.followup.actions import NOTE_MAX, OWNER_MAX, TITLE_MAX
 from ballots.lifecycle import ballot_spec
+from ballots.listings import Window
 from ballots.models import Ballot, EvaluationSubject, Matter, Organisation, SubjectRating, Unit
 from ballots.models.bounds import BALLOT_TITLE_LENGTH, LONG_TEXT_LENGTH
-from vote.api.params import IdParam
+from vote.api.params import IdParam, PageParam
 from vote.i18n import gettext_
 from vote.pages.console.layout import (
     Errors,
@@ -33,6 +34,7 @@ from vote.pages.console.layout import (
     read_form,
 )
 from vote.pages.evaluation_labels import KIND_LABELS, evaluation_helpers
+from vote.pages.paging import one_page, pager
 from vote.web import AppContext
 
 SUBJECT_FIELDS = ("unit_id", "kind", "name", "description", "organisation_id", "matter_id")
@@ -75,18 +77,24 @@ async def _register(
     chosen: list[int] | None = None,
     error: str = "",
     status_code: int = 200,
+    page_number: int = 1,
 ) -> Template:
     require(actor, "read", actor.unit_path)
-    found = await subjects.subjects_within(db, actor.unit_path)
+    every = await subjects.subjects_within(db, actor.unit_path)
     unit_names = {u.id: u.name for u in await units.list_units(db, "/")}
-    latest = {}
-    for subject in found:
-        latest[subject.id] = await rates.latest(db, subject.id)
+    latest: dict[int, rates.Evaluation] = {}
+    for evaluation in await rates.evaluations(db, [subject.id for subject in every]):
+        latest[evaluation.subject_id] = evaluation  # oldest first: the last one stays
     flagged = [
         subject
-        for subject in found
-        if (last := latest[subject.id]) is not None and last.counts.flagged
+        for subject in every
+        if (last := latest.get(subject.id)) is not None and last.counts.flagged
     ]
+
+    async def fetch(offset: int, limit: int) -> Window[EvaluationSubject]:
+        return await subjects.subjects_window(db, actor.unit_path, offset, limit)
+
+    listed, shown_page, last_one = await one_page(fetch, page_number)
     managed = await units.list_units(db, actor.unit_path)
     all_matters = await matters.list_matters(db, actor.unit_path)
     return console_page(
@@ -96,7 +104,9 @@ async def _register(
         "console/evaluations.html",
         section="evaluations",
         status_code=status_code,
-        subjects=found,
+        subjects=listed.items,
+        total=listed.total,
+        offered=[subject for subject in every if subject.active],
         latest=latest,
         flagged=flagged,
         unit_names=unit_names,
@@ -111,15 +121,22 @@ async def _register(
         ballot_errors=ballot_errors or {},
         chosen=chosen or [],
         error=error,
+        **pager("/chair/evaluations", shown_page, last_one),
         **evaluation_helpers(),
     )
 
 
 @get("/evaluations", name="console-evaluations")
 async def register(
-    request: Request[Any, Any, Any], db: AsyncSession, ctx: AppContext, actor: Actor
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+    ctx: AppContext,
+    actor: Actor,
+    page: PageParam = 1,
 ) -> Template:
-    return await _register(request, db, ctx, actor)
+    """The register, :data:`~vote.pages.paging.PAGE_SIZE` subjects a page (those needing
+    rectification all listed above it)."""
+    return await _register(request, db, ctx, actor, page_number=page)
 
 
 def _subject_form(form: Form, errors: Errors) -> tuple[str, str, int | None, int | None]:

@@ -5,7 +5,8 @@ the estimated cost in 万元, the shortlist and the one action that makes the dr
 of the shortlist and opens it in the ballot editor.
 
 Every action posts a small form; a refusal shows the page again with the reason beside the
-field it is about, and changes nothing.
+field it is about, and changes nothing. The shown opinions come a page at a time; after an
+action the page shows the page the opinion is on.
 """
 
 from __future__ import annotations
@@ -18,10 +19,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ballots.access import Actor, can
 from ballots.errors import N_, DomainError
+from ballots.listings import Window
 from ballots.matters import get_matter
 from ballots.notices import opinions, proposals
 from ballots.notices.notices import notice_for
-from vote.api.params import IdParam
+from vote.api.params import IdParam, PageParam
 from vote.i18n import gettext_
 from vote.pages.console.layout import (
     Errors,
@@ -32,7 +34,11 @@ from vote.pages.console.layout import (
     read_form,
 )
 from vote.pages.opinions import ADOPTION_LABELS, adoption_label
+from vote.pages.paging import PAGE_SIZE, one_page, pager
 from vote.web import AppContext
+
+HIDDEN_LISTED = 200
+"""The most hidden opinions the page lists (the oldest first); the heading counts them all."""
 
 
 async def _page(
@@ -47,10 +53,15 @@ async def _page(
     message: str = "",
     error: str = "",
     status_code: int = 200,
+    page_number: int = 1,
 ) -> Template:
     notice = await notice_for(db, actor, notice_id)  # fresh, also after a rollback
-    every = await opinions.opinions_of(db, notice.id, public=False)
-    shown = [o for o in every if not o.hidden]
+
+    async def fetch(offset: int, limit: int) -> Window[opinions.PublicOpinion]:
+        return await opinions.opinions_window(db, notice.id, offset, limit)
+
+    listed, shown_page, last = await one_page(fetch, page_number)
+    hidden = await opinions.opinions_window(db, notice.id, 0, HIDDEN_LISTED, hidden=True)
     return console_page(
         request,
         ctx,
@@ -61,10 +72,16 @@ async def _page(
         notice=notice,
         matter=await get_matter(db, notice.matter_id),
         proposals=notice.collects == "proposals",
-        shown=shown,
-        hidden=[o for o in every if o.hidden],
+        shown=listed.items,
+        total=listed.total,
+        hidden=hidden.items,
+        hidden_total=hidden.total,
+        merge_targets=(
+            await opinions.merge_targets(db, notice.id) if notice.collects == "proposals" else []
+        ),
         groups=await opinions.groups_of(db, notice.id),
-        shortlisted=[o for o in shown if o.shortlisted and o.merged_into is None],
+        shortlisted=await opinions.shortlist_of(db, notice.id),
+        **pager(f"/chair/notices/{notice.id}/opinions", shown_page, last),
         adoptions=[(key, gettext_(label)) for key, label in ADOPTION_LABELS.items()][:3],
         adoption_label=adoption_label,
         form=form or {},
@@ -82,8 +99,10 @@ async def opinions_page(
     ctx: AppContext,
     actor: Actor,
     notice_id: IdParam,
+    page: PageParam = 1,
 ) -> Template:
-    return await _page(request, db, ctx, actor, notice_id)
+    """The shown opinions :data:`~vote.pages.paging.PAGE_SIZE` a page, the hidden ones below."""
+    return await _page(request, db, ctx, actor, notice_id, page_number=page)
 
 
 async def _act(
@@ -102,6 +121,7 @@ async def _act(
     opinion = await opinions.opinion_for(db, actor, opinion_id)
     notice_id = opinion.notice_id
     number = await opinions.number_of(db, opinion)
+    on_page = await opinions.opinion_page_of(db, opinion, PAGE_SIZE)
     try:
         await work()
         await db.commit()
@@ -116,8 +136,11 @@ async def _act(
             form={f"{name}-{opinion_id}": value for name, value in form.items()},
             errors={f"{field}-{opinion_id}": message_of(refused)},
             status_code=refused.status,
+            page_number=on_page,
         )
-    return await _page(request, db, ctx, actor, notice_id, message=done % {"n": number})
+    return await _page(
+        request, db, ctx, actor, notice_id, message=done % {"n": number}, page_number=on_page
+    )
 
 
 @post("/opinions/{opinion_id:int}/reply")

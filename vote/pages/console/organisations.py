@@ -13,9 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ballots import organisations, units
 from ballots.access import Actor, can, require
 from ballots.errors import DomainError
-from ballots.models import Unit
+from ballots.listings import Window
+from ballots.models import Organisation, Unit
 from ballots.organisations import CONTACT_MAX, NAME_MAX, ORGANISATION_KINDS, PHONE_MAX
-from vote.api.params import IdParam, SearchParam
+from vote.api.params import IdParam, PageParam, SearchParam
 from vote.i18n import gettext_
 from vote.pages.console.layout import (
     Errors,
@@ -28,6 +29,7 @@ from vote.pages.console.layout import (
 )
 from vote.pages.console.matters import parse_id
 from vote.pages.followup_labels import organisation_kind_label
+from vote.pages.paging import one_page, pager
 from vote.web import AppContext
 
 FIELDS = ("name", "kind", "contact_name", "contact_phone", "active")
@@ -77,9 +79,14 @@ async def organisations_page(
     message: str = "",
     error: str = "",
     status_code: int = 200,
+    page_number: int = 1,
 ) -> Template:
     unit, within = await _unit(db, actor, unit_id)
-    found = list(await organisations.organisations_for(db, unit, include_inactive=True))
+
+    async def fetch(offset: int, limit: int) -> Window[Organisation]:
+        return await organisations.organisations_window(db, unit, offset, limit)
+
+    found, shown_page, last = await one_page(fetch, page_number)
     return console_page(
         request,
         ctx,
@@ -89,7 +96,14 @@ async def organisations_page(
         status_code=status_code,
         unit=unit,
         units=within,
-        organisations=found,
+        organisations=found.items,
+        total=found.total,
+        **pager(
+            "/chair/organisations",
+            shown_page,
+            last,
+            unit=unit.id if unit_id is not None else None,
+        ),
         may_manage=can(actor, "manage_ballots"),
         kinds=[(kind, organisation_kind_label(kind)) for kind in ORGANISATION_KINDS],
         organisation_kind_label=organisation_kind_label,
@@ -108,9 +122,13 @@ async def show(
     ctx: AppContext,
     actor: Actor,
     unit: SearchParam = "",
+    page: PageParam = 1,
 ) -> Template:
-    """``unit`` chooses one of the chair's units (the chair's own when absent or not a number)."""
-    return await organisations_page(request, db, ctx, actor, parse_id(unit) if unit else None)
+    """``unit`` chooses one of the chair's units (the chair's own when absent or not a number);
+    :data:`~vote.pages.paging.PAGE_SIZE` organisations a page."""
+    return await organisations_page(
+        request, db, ctx, actor, parse_id(unit) if unit else None, page_number=page
+    )
 
 
 @post("/units/{unit_id:int}/organisations")
