@@ -1,14 +1,19 @@
 """The agency's JSON API: residents send a demand from a poster, follow it and rate the handling
 with their private link's secret (always in the body, so it never appears in a URL or a log);
 chairs read their subtree's inbox, accept, forward, reply, remind, close, escalate, and read
-the 三率 statistics, categories and posters."""
+the 三率 statistics, categories and posters. A demand may carry a photo (a multipart form, the
+same limits as the poster's web form); chairs fetch it, and each poster as a PDF to print."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from litestar import Request, Router, get, post
+import msgspec
+from litestar import Request, Response, Router, get, post
+from litestar.datastructures import UploadFile
 from litestar.di import Provide
+from litestar.exceptions import ValidationException
 from litestar.params import Parameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,8 +23,10 @@ from ballots.agency import demands as service
 from ballots.agency.categories import categories_of
 from ballots.agency.posters import create_poster, deactivate_poster, posters_of
 from ballots.agency.stats import current_period, period, three_rates
+from ballots.errors import NotFound
 from ballots.models import Demand
 from ballots.units import get_unit
+from ballots.uploads import IMAGE_TYPES, UPLOAD_DIR, StoredFile, read_upload, store_upload
 from vote.agency_limits import demand_sending, link_opening
 from vote.api.agency_schemas import (
     CategoryOut,
@@ -41,8 +48,11 @@ from vote.api.agency_schemas import (
     SubmittedOut,
     utc,
 )
-from vote.api.openapi import EXTRA_ERRORS
+from vote.api.openapi import BINARY, EXTRA_ERRORS, NON_JSON_ANSWERS, RAW_BODIES
 from vote.api.params import CountParam, IdParam
+from vote.pages.agency import FORM_MAX_BYTES, PHOTO_MAX_BYTES
+from vote.pages.console.agency import poster_pdf as render_poster
+from vote.pages.console.agency import poster_pdf_headers
 from vote.web import AppContext, client_ip, provide_actor
 
 LimitParam = Annotated[int, Parameter(ge=1, le=200)]
@@ -62,8 +72,47 @@ EXTRA_ERRORS.update(
         ("POST", "/api/v1/agency/public/rating"): {404, 409, 422, 429},
         ("GET", "/api/v1/agency/stats"): {404, 422},
         ("GET", "/api/v1/agency/demands"): {404, 422},
+        ("POST", "/api/v1/agency/public/demands/with-photo"): {404, 422, 429},
     }
 )
+PHOTO_FORM_PATH = "/api/v1/agency/public/demands/with-photo"
+_DEMAND_SCHEMA = msgspec.json.schema(DemandIn)
+_DEMAND_FIELDS = _DEMAND_SCHEMA["$defs"]["DemandIn"]
+RAW_BODIES[("POST", PHOTO_FORM_PATH)] = {
+    "description": "The demand's fields as a multipart form, with an optional photo in the "
+    f"field ``photo`` (at most {PHOTO_MAX_BYTES // (1024 * 1024)} MB; a JPG, PNG or WebP "
+    "image, judged by its bytes).",
+    "required": True,
+    "content": {
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "required": _DEMAND_FIELDS["required"],
+                "properties": _DEMAND_FIELDS["properties"] | {"photo": BINARY},
+            },
+            "encoding": {"photo": {"contentType": ", ".join(sorted(IMAGE_TYPES))}},
+        }
+    },
+}
+NON_JSON_ANSWERS[("GET", "/api/v1/agency/posters/{poster_id}/pdf")] = {
+    "200": {
+        "description": "The poster: one A4 page.",
+        "content": {"application/pdf": {"schema": BINARY}},
+    }
+}
+NON_JSON_ANSWERS[("GET", "/api/v1/agency/demands/{demand_id}/photo")] = {
+    "200": {
+        "description": "The photo, as the image type detected when it was sent (never HTML).",
+        "content": {kind: {"schema": BINARY} for kind in sorted(IMAGE_TYPES)},
+    }
+}
+
+
+PRIVATE_FILE = {
+    "x-content-type-options": "nosniff",
+    "cache-control": "private, no-store",
+    "content-security-policy": "default-src 'none'; sandbox",
+}
 
 
 def private_link(ctx: AppContext, secret: str) -> str:
@@ -116,7 +165,7 @@ async def submit(
     request: Request[Any, Any, Any], db: AsyncSession, ctx: AppContext, data: DemandIn
 ) -> SubmittedOut:
     """A resident sends a demand (no account). The answer holds the secret of the private link,
-    shown only now. Photos are sent through the form at ``/d/{token}``.
+    shown only now. A demand with a photo goes to ``/agency/public/demands/with-photo``.
 
     Errors: ``poster-unknown`` (404), ``invalid-input`` (422: no such category, empty text),
     ``too-many-demands`` (429: 30 an hour from one address, 120 an hour through one poster).
@@ -129,6 +178,90 @@ async def submit(
             category_id=data.category_id,
             text=data.text,
             contact=data.contact,
+        )
+        number = await service.demand_number(db, demand)
+        await db.commit()
+    return SubmittedOut(
+        number=number,
+        secret=secret,
+        link=private_link(ctx, secret),
+        due_at=utc(demand.due_at) or demand.received_at,
+    )
+
+
+async def _demand_form(request: Request[Any, Any, Any]) -> tuple[DemandIn, UploadFile | None]:
+    """The demand's fields and photo from a multipart form (400 when a field is missing, not
+    text or out of bounds, as in the JSON body)."""
+    form = await request.form()
+    fields: dict[str, str] = {}
+    for name in ("token", "category_id", "text", "contact"):
+        value = form.get(name)
+        if value is None:
+            continue
+        if not isinstance(value, str):
+            raise ValidationException(f"the field {name!r} must be text")
+        fields[name] = value
+    try:
+        data = msgspec.convert(fields, DemandIn, strict=False)
+    except msgspec.ValidationError as error:
+        raise ValidationException(str(error)) from None
+    photo = form.get("photo")
+    if photo is not None and not isinstance(photo, UploadFile):
+        raise ValidationException("the photo must be sent as a file")
+    return data, photo
+
+
+@post(
+    "/agency/public/demands/with-photo",
+    status_code=HTTP_201_CREATED,
+    request_max_body_size=FORM_MAX_BYTES,
+    summary="Send a demand from a poster, with a photo (multipart)",
+)
+async def submit_with_photo(
+    request: Request[Any, Any, Any], db: AsyncSession, ctx: AppContext
+) -> SubmittedOut:
+    """The same demand as ``POST /api/v1/agency/public/demands``, sent as the poster's web form
+    sends it: a multipart form whose optional ``photo`` is checked as the form checks it.
+
+    Errors: ``upload-refused`` (422: the photo is empty, too large or not a JPG, PNG or WebP
+    image; the detail names which), ``body-too-large`` (413), and those of the JSON route. A
+    refused demand keeps nothing, its photo included.
+    """
+    data, upload = await _demand_form(request)
+    stored: StoredFile | None = None
+    if upload is not None and (photo := await upload.read()):
+        stored = store_upload(
+            ctx.settings.data_dir,
+            upload.filename or "",
+            photo,
+            max_bytes=PHOTO_MAX_BYTES,
+            allowed=IMAGE_TYPES,
+        )
+    try:
+        return await _submit(request, db, ctx, data, stored)
+    except BaseException:
+        await db.rollback()
+        if stored is not None:  # nothing is kept of a demand that was not received
+            (Path(ctx.settings.data_dir) / UPLOAD_DIR / stored.stored_as).unlink(missing_ok=True)
+        raise
+
+
+async def _submit(
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+    ctx: AppContext,
+    data: DemandIn,
+    photo: StoredFile | None = None,
+) -> SubmittedOut:
+    async with demand_sending(ctx, client_ip(request, ctx.settings), data.token):
+        demand, secret = await service.submit_demand(
+            db,
+            ctx.secret_key,
+            token=data.token,
+            category_id=data.category_id,
+            text=data.text,
+            contact=data.contact,
+            photo=photo,
         )
         number = await service.demand_number(db, demand)
         await db.commit()
@@ -202,6 +335,19 @@ async def inbox(
 async def read(db: AsyncSession, actor: Actor, demand_id: IdParam) -> DemandOut:
     demand, _unit = await service.get_demand(db, actor, demand_id)
     return await demand_out(db, demand, with_events=True)
+
+
+@get("/agency/demands/{demand_id:int}/photo", summary="A demand's photo (chairs)")
+async def photo(
+    db: AsyncSession, ctx: AppContext, actor: Actor, demand_id: IdParam
+) -> Response[bytes]:
+    """The photo the resident sent, as its detected image type, never HTML (``not-found``, 404,
+    when the demand has none)."""
+    demand, _unit = await service.get_demand(db, actor, demand_id)
+    data = read_upload(ctx.settings.data_dir, demand.photo or "")
+    if data is None or demand.photo_type is None:
+        raise NotFound(what="file", id=demand_id)
+    return Response(content=data, media_type=demand.photo_type, headers=PRIVATE_FILE)
 
 
 async def _done(db: AsyncSession, demand: Demand) -> DemandOut:
@@ -308,6 +454,19 @@ async def new_poster(
     return PosterOut(poster.id, poster.building, poster.token, poster_link(ctx, poster.token), True)
 
 
+@get("/agency/posters/{poster_id:int}/pdf", summary="A poster as an A4 PDF to print")
+async def poster_pdf(
+    db: AsyncSession, ctx: AppContext, actor: Actor, poster_id: IdParam
+) -> Response[bytes]:
+    """A large title, the building or area, the QR code of the demand form, the steps in plain
+    words and the unit's name; in the request's language (Chinese unless asked otherwise)."""
+    return Response(
+        content=await render_poster(db, ctx, actor, poster_id),
+        media_type="application/pdf",
+        headers=poster_pdf_headers(poster_id),
+    )
+
+
 @post("/agency/posters/{poster_id:int}/deactivate", status_code=HTTP_200_OK)
 async def stop_poster(
     db: AsyncSession, ctx: AppContext, actor: Actor, poster_id: IdParam
@@ -320,13 +479,16 @@ async def stop_poster(
 
 
 public_router = Router(
-    path="/api/v1", route_handlers=[submit, status, rate], tags=["agency (residents)"]
+    path="/api/v1",
+    route_handlers=[submit, submit_with_photo, status, rate],
+    tags=["agency (residents)"],
 )
 router = Router(
     path="/api/v1",
     route_handlers=[
         inbox,
         read,
+        photo,
         accept,
         forward,
         reply,
@@ -337,6 +499,7 @@ router = Router(
         categories,
         posters,
         new_poster,
+        poster_pdf,
         stop_poster,
     ],
     dependencies={"actor": Provide(provide_actor)},

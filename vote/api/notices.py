@@ -1,14 +1,18 @@
-"""Notices (公示) in the API: chairs draft, change, publish and withdraw a notice, set its items
-(each change after publication kept as a new version), add their own items, read an item's
-history and the documents; anyone reads a published notice. Everything here the console does
-too (documents are uploaded there, as a multipart form)."""
+"""Notices (公示) in the API: chairs draft, change, publish and withdraw a notice, list and set its
+items (each change after publication kept as a new version), add their own items and remove them
+from a draft, read an item's history, upload documents (a multipart form, checked as the console
+checks them), download and withdraw them; anyone reads a published notice, its items with their
+versions and its current documents. Everything here the console does too, and the reverse."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
-from litestar import Router, get, post, put
+from litestar import Request, Response, Router, delete, get, post, put
+from litestar.datastructures import UploadFile
 from litestar.di import Provide
+from litestar.exceptions import ValidationException
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -19,6 +23,7 @@ from ballots.models import Notice, NoticeDocument
 from ballots.notices import documents as notice_documents
 from ballots.notices import items as notice_items
 from ballots.notices import notices
+from ballots.uploads import DOCUMENT_TYPES
 from vote.api.meeting_schemas import utc
 from vote.api.notice_schemas import (
     CustomItemIn,
@@ -29,12 +34,41 @@ from vote.api.notice_schemas import (
     NoticeIn,
     NoticeOut,
 )
+from vote.api.openapi import BINARY, EXTRA_ERRORS, NON_JSON_ANSWERS, RAW_BODIES
 from vote.api.params import IdParam
 from vote.i18n import gettext_
-from vote.pages.console.notices import ItemKey
+from vote.pages.console.notices import UPLOAD_BODY_MAX, ItemKey
 from vote.pages.notice_labels import notice_state
-from vote.pages.notices import published_notice
-from vote.web import provide_actor
+from vote.pages.notices import document_headers, published_notice
+from vote.web import AppContext, provide_actor
+
+DOCUMENT_ANSWER = {
+    "description": "The document's bytes, as the type detected when it was uploaded (never "
+    "HTML; ``nosniff``): a photo inline, a PDF or text as an attachment under its name.",
+    "content": {kind: {"schema": BINARY} for kind in sorted(DOCUMENT_TYPES)},
+}
+RAW_BODIES[("POST", "/api/v1/notices/{notice_id}/documents")] = {
+    "description": "A multipart form with the document in the field ``file`` (at most "
+    f"{notice_documents.DOCUMENT_MAX_BYTES // (1024 * 1024)} MB: a PDF, a JPG, PNG or WebP "
+    "photo, or plain UTF-8 text, judged by its bytes; markup is refused).",
+    "required": True,
+    "content": {
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "required": ["file"],
+                "properties": {"file": BINARY},
+            },
+        }
+    },
+}
+NON_JSON_ANSWERS[("GET", "/api/v1/chair/notices/{notice_id}/documents/{document_id}")] = {
+    "200": DOCUMENT_ANSWER
+}
+NON_JSON_ANSWERS[("GET", "/api/v1/notices/{notice_id}/documents/{document_id}")] = {
+    "200": DOCUMENT_ANSWER
+}
+EXTRA_ERRORS[("GET", "/api/v1/notices/{notice_id}/items")] = {404}
 
 
 async def _out(db: AsyncSession, notice: Notice, *, public: bool) -> NoticeOut:
@@ -55,10 +89,7 @@ async def _out(db: AsyncSession, notice: Notice, *, public: bool) -> NoticeOut:
         state=notice_state(notice),
         published_at=utc(notice.published_at) if notice.published_at else None,
         withdrawn_at=utc(notice.withdrawn_at) if notice.withdrawn_at else None,
-        items=[
-            ItemOut.of(item, gettext_(item.label) if item.fixed else item.label)
-            for item in await notice_items.current_items(db, notice)
-        ],
+        items=await _items(db, notice),
         documents=[
             DocumentOut.of(document, f"{prefix}/{notice.id}/documents/{document.id}")
             for document in every
@@ -190,6 +221,130 @@ async def list_documents(db: AsyncSession, actor: Actor, notice_id: IdParam) -> 
     ]
 
 
+@get(
+    "/chair/notices/{notice_id:int}/items",
+    summary="A notice's items as they stand, each with its earlier versions (drafts too)",
+)
+async def list_items(db: AsyncSession, actor: Actor, notice_id: IdParam) -> list[ItemOut]:
+    notice = await notices.notice_for(db, actor, notice_id)
+    return await _items(db, notice)
+
+
+async def _items(db: AsyncSession, notice: Notice) -> list[ItemOut]:
+    return [
+        ItemOut.of(item, gettext_(item.label) if item.fixed else item.label)
+        for item in await notice_items.current_items(db, notice)
+    ]
+
+
+@delete(
+    "/notices/{notice_id:int}/items/{key:str}",
+    status_code=HTTP_200_OK,
+    summary="Remove an item of your own from a notice still in draft",
+)
+async def remove_item(
+    db: AsyncSession, actor: Actor, notice_id: IdParam, key: ItemKey
+) -> NoticeOut:
+    """Only a general notice's own items, and only before publication: once published, an item
+    stays on record and only its text changes, as a new version (``invalid-input``, 422)."""
+    await notice_items.remove_custom_item(db, actor, notice_id, key)
+    await db.commit()
+    return await _out(db, await notices.get_notice(db, notice_id), public=False)
+
+
+@post(
+    "/notices/{notice_id:int}/documents",
+    status_code=HTTP_201_CREATED,
+    request_max_body_size=UPLOAD_BODY_MAX,
+    summary="Upload a document (multipart, field ``file``)",
+)
+async def upload_document(
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+    ctx: AppContext,
+    actor: Actor,
+    notice_id: IdParam,
+) -> DocumentOut:
+    """The same checks as the console's form: refused with ``upload-refused`` (422, the detail
+    names the problem: empty, too large, not an accepted kind) and nothing kept; a form without
+    a ``file`` is malformed (400); a body over twice the limit is ``body-too-large`` (413).
+    After publication the upload is noted on the matter's timeline."""
+    await notices.notice_for(db, actor, notice_id)
+    form = await request.form()
+    upload = form.get("file")
+    if not isinstance(upload, UploadFile):
+        raise ValidationException(
+            'the document must be sent as the file field "file" of a multipart form'
+        )
+    data = await upload.read()
+    document = await notice_documents.add_document(
+        db, actor, ctx.settings.data_dir, notice_id, name=upload.filename or "", data=data
+    )
+    await db.commit()
+    return DocumentOut.of(document, f"/chair/notices/{notice_id}/documents/{document.id}")
+
+
+@get(
+    "/chair/notices/{notice_id:int}/documents/{document_id:int}",
+    summary="Download a document (chairs: withdrawn ones and drafts' too)",
+)
+async def download_document(
+    db: AsyncSession, ctx: AppContext, actor: Actor, notice_id: IdParam, document_id: IdParam
+) -> Response[bytes]:
+    document, data = await notice_documents.read_document(
+        db, actor, ctx.settings.data_dir, notice_id, document_id
+    )
+    return _document_response(document, data)
+
+
+def _document_response(document: NoticeDocument, data: bytes) -> Response[bytes]:
+    return Response(
+        content=data,
+        media_type=document.content_type,
+        headers=document_headers(document.name, document.content_type),
+    )
+
+
+@post(
+    "/notices/{notice_id:int}/documents/{document_id:int}/withdraw",
+    status_code=HTTP_200_OK,
+    summary="Withdraw a document (kept on record with the time, never deleted)",
+)
+async def withdraw_document(
+    db: AsyncSession, actor: Actor, notice_id: IdParam, document_id: IdParam
+) -> DocumentOut:
+    """Refused (``invalid-input``, 422) when it is already withdrawn. Withdrawn after
+    publication, it stays listed on the public notice as withdrawn, with the time."""
+    document = await notice_documents.withdraw_document(db, actor, notice_id, document_id)
+    await db.commit()
+    return DocumentOut.of(document, f"/chair/notices/{notice_id}/documents/{document.id}")
+
+
+@get(
+    "/notices/{notice_id:int}/items",
+    summary="A published notice's items, each with every earlier version (public)",
+    tags=["notices"],
+)
+async def public_items(db: AsyncSession, notice_id: IdParam) -> list[ItemOut]:
+    """A draft is not found (404)."""
+    return await _items(db, await published_notice(db, notice_id))
+
+
+@get(
+    "/notices/{notice_id:int}/documents/{document_id:int}",
+    summary="Download a published notice's current document (public)",
+    tags=["notices"],
+)
+async def public_document(
+    db: AsyncSession, ctx: AppContext, notice_id: IdParam, document_id: IdParam
+) -> Response[bytes]:
+    """A draft's documents and withdrawn documents are not found (404)."""
+    document, data = await notice_documents.read_document(
+        db, None, ctx.settings.data_dir, notice_id, document_id
+    )
+    return _document_response(document, data)
+
+
 @get("/notices/{notice_id:int}", summary="A published notice (public)", tags=["notices"])
 async def show_notice(db: AsyncSession, notice_id: IdParam) -> NoticeOut:
     """Drafts are not found; a withdrawn notice is shown as withdrawn."""
@@ -208,8 +363,15 @@ router = Router(
         set_item,
         add_item,
         item_history,
+        list_items,
+        remove_item,
         list_documents,
+        upload_document,
+        download_document,
+        withdraw_document,
         show_notice,
+        public_items,
+        public_document,
     ],
     dependencies={"actor": Provide(provide_actor)},
     tags=["chairs"],

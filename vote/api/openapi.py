@@ -150,7 +150,12 @@ def refine_openapi(app: Litestar, schema: dict[str, Any]) -> None:
         operation = schema["paths"].get(path, {}).get(method.lower())
         if operation is None:
             continue
-        secured = "actor" in handler.resolve_dependencies()
+        # A public route may share a router (and its path) with chairs' routes: it is secured
+        # only when it takes the actor.
+        secured = (
+            "actor" in handler.resolve_dependencies()
+            and "actor" in handler.parsed_fn_signature.parameters
+        )
         if secured:
             operation["security"] = READ_SECURITY if method == "GET" else WRITE_SECURITY
         else:

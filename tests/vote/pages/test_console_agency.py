@@ -146,3 +146,21 @@ async def test_another_units_chair_is_refused(client: Client, world: World) -> N
         "/chair/agency/posters", data={"csrf_token": csrf, "unit_id": str(area)}
     )
     assert refused.status_code == 403
+
+
+async def test_a_posters_pdf_beside_its_print_link(client: Client, world: World) -> None:
+    csrf = await _logged_in(client, world)
+    made = await client.post(
+        "/chair/agency/posters",
+        data={"csrf_token": csrf, "unit_id": str(world.units["maoming"]), "building": "9号楼"},
+    )
+    found = re.search(r'href="(/chair/agency/posters/(\d+)/pdf)" download>PDF', made.text)
+    assert found, made.text
+    pdf = await client.get(found.group(1))
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF-")
+    assert "attachment" in pdf.headers["content-disposition"]
+    secret = await world.add_chair("sinan_chair", "area_chair", "sinan")
+    await client.post("/chair/logout", data={"csrf_token": csrf})
+    await page_login(client, "sinan_chair", secret)
+    assert (await client.get(found.group(1))).status_code == 403

@@ -1,6 +1,6 @@
 """Console: the agency (代理) — the inbox of the chair's units (waiting first, overdue marked
 with days), one demand with its history and every handling step (accept, forward, reply, 催办,
-close, escalate to a coordination matter), the QR posters with their printable A4 sheet, the
+close, escalate to a coordination matter), the QR posters with their printable A4 sheet and PDF, the
 demand categories with reply deadlines, and the 三率 statistics per unit and period."""
 
 from __future__ import annotations
@@ -43,6 +43,7 @@ from vote.pages.console.layout import (
     read_form,
 )
 from vote.pages.errors import page
+from vote.printing.poster import PosterText, render_poster_pdf
 from vote.printing.qr import qr_svg
 from vote.web import AppContext
 
@@ -396,6 +397,51 @@ async def agency_poster_print(
     )
 
 
+POSTER_STEPS = (
+    N_("Scan the code with your phone's camera or WeChat."),
+    N_("Choose what it is about and say what the problem is. You can add a photo."),
+    N_("Keep the link you get: it shows the reply, and there you say whether you are satisfied."),
+)
+
+
+async def poster_pdf(db: AsyncSession, ctx: AppContext, actor: Actor, poster_id: int) -> bytes:
+    """The poster as an A4 PDF in the request's language (chairs who may read its unit)."""
+    poster = await db.get(Poster, poster_id)
+    if poster is None:
+        raise NotFound(what="ID", id=poster_id)
+    unit = await get_unit(db, poster.unit_id)
+    require(actor, "read", unit.path)
+    text = PosterText(
+        title=gettext_("Something to report? Tell the residents' committee: scan here"),
+        where=poster.building or gettext_("Whole area"),
+        steps=[gettext_(step) for step in POSTER_STEPS],
+        note=gettext_("No account needed. Your phone number is optional and never made public."),
+        address_label=gettext_("Cannot scan? Open: "),
+        unit_name=unit.name,
+    )
+    return render_poster_pdf(text, f"{ctx.settings.base_url}/d/{poster.token}")
+
+
+def poster_pdf_headers(poster_id: int) -> dict[str, str]:
+    return {
+        "content-disposition": f'attachment; filename="poster-{poster_id}.pdf"',
+        "x-content-type-options": "nosniff",
+        "cache-control": "private, no-store",
+    }
+
+
+@get("/agency/posters/{poster_id:int}/pdf", name="console-agency-poster-pdf")
+async def agency_poster_pdf(
+    db: AsyncSession, ctx: AppContext, actor: Actor, poster_id: IdParam
+) -> Response[bytes]:
+    """The poster as an A4 PDF to download and print."""
+    return Response(
+        content=await poster_pdf(db, ctx, actor, poster_id),
+        media_type="application/pdf",
+        headers=poster_pdf_headers(poster_id),
+    )
+
+
 @post("/agency/categories")
 async def agency_categories(
     request: Request[Any, Any, Any], db: AsyncSession, ctx: AppContext, actor: Actor
@@ -502,6 +548,7 @@ router = console_router(
         agency_new_poster,
         agency_stop_poster,
         agency_poster_print,
+        agency_poster_pdf,
         agency_categories,
         agency_stats,
         agency_demand,
