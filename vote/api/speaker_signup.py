@@ -34,8 +34,8 @@ from vote.live import meeting_changed
 from vote.ratelimit import Rule, begin_attempt
 from vote.web import AppContext, client_ip
 
-PER_MINUTE = 30
-PER_HOUR = 300
+PER_MINUTE = 60
+PER_HOUR = 600
 
 Topic = Annotated[str, msgspec.Meta(max_length=TOPIC_MAX * 2, pattern=SAFE_TEXT)]
 CallMe = Annotated[str, msgspec.Meta(max_length=NAME_MAX * 2, pattern=SAFE_TEXT)]
