@@ -45,7 +45,7 @@ def closed_reason(meeting: Meeting) -> str:
     """Why residents cannot sign up now, in words (empty while they can)."""
     if speaker_signup.is_open(meeting):
         return ""
-    return gettext_("This meeting has ended; sign-up to speak is closed.")
+    return gettext_("This meeting is over; sign-up to speak is closed.")
 
 
 async def _page(
