@@ -910,7 +910,6 @@ ZH: dict[str, str] = {
     "Withdraw my sign-up": "撤回我的发言报名",
     "Your sign-up to speak is withdrawn.": "您的发言报名已撤回。",
     "Waiting to speak (%(n)s)": "排队发言（%(n)s 人）",
-    "Place %(n)s": "第%(n)s位",
     "Nobody is waiting to speak.": "目前没有人排队发言。",
     "What do you want to speak about?": "您想就什么发言？",
     "At most %(n)s characters. Everyone can read the topic.": "最多 %(n)s 个字。发言内容所有人都能看到。",
