@@ -911,6 +911,7 @@ ZH: dict[str, str] = {
     "Your sign-up to speak is withdrawn.": "您的发言报名已撤回。",
     "Waiting to speak (%(n)s)": "排队发言（%(n)s 人）",
     "Nobody is waiting to speak.": "目前没有人排队发言。",
+    "Topic not given": "未写发言内容",
     "What do you want to speak about?": "您想就什么发言？",
     "At most %(n)s characters. Everyone can read the topic.": "最多 %(n)s 个字。发言内容所有人都能看到。",
     "How should the chair call you? (optional)": "主持人怎么称呼您？（可不填）",
