@@ -51,6 +51,7 @@ from vote.api import proxies as proxies_api
 from vote.api import public as public_api
 from vote.api import reconciliation as reconciliation_api
 from vote.api import roll as roll_api
+from vote.api import speaker_signup as speaker_signup_api
 from vote.api import statistics as statistics_api
 from vote.api import tokens as tokens_api
 from vote.api import turnout as turnout_api
@@ -67,6 +68,7 @@ from vote.pages import opinions as opinion_pages
 from vote.pages import projector as projector_pages
 from vote.pages import public as public_pages
 from vote.pages import record_print as record_print_pages
+from vote.pages import speakers as speaker_pages
 from vote.pages import turnout as turnout_pages
 from vote.pages import voting as voting_pages
 from vote.pages.console import agency as console_agency
@@ -285,6 +287,7 @@ def create_app(settings: Settings | None = None, *, limiter: RateLimiter | None 
             agency_api.router,
             statistics_api.router,
             meetings_api.router,
+            speaker_signup_api.router,
             coordination_api.router,
             notices_api.router,
             proxies_api.router,
@@ -300,6 +303,7 @@ def create_app(settings: Settings | None = None, *, limiter: RateLimiter | None 
             public_pages.router,
             evaluation_pages.router,
             opinion_pages.router,
+            speaker_pages.router,
             chair_pages.router,
             console_units.router,
             console_matters.router,

@@ -139,15 +139,18 @@ class AttendanceRow(msgspec.Struct):
 
 
 class SpeakerOut(msgspec.Struct):
+    """Someone in the speakers' queue; ``self_signed`` when the resident signed up by phone."""
+
     id: int
     name: str
     topic: str
     resident_id: int | None
     requested_at: datetime
     state: str
+    self_signed: bool = False
 
     @classmethod
-    def of(cls, speaker: Speaker) -> SpeakerOut:
+    def of(cls, speaker: Speaker, *, self_signed: bool = False) -> SpeakerOut:
         return cls(
             id=speaker.id,
             name=speaker.name,
@@ -155,4 +158,5 @@ class SpeakerOut(msgspec.Struct):
             resident_id=speaker.resident_id,
             requested_at=utc(speaker.requested_at),
             state=speaker.state,
+            self_signed=self_signed,
         )

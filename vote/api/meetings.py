@@ -16,6 +16,7 @@ from ballots.access import Actor, require
 from ballots.meetings import meetings, speakers
 from ballots.meetings.checkin import attendance_list
 from ballots.meetings.quorum import Quorum, count_quorum
+from ballots.meetings.speaker_signup import self_signed_ids
 from ballots.models import Meeting
 from vote.api.meeting_schemas import (
     AttendanceRow,
@@ -182,8 +183,13 @@ async def quorum(db: AsyncSession, actor: Actor, meeting_id: IdParam) -> Quorum:
 
 @get("/meetings/{meeting_id:int}/speakers", summary="The speakers' queue, in the order of asking")
 async def list_speakers(db: AsyncSession, actor: Actor, meeting_id: IdParam) -> list[SpeakerOut]:
+    """Each speaker with ``self_signed`` when the resident signed up by phone."""
     meeting = await meetings.meeting_for(db, actor, meeting_id, "read")
-    return [SpeakerOut.of(speaker) for speaker in await speakers.list_speakers(db, meeting.id)]
+    own = await self_signed_ids(db, meeting)
+    return [
+        SpeakerOut.of(speaker, self_signed=speaker.id in own)
+        for speaker in await speakers.list_speakers(db, meeting.id)
+    ]
 
 
 @post(

@@ -49,6 +49,7 @@ EVENT_LABELS = {
     "meeting.file_added": N_("File attached to the minutes"),
     "meeting.file_deleted": N_("File removed from the minutes"),
     "meeting.speaker_added": N_("Asked to speak"),
+    "meeting.speaker_signed_up": N_("A resident signed up to speak by phone"),
     "meeting.speaker_spoken": N_("Has spoken"),
     "meeting.speaker_withdrawn": N_("Request to speak withdrawn"),
     "meeting.speaker_waiting": N_("Back in the speakers' queue"),

@@ -13,6 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ballots.errors import NotFound
 from ballots.matters import get_matter
+from ballots.meetings.meetings import list_meetings
+from ballots.meetings.speaker_signup import is_open as sign_up_is_open
 from ballots.models import Notice
 from ballots.notices import documents as notice_documents
 from ballots.notices import items as notice_items
@@ -55,6 +57,7 @@ async def _context(db: AsyncSession, notice: Notice) -> dict[str, Any]:
         "unit": await notice_unit(db, notice),
         "items": await notice_items.current_items(db, notice),
         "documents": notice_documents.public_documents(notice, every),
+        "meetings": [m for m in await list_meetings(db, matter.id) if sign_up_is_open(m)],
         **NOTICE_LABELS,
     }
 

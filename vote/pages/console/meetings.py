@@ -19,6 +19,8 @@ from ballots.meetings import meetings
 from ballots.meetings.checkin import attendance_list
 from ballots.meetings.files import list_files
 from ballots.meetings.meetings import AGENDA_ITEM_MAX, AGENDA_ITEMS_MAX, PROXY_LIMIT_MAX
+from ballots.meetings.speaker_signup import is_open as sign_up_is_open
+from ballots.meetings.speaker_signup import self_signed_ids
 from ballots.meetings.speakers import list_speakers
 from ballots.models import Ballot, Matter, Meeting
 from ballots.models.bounds import LONG_TEXT_LENGTH, column_length
@@ -344,6 +346,9 @@ async def meeting_page(
         checked_in_by=await meetings.checked_in_by(db, meeting.id),
         files=list(await list_files(db, meeting.id)),
         speakers=list(await list_speakers(db, meeting.id)),
+        self_signed=await self_signed_ids(db, meeting),
+        sign_up_open=sign_up_is_open(meeting),
+        base_url=ctx.settings.base_url,
         form={"minutes": meeting.minutes} | (form or {}),
         errors=errors or {},
         message=message,
