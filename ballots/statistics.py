@@ -30,7 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 import tally
 from ballots.access import Actor, require
 from ballots.agency.stats import BEIJING, Period, current_period, period, three_rates
-from ballots.errors import InvalidInput
+from ballots.errors import N_, InvalidInput
 from ballots.lifecycle import decode_spec
 from ballots.models import Ballot, Demand, Matter, Meeting, Notice, Participation, Unit
 from ballots.units import get_unit
@@ -71,7 +71,7 @@ def period_of(year: int | None, quarter: int | None = None, month: int | None = 
     """A month when ``month`` is given, else a quarter, else the whole year (Beijing time);
     without a year, this year. A quarter and a month together are refused."""
     if quarter is not None and month is not None:
-        raise InvalidInput("give a quarter or a month, not both")
+        raise InvalidInput(N_("Give a quarter or a month, not both."))
     if year is None:
         year = current_period("year").year
     if month is not None:
@@ -84,9 +84,9 @@ def period_of(year: int | None, quarter: int | None = None, month: int | None = 
 def date_range(first: date, last: date) -> Period:
     """From the start of ``first`` to the end of ``last`` (both days included, Beijing time)."""
     if last < first:
-        raise InvalidInput("the last day must not be before the first")
+        raise InvalidInput(N_("The last day must not be before the first day."))
     if (last - first).days > 3660:
-        raise InvalidInput("the range must be at most ten years")
+        raise InvalidInput(N_("The period can be at most ten years long."))
     start = datetime.combine(first, time(), tzinfo=BEIJING)
     end = datetime.combine(last + timedelta(days=1), time(), tzinfo=BEIJING)
     return Period("range", first.year, 1, start.astimezone(UTC), end.astimezone(UTC))
