@@ -84,7 +84,9 @@ async def change_own_password(
     """
     now = now or datetime.now(UTC)
     if len(new) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput(f"the password must be at least {MIN_PASSWORD_LENGTH} characters")
+        raise InvalidInput(
+            N_("The password must be at least {limit} characters."), limit=MIN_PASSWORD_LENGTH
+        )
     chair = await _own_chair(session, actor)
     old_hash, forced = chair.password_hash, chair.must_change_password
     await session.rollback()

@@ -102,11 +102,15 @@ async def create_chair(
     require(actor, "manage_chairs", unit.path)
     username = username.strip()
     if not username or len(username) > 64:
-        raise InvalidInput("the user name must be 1 to 64 characters")
+        raise InvalidInput(N_("The user name must be 1 to {limit} characters."), limit=64)
     if role not in CHAIR_ROLES:
-        raise InvalidInput(f"role must be one of {', '.join(CHAIR_ROLES)}")
+        raise InvalidInput(
+            N_("The role must be one of: {choices}."), choices=", ".join(CHAIR_ROLES)
+        )
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput(f"the password must be at least {MIN_PASSWORD_LENGTH} characters")
+        raise InvalidInput(
+            N_("The password must be at least {limit} characters."), limit=MIN_PASSWORD_LENGTH
+        )
     if await session.scalar(select(Chair.id).where(Chair.username == username)) is not None:
         raise DuplicateName(what="chair", name=username)
     totp_secret = pyotp.random_base32()
@@ -334,18 +338,22 @@ async def issue_token(
     """
     now = now or datetime.now(UTC)
     if kind not in ("session", "api"):
-        raise InvalidInput("a token is a session or an API token")
+        raise InvalidInput(N_("A token is either a login session or an API token."))
     if scope not in TOKEN_SCOPES:
-        raise InvalidInput(f"scope must be one of {', '.join(TOKEN_SCOPES)}")
+        raise InvalidInput(
+            N_("The scope must be one of: {choices}."), choices=", ".join(TOKEN_SCOPES)
+        )
     name = name.strip()
     if len(name) > 100:
-        raise InvalidInput("the token name must be at most 100 characters")
+        raise InvalidInput(N_("The token name must be at most {limit} characters."), limit=100)
     if kind == "session":
         lifetime, scope, created_by_session = SESSION_LIFETIME, "full", None
     elif lifetime is None:
         lifetime = API_TOKEN_LIFETIME
     if not timedelta(0) < lifetime <= API_TOKEN_MAX_LIFETIME:
-        raise InvalidInput("an API token lives from 1 to 365 days")
+        raise InvalidInput(
+            N_("An API token lasts from 1 to {days} days."), days=API_TOKEN_MAX_LIFETIME.days
+        )
     token = ("vt_" if kind == "api" else "vs_") + secrets.token_urlsafe(32)
     stored = ChairToken(
         chair_id=chair.id,
@@ -684,7 +692,9 @@ async def reset_password(
     generated = password is None
     new = generate_password() if password is None else password
     if len(new) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput(f"the password must be at least {MIN_PASSWORD_LENGTH} characters")
+        raise InvalidInput(
+            N_("The password must be at least {limit} characters."), limit=MIN_PASSWORD_LENGTH
+        )
     chair.password_hash = await hash_password(new)
     chair.must_change_password = chair.id != actor.chair_id
     revoked = await end_sessions(session, chair, now, keep=actor.session_id, api=False)
@@ -748,7 +758,9 @@ async def change_role(session: AsyncSession, actor: Actor, chair_id: int, role: 
     """
     chair, unit = await _managed_chair(session, actor, chair_id)
     if role not in CHAIR_ROLES:
-        raise InvalidInput(f"role must be one of {', '.join(CHAIR_ROLES)}")
+        raise InvalidInput(
+            N_("The role must be one of: {choices}."), choices=", ".join(CHAIR_ROLES)
+        )
     if not may_grant(actor, role) or not may_grant(actor, chair.role):
         raise CannotGrantRole()
     if role == chair.role:

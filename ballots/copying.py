@@ -78,7 +78,10 @@ def _source_eligibility(ballot: Ballot) -> Eligibility:
     try:
         return msgspec.convert(ballot.eligibility or {}, Eligibility)
     except msgspec.ValidationError as error:
-        raise InvalidInput(f"the source ballot's eligibility cannot be read: {error}") from error
+        raise InvalidInput(
+            N_("The eligibility rules of the ballot being copied cannot be read ({error})."),
+            error=str(error),
+        ) from error
 
 
 def copied_eligibility(

@@ -18,11 +18,13 @@ roll keep the person or household count.
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import msgspec
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ballots.errors import N_
 from ballots.models import Elector, Flat, Household, Ownership, Resident, Unit
 from ballots.models.bounds import Id, ShortText
 from ballots.models.roll import RESIDENT_ROLES
@@ -46,11 +48,16 @@ class Eligibility(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True
     tags_all: list[ShortText] = msgspec.field(default_factory=list)
     electorate_of: Id | None = None
 
-    def problems(self) -> list[str]:
-        """What is wrong with the rule set, as readable messages (empty when fine)."""
-        found = [f"unknown role {role!r}" for role in self.roles if role not in RESIDENT_ROLES]
+    def problems(self) -> list[tuple[str, dict[str, Any]]]:
+        """What is wrong with the rule set, as message ids with their parameters (empty when
+        fine)."""
+        found: list[tuple[str, dict[str, Any]]] = [
+            (N_("There is no resident role called {role!r}."), {"role": role})
+            for role in self.roles
+            if role not in RESIDENT_ROLES
+        ]
         if self.min_age is not None and not 0 <= self.min_age <= 150:
-            found.append("min_age must be between 0 and 150")
+            found.append((N_("The minimum age must be from 0 to 150."), {}))
         return found
 
 

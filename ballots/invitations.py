@@ -21,7 +21,7 @@ from sqlalchemy.sql.expression import Exists
 from ballots import audit
 from ballots.access import Actor, require
 from ballots.credentials import credential_hash, new_credential
-from ballots.errors import NotFound, TransitionNotAllowed
+from ballots.errors import N_, NotFound, TransitionNotAllowed
 from ballots.lifecycle import ballot_spec, ballot_unit, get_ballot, sync_electorate
 from ballots.models import Ballot, Elector, Household, Matter, Participation, Resident, Unit
 from ballots.natural import natural_key
@@ -253,7 +253,7 @@ async def reissue_credential(
     row = result.first()
     if row is None:
         raise NotFound(
-            "Resident {id} is not eligible for this ballot.", what="elector", id=resident_id
+            N_("Resident {id} is not eligible for this ballot."), what="elector", id=resident_id
         )
     (invitation,) = await _issue(session, key, base_url, ballot, [row])
     audit.record(
@@ -279,7 +279,7 @@ async def revoke_credential(
     )
     if elector is None:
         raise NotFound(
-            "Resident {id} is not eligible for this ballot.", what="elector", id=resident_id
+            N_("Resident {id} is not eligible for this ballot."), what="elector", id=resident_id
         )
     elector.credential_hash = None
     audit.record(
@@ -416,7 +416,7 @@ async def find_elector(
     ).first()
     if row is None:
         raise NotFound(
-            "Resident {id} is not eligible for this ballot.", what="elector", id=resident_id
+            N_("Resident {id} is not eligible for this ballot."), what="elector", id=resident_id
         )
     return ballot, _elector_view(row)
 

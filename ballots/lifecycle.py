@@ -113,7 +113,7 @@ def decode_spec(text: str) -> tally.BallotSpec:
 def _spec_from_draft(draft: BallotDraft) -> str:
     title = draft.title.strip()
     if not title:
-        raise InvalidInput("the title must not be empty")
+        raise InvalidInput(N_("Please give a title."))
     spec = tally.BallotSpec(
         questions=draft.questions,
         title=title,
@@ -127,7 +127,8 @@ def _spec_from_draft(draft: BallotDraft) -> str:
         raise InvalidSpec(field=error.field, message=error.message) from error
     problems = draft.eligibility.problems()
     if problems:
-        raise InvalidInput("eligibility: " + "; ".join(problems))
+        message, params = problems[0]
+        raise InvalidInput(message, **params)
     return msgspec.json.encode(spec).decode()
 
 

@@ -96,9 +96,11 @@ async def link_matters(
     """Record that one matter led to another (both within the actor's units); audited and on
     both timelines."""
     if kind not in LINK_KINDS:
-        raise InvalidInput(f"kind must be one of {', '.join(LINK_KINDS)}")
+        raise InvalidInput(
+            N_("The kind of link must be one of: {choices}."), choices=", ".join(LINK_KINDS)
+        )
     if from_matter_id == to_matter_id:
-        raise InvalidInput("a matter cannot be linked to itself")
+        raise InvalidInput(N_("A matter cannot be linked to itself."))
     source, unit = await _managed(session, actor, from_matter_id)
     target, _ = await _managed(session, actor, to_matter_id)
     taken = await session.scalar(
@@ -138,7 +140,7 @@ async def unlink_matters(session: AsyncSession, actor: Actor, link_id: int) -> N
     """Remove a link made by mistake (the audit log keeps it)."""
     link = await session.get(MatterLink, link_id)
     if link is None:
-        raise InvalidInput("no such link")
+        raise InvalidInput(N_("There is no such link between matters."))
     source, unit = await _managed(session, actor, link.from_matter_id)
     await _managed(session, actor, link.to_matter_id)
     await session.delete(link)
@@ -192,9 +194,9 @@ async def refer_matter(
         raise NotALevelAway()
     reason = reason.strip()
     if not reason:
-        raise InvalidInput("give the reason for the referral")
+        raise InvalidInput(N_("Please give the reason for the referral."))
     if len(reason) > min(REASON_MAX, LONG_TEXT_LENGTH):
-        raise InvalidInput(f"the reason must be at most {REASON_MAX} characters")
+        raise InvalidInput(N_("The reason must be at most {limit} characters."), limit=REASON_MAX)
     opened = Matter(
         unit_id=target.id,
         kind=matter.kind,

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ballots import audit
 from ballots.access import Actor, require
-from ballots.errors import InvalidInput, NotFound
+from ballots.errors import N_, InvalidInput, NotFound
 from ballots.models import Matter, MatterEvent, Unit
 from ballots.models.bounds import LONG_TEXT_LENGTH, TITLE_LENGTH
 from ballots.models.matters import MATTER_KINDS
@@ -43,10 +43,12 @@ async def create_matter(
     unit = await get_unit(session, unit_id)
     require(actor, "manage_ballots", unit.path)
     if kind not in MATTER_KINDS:
-        raise InvalidInput(f"kind must be one of {', '.join(MATTER_KINDS)}")
+        raise InvalidInput(
+            N_("The kind of matter must be one of: {choices}."), choices=", ".join(MATTER_KINDS)
+        )
     title = title.strip()
     if not title:
-        raise InvalidInput("the title must not be empty")
+        raise InvalidInput(N_("Please give a title."))
     matter = Matter(unit_id=unit.id, kind=kind, title=title, description=description.strip())
     session.add(matter)
     await session.flush()
@@ -64,11 +66,13 @@ async def update_matter(
     require(actor, "manage_ballots", unit.path)
     title, description = title.strip(), description.strip()
     if not title:
-        raise InvalidInput("the title must not be empty")
+        raise InvalidInput(N_("Please give a title."))
     if len(title) > TITLE_LENGTH:
-        raise InvalidInput(f"the title must be at most {TITLE_LENGTH} characters")
+        raise InvalidInput(N_("The title must be at most {limit} characters."), limit=TITLE_LENGTH)
     if len(description) > LONG_TEXT_LENGTH:
-        raise InvalidInput(f"the description must be at most {LONG_TEXT_LENGTH} characters")
+        raise InvalidInput(
+            N_("The description must be at most {limit} characters."), limit=LONG_TEXT_LENGTH
+        )
     changed = {
         field: value
         for field, value in (("title", title), ("description", description))
@@ -115,7 +119,7 @@ async def add_note(session: AsyncSession, actor: Actor, matter_id: int, text: st
     unit = await get_unit(session, matter.unit_id)
     require(actor, "manage_ballots", unit.path)
     if not text.strip():
-        raise InvalidInput("the note must not be empty")
+        raise InvalidInput(N_("Please write the note."))
     add_event(session, matter.id, "note", actor=actor.name, text=text.strip())
     audit.record(session, actor, "matter.note", f"matter:{matter.id}", unit.id)
 

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ballots import audit
 from ballots.access import Actor, require
-from ballots.errors import DuplicateName, InvalidInput, NotFound
+from ballots.errors import N_, DuplicateName, InvalidInput, NotFound
 from ballots.listings import Window, window_rows
 from ballots.models import Organisation, Unit
 from ballots.units import get_unit
@@ -25,13 +25,16 @@ PHONE_MAX = 32
 def _clean(name: str, kind: str, contact_name: str, contact_phone: str) -> tuple[str, str, str]:
     name, contact_name, contact_phone = name.strip(), contact_name.strip(), contact_phone.strip()
     if not name:
-        raise InvalidInput("the name must not be empty")
+        raise InvalidInput(N_("Please give a name."))
     if len(name) > NAME_MAX:
-        raise InvalidInput(f"the name must be at most {NAME_MAX} characters")
+        raise InvalidInput(N_("The name must be at most {limit} characters."), limit=NAME_MAX)
     if kind not in ORGANISATION_KINDS:
-        raise InvalidInput(f"kind must be one of {', '.join(ORGANISATION_KINDS)}")
+        raise InvalidInput(
+            N_("The kind of organisation must be one of: {choices}."),
+            choices=", ".join(ORGANISATION_KINDS),
+        )
     if len(contact_name) > CONTACT_MAX or len(contact_phone) > PHONE_MAX:
-        raise InvalidInput("the contact is too long")
+        raise InvalidInput(N_("The contact person or phone number is too long."))
     return name, contact_name, contact_phone
 
 

@@ -74,7 +74,7 @@ def period_of(year: int | None, quarter: int | None = None, month: int | None = 
     """A month when ``month`` is given, else a quarter, else the whole year (Beijing time);
     without a year, this year. A quarter and a month together are refused."""
     if quarter is not None and month is not None:
-        raise InvalidInput("give a quarter or a month, not both")
+        raise InvalidInput(N_("Give a quarter or a month, not both."))
     if year is None:
         year = current_period("year").year
     if month is not None:

@@ -9,12 +9,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ballots import audit
 from ballots.access import Actor, require
-from ballots.errors import DuplicateName, InvalidInput, NotFound
+from ballots.errors import N_, DuplicateName, InvalidInput, NotFound
 from ballots.models import Unit
 from ballots.models.bounds import UNIT_NAME_LENGTH
 from ballots.models.units import UNIT_LEVELS
 
 CHILD_LEVEL = {"district": "street", "street": "area"}
+_CHILD_REFUSAL = {
+    "district": N_("A district can only contain streets."),
+    "street": N_("A street can only contain residential areas."),
+    "area": N_("A residential area cannot contain other units."),
+}
 
 
 async def get_unit(session: AsyncSession, unit_id: int) -> Unit:
@@ -47,19 +52,21 @@ async def create_unit(
     """Create a unit under ``parent_id`` (a district has no parent)."""
     name, code = name.strip(), code.strip()
     if level not in UNIT_LEVELS:
-        raise InvalidInput(f"level must be one of {', '.join(UNIT_LEVELS)}")
+        raise InvalidInput(
+            N_("The level must be one of: {choices}."), choices=", ".join(UNIT_LEVELS)
+        )
     if not name or not code:
-        raise InvalidInput("name and code must not be empty")
+        raise InvalidInput(N_("Please give both a name and a code."))
     parent = await get_unit(session, parent_id) if parent_id is not None else None
     if parent is None:
         if level != "district":
-            raise InvalidInput("only a district can be a root unit; give a parent")
+            raise InvalidInput(
+                N_("Only a district can be a top-level unit; choose the unit this one belongs to.")
+            )
         require(actor, "manage_units", "/")
     else:
         if CHILD_LEVEL.get(parent.level) != level:
-            raise InvalidInput(
-                f"a {parent.level} can only contain a {CHILD_LEVEL.get(parent.level, 'nothing')}"
-            )
+            raise InvalidInput(_CHILD_REFUSAL.get(parent.level, _CHILD_REFUSAL["area"]))
         require(actor, "manage_units", parent.path)
     if await session.scalar(select(Unit.id).where(Unit.code == code)) is not None:
         raise DuplicateName(what="unit", name=code)
@@ -77,9 +84,11 @@ async def rename_unit(session: AsyncSession, actor: Actor, unit_id: int, name: s
     require(actor, "manage_units", unit.path)
     name = name.strip()
     if not name:
-        raise InvalidInput("the name must not be empty")
+        raise InvalidInput(N_("Please give a name."))
     if len(name) > UNIT_NAME_LENGTH:
-        raise InvalidInput(f"the name must be at most {UNIT_NAME_LENGTH} characters")
+        raise InvalidInput(
+            N_("The name must be at most {limit} characters."), limit=UNIT_NAME_LENGTH
+        )
     if name != unit.name:
         audit.record(
             session, actor, "unit.rename", f"unit:{unit.id}", unit.id, name=name, old=unit.name

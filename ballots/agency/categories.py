@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ballots import audit
 from ballots.access import Actor, require
-from ballots.errors import DuplicateName, InvalidInput, NotFound
+from ballots.errors import N_, DuplicateName, InvalidInput, NotFound
 from ballots.models import DemandCategory
 from ballots.units import get_unit
 
@@ -43,11 +43,11 @@ async def categories_of(
 def _check(name: str, deadline_days: int) -> str:
     name = name.strip()
     if not name:
-        raise InvalidInput("the name must not be empty")
+        raise InvalidInput(N_("Please give a name."))
     if len(name) > NAME_MAX:
-        raise InvalidInput(f"the name must be at most {NAME_MAX} characters")
+        raise InvalidInput(N_("The name must be at most {limit} characters."), limit=NAME_MAX)
     if not 1 <= deadline_days <= DEADLINE_MAX:
-        raise InvalidInput(f"the deadline must be from 1 to {DEADLINE_MAX} days")
+        raise InvalidInput(N_("The deadline must be from 1 to {limit} days."), limit=DEADLINE_MAX)
     return name
 
 

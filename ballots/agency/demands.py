@@ -30,7 +30,7 @@ from ballots.agency.errors import (
     DemandStateConflict,
 )
 from ballots.agency.posters import poster_by_token
-from ballots.errors import InvalidInput, NotFound
+from ballots.errors import N_, InvalidInput, NotFound
 from ballots.matters import create_matter
 from ballots.models import Chair, Demand, DemandCategory, DemandEvent, Matter, Unit
 from ballots.organisations import check_offered
@@ -64,11 +64,13 @@ def access_hash(key: bytes, secret: str) -> bytes:
 def _clean(value: str, maximum: int, what: str, *, required: bool) -> str:
     value = value.strip()
     if required and not value:
-        raise InvalidInput(f"the {what} must not be empty")
+        raise InvalidInput(N_("Please fill in the {what}."), what=what)
     if len(value) > maximum:
-        raise InvalidInput(f"the {what} must be at most {maximum} characters")
+        raise InvalidInput(
+            N_("The {what} must be at most {limit} characters."), what=what, limit=maximum
+        )
     if "\x00" in value or any("\ud800" <= ch <= "\udfff" for ch in value):
-        raise InvalidInput(f"the {what} contains characters that cannot be stored")
+        raise InvalidInput(N_("The {what} contains characters that cannot be stored."), what=what)
     return value
 
 
@@ -140,11 +142,11 @@ async def submit_demand(
     poster, unit = await poster_by_token(session, token)
     category = await session.get(DemandCategory, category_id)
     if category is None or category.unit_id != unit.id or not category.active:
-        raise InvalidInput("choose one of the categories offered")
+        raise InvalidInput(N_("Please choose one of the categories offered."))
     text = _clean(text, TEXT_MAX, "text", required=True)
     contact = _clean(contact, CONTACT_MAX, "contact", required=False)
     if photo is not None and photo.content_type not in IMAGE_TYPES:
-        raise InvalidInput("the photo must be a JPG, PNG or WebP image")
+        raise InvalidInput(N_("The photo must be a JPG, PNG or WebP image."))
     secret = secrets.token_urlsafe(SECRET_BYTES)
     demand = Demand(
         unit_id=unit.id,
@@ -185,7 +187,7 @@ async def rate_demand(
     """The resident rates the handling, once, after the reply; the demand is then closed."""
     demand = await demand_by_secret(session, key, secret)
     if rating not in RATINGS:
-        raise InvalidInput(f"the rating must be one of {', '.join(RATINGS)}")
+        raise InvalidInput(N_("The rating must be one of: {choices}."), choices=", ".join(RATINGS))
     if demand.rating is not None:
         raise DemandAlreadyRated()
     if demand.replied_at is None:
@@ -227,7 +229,7 @@ def _take_on(session: AsyncSession, actor: Actor, demand: Demand, at: datetime) 
     if demand.first_receiver_id is not None:
         return
     if actor.chair_id is None:
-        raise InvalidInput("only a chair can receive a demand")
+        raise InvalidInput(N_("Only a chair can receive a demand."))
     demand.first_receiver_id, demand.accepted_at = actor.chair_id, at
     if demand.state == "received":
         demand.state = "accepted"
@@ -406,7 +408,9 @@ async def inbox(
     else:
         require(actor, "read", path)
     if state and state not in STATES and state != "open":
-        raise InvalidInput(f"state must be one of open, {', '.join(STATES)}")
+        raise InvalidInput(
+            N_("The state must be one of: {choices}."), choices=", ".join(("open", *STATES))
+        )
     query = select(Demand).join(Unit, Unit.id == Demand.unit_id).where(Unit.path.startswith(path))
     if state == "open":
         query = query.where(Demand.state.in_(OPEN_STATES))

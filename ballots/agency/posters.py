@@ -13,7 +13,7 @@ from ballots import audit
 from ballots.access import Actor, require
 from ballots.agency.categories import categories_of
 from ballots.agency.errors import PosterUnknown
-from ballots.errors import InvalidInput, NotFound
+from ballots.errors import N_, InvalidInput, NotFound
 from ballots.models import Poster, Unit
 from ballots.units import get_unit
 
@@ -34,7 +34,9 @@ async def create_poster(
     require(actor, "manage_ballots", unit.path)
     building = building.strip()
     if len(building) > BUILDING_MAX:
-        raise InvalidInput(f"the building must be at most {BUILDING_MAX} characters")
+        raise InvalidInput(
+            N_("The building must be at most {limit} characters."), limit=BUILDING_MAX
+        )
     await categories_of(session, unit.id)
     poster = Poster(unit_id=unit.id, building=building, token=new_token(), active=True)
     session.add(poster)

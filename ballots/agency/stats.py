@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ballots.access import Actor, require
-from ballots.errors import InvalidInput
+from ballots.errors import N_, InvalidInput
 from ballots.models import Demand, Unit
 from ballots.units import get_unit
 
@@ -41,18 +41,20 @@ class Period(msgspec.Struct, frozen=True):
 def period(kind: str, year: int, number: int = 1) -> Period:
     """The month ``number`` (1–12), quarter ``number`` (1–4) or the whole ``year``."""
     if kind not in PERIOD_KINDS:
-        raise InvalidInput(f"the period must be one of {', '.join(PERIOD_KINDS)}")
+        raise InvalidInput(
+            N_("The period must be one of: {choices}."), choices=", ".join(PERIOD_KINDS)
+        )
     if not 2000 <= year <= 2100:
-        raise InvalidInput("the year must be from 2000 to 2100")
+        raise InvalidInput(N_("The year must be from {first} to {last}."), first=2000, last=2100)
     if kind == "year":
         number, first, months = 1, 1, 12
     elif kind == "quarter":
         if not 1 <= number <= 4:
-            raise InvalidInput("the quarter must be from 1 to 4")
+            raise InvalidInput(N_("The quarter must be from 1 to 4."))
         first, months = 3 * (number - 1) + 1, 3
     else:
         if not 1 <= number <= 12:
-            raise InvalidInput("the month must be from 1 to 12")
+            raise InvalidInput(N_("The month must be from 1 to 12."))
         first, months = number, 1
     start = datetime(year, first, 1, tzinfo=BEIJING)
     last = first + months

@@ -69,24 +69,32 @@ def _clean(
 ) -> tuple[str, str, list[str]]:
     title, venue = title.strip(), venue.strip()
     if not title:
-        raise InvalidInput("the title must not be empty")
+        raise InvalidInput(N_("Please give a title."))
     if len(title) > TITLE_MAX:
-        raise InvalidInput(f"the title must be at most {TITLE_MAX} characters")
+        raise InvalidInput(N_("The title must be at most {limit} characters."), limit=TITLE_MAX)
     if kind not in MEETING_KINDS:
-        raise InvalidInput(f"kind must be one of {', '.join(MEETING_KINDS)}")
+        raise InvalidInput(
+            N_("The kind of meeting must be one of: {choices}."), choices=", ".join(MEETING_KINDS)
+        )
     if len(venue) > VENUE_MAX:
-        raise InvalidInput(f"the venue must be at most {VENUE_MAX} characters")
+        raise InvalidInput(N_("The venue must be at most {limit} characters."), limit=VENUE_MAX)
     if starts_at.tzinfo is None or (ends_at is not None and ends_at.tzinfo is None):
-        raise InvalidInput("times must carry their time zone")
+        raise InvalidInput(N_("Give the time with its time zone."))
     if ends_at is not None and ends_at <= starts_at:
-        raise InvalidInput("the meeting must end after it starts")
+        raise InvalidInput(N_("The meeting must end after it starts."))
     items = [item.strip() for item in agenda if item.strip()]
     if len(items) > AGENDA_ITEMS_MAX:
-        raise InvalidInput(f"at most {AGENDA_ITEMS_MAX} agenda items")
+        raise InvalidInput(
+            N_("A meeting has at most {limit} agenda items."), limit=AGENDA_ITEMS_MAX
+        )
     if any(len(item) > AGENDA_ITEM_MAX for item in items):
-        raise InvalidInput(f"each agenda item must be at most {AGENDA_ITEM_MAX} characters")
+        raise InvalidInput(
+            N_("Each agenda item must be at most {limit} characters."), limit=AGENDA_ITEM_MAX
+        )
     if not 0 <= proxy_limit <= PROXY_LIMIT_MAX:
-        raise InvalidInput(f"the proxy limit must be between 0 and {PROXY_LIMIT_MAX}")
+        raise InvalidInput(
+            N_("The proxy limit must be a whole number from 0 to {limit}."), limit=PROXY_LIMIT_MAX
+        )
     return title, venue, items
 
 
@@ -198,7 +206,9 @@ async def save_minutes(session: AsyncSession, actor: Actor, meeting_id: int, tex
     require(actor, "manage_ballots", unit.path)
     text = text.strip()
     if len(text) > LONG_TEXT_LENGTH:
-        raise InvalidInput(f"the minutes must be at most {LONG_TEXT_LENGTH} characters")
+        raise InvalidInput(
+            N_("The minutes must be at most {limit} characters."), limit=LONG_TEXT_LENGTH
+        )
     if text != meeting.minutes:
         meeting.minutes = text
         add_event(
@@ -234,7 +244,7 @@ async def move_meeting(session: AsyncSession, actor: Actor, meeting_id: int, mov
     unit = await meeting_unit(session, meeting)
     require(actor, "manage_ballots", unit.path)
     if move not in _MOVES:
-        raise InvalidInput(f"move must be one of {', '.join(_MOVES)}")
+        raise InvalidInput(N_("The step must be one of: {choices}."), choices=", ".join(_MOVES))
     allowed, target, event, refusal = _MOVES[move]
     if meeting.state not in allowed:
         raise MeetingStateConflict(refusal)
@@ -268,9 +278,9 @@ async def hold_ballot_at(
     if meeting_id is not None:
         meeting = await get_meeting(session, meeting_id)
         if meeting.matter_id != ballot.matter_id:
-            raise InvalidInput("the meeting must be on the ballot's own matter")
+            raise InvalidInput(N_("The meeting must belong to the ballot's own matter."))
     elif requires_checkin:
-        raise InvalidInput("only a ballot held at a meeting can require check-in")
+        raise InvalidInput(N_("Only a ballot held at a meeting can require check-in."))
     ballot.meeting_id = meeting_id
     ballot.requires_checkin = requires_checkin
     add_event(

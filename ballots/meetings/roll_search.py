@@ -16,7 +16,7 @@ from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ballots.access import Actor, require
-from ballots.errors import InvalidInput
+from ballots.errors import N_, InvalidInput
 from ballots.meetings.checkin import roll_ballot_ids
 from ballots.meetings.meetings import get_meeting, meeting_unit
 from ballots.models import Attendance, Elector, Household, Resident, Unit
@@ -51,9 +51,9 @@ class RollSearch(msgspec.Struct, frozen=True):
 def _words(query: str) -> list[str]:
     query = query.strip()
     if len(query) > QUERY_MAX:
-        raise InvalidInput(f"the search must be at most {QUERY_MAX} characters")
+        raise InvalidInput(N_("The search must be at most {limit} characters."), limit=QUERY_MAX)
     if "\x00" in query:
-        raise InvalidInput("the search contains a character that cannot be searched")
+        raise InvalidInput(N_("The search contains a character that cannot be searched."))
     return [word.lower() for word in query.split()]
 
 
@@ -79,7 +79,7 @@ async def search_roll(
     unit = await meeting_unit(session, meeting)
     require(actor, "manage_ballots", unit.path)
     if not 1 <= limit <= LIMIT_MAX:
-        raise InvalidInput(f"the limit must be between 1 and {LIMIT_MAX}")
+        raise InvalidInput(N_("The number of results must be from 1 to {limit}."), limit=LIMIT_MAX)
     words = _words(query)
     statement = (
         select(

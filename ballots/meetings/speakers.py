@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ballots import audit
 from ballots.access import Actor, require
-from ballots.errors import InvalidInput, NotFound
+from ballots.errors import N_, InvalidInput, NotFound
 from ballots.matters import add_event
 from ballots.meetings.checkin import on_roll
 from ballots.meetings.meetings import get_meeting, meeting_unit
@@ -32,11 +32,13 @@ TOPIC_MAX = column_length(Speaker.topic)
 def _clean_text(value: str, what: str, maximum: int, *, required: bool) -> str:
     value = value.strip()
     if required and not value:
-        raise InvalidInput(f"the {what} must not be empty")
+        raise InvalidInput(N_("Please fill in the {what}."), what=what)
     if len(value) > maximum:
-        raise InvalidInput(f"the {what} must be at most {maximum} characters")
+        raise InvalidInput(
+            N_("The {what} must be at most {limit} characters."), what=what, limit=maximum
+        )
     if "\x00" in value:
-        raise InvalidInput(f"the {what} contains characters that cannot be stored")
+        raise InvalidInput(N_("The {what} contains characters that cannot be stored."), what=what)
     return value
 
 
@@ -59,7 +61,9 @@ async def add_speaker(
         if resident is None:
             raise NotFound(what="resident", id=resident_id)
         if not await on_roll(session, meeting, resident.id):
-            raise InvalidInput("the resident is not on this meeting's roll")
+            raise InvalidInput(
+                N_("This resident is not on the list of residents for this meeting.")
+            )
         name = name.strip() or resident.name
     name = _clean_text(name, "name", NAME_MAX, required=True)
     topic = _clean_text(topic, "topic", TOPIC_MAX, required=False)
@@ -107,7 +111,9 @@ async def mark_speaker(
     unit = await meeting_unit(session, meeting)
     require(actor, "manage_ballots", unit.path)
     if state not in SPEAKER_STATES:
-        raise InvalidInput(f"state must be one of {', '.join(SPEAKER_STATES)}")
+        raise InvalidInput(
+            N_("The state must be one of: {choices}."), choices=", ".join(SPEAKER_STATES)
+        )
     speaker = await session.get(Speaker, speaker_id)
     if speaker is None or speaker.meeting_id != meeting.id:
         raise NotFound(what="speaker", id=speaker_id)

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ballots import audit
 from ballots.access import Actor, require
-from ballots.errors import InvalidInput, NotFound
+from ballots.errors import N_, InvalidInput, NotFound
 from ballots.matters import add_event, get_matter
 from ballots.models import Notice, Unit
 from ballots.models.bounds import LONG_TEXT_LENGTH
@@ -63,19 +63,25 @@ def _clean(
 ) -> tuple[str, str]:
     title, body = title.strip(), body.strip()
     if not title:
-        raise InvalidInput("the title must not be empty")
+        raise InvalidInput(N_("Please give a title."))
     if len(title) > TITLE_MAX:
-        raise InvalidInput(f"the title must be at most {TITLE_MAX} characters")
+        raise InvalidInput(N_("The title must be at most {limit} characters."), limit=TITLE_MAX)
     if len(body) > LONG_TEXT_LENGTH:
-        raise InvalidInput(f"the text must be at most {LONG_TEXT_LENGTH} characters")
+        raise InvalidInput(
+            N_("The text must be at most {limit} characters."), limit=LONG_TEXT_LENGTH
+        )
     if starts_at.tzinfo is None or ends_at.tzinfo is None:
-        raise InvalidInput("times must carry their time zone")
+        raise InvalidInput(N_("Give the time with its time zone."))
     if ends_at <= starts_at:
-        raise InvalidInput("the notice period must end after it starts")
+        raise InvalidInput(N_("The notice period must end after it starts."))
     if collects not in COLLECTS:
-        raise InvalidInput(f"collects must be one of {', '.join(COLLECTS)}")
+        raise InvalidInput(
+            N_("What the notice collects must be one of: {choices}."), choices=", ".join(COLLECTS)
+        )
     if template not in TEMPLATES:
-        raise InvalidInput(f"template must be one of {', '.join(TEMPLATES)}")
+        raise InvalidInput(
+            N_("The template must be one of: {choices}."), choices=", ".join(TEMPLATES)
+        )
     return title, body
 
 
@@ -130,7 +136,7 @@ async def update_notice(
     notice = await notice_for(session, actor, notice_id)
     unit = await notice_unit(session, notice)
     if notice.withdrawn_at is not None:
-        raise InvalidInput("a withdrawn notice stays as it was")
+        raise InvalidInput(N_("A withdrawn notice can no longer be changed."))
     title, body = _clean(title, body, starts_at, ends_at, collects, notice.template)
     old = {
         "title": notice.title,
@@ -183,7 +189,7 @@ async def publish_notice(
     notice = await notice_for(session, actor, notice_id)
     unit = await notice_unit(session, notice)
     if notice.published_at is not None:
-        raise InvalidInput("the notice is already published")
+        raise InvalidInput(N_("This notice is already published."))
     notice.published_at = now or datetime.now(UTC)
     add_event(session, notice.matter_id, "notice.published", actor=actor.name, notice_id=notice.id)
     audit.record(session, actor, "notice.publish", f"notice:{notice.id}", unit.id)
@@ -198,7 +204,7 @@ async def withdraw_notice(
     notice = await notice_for(session, actor, notice_id)
     unit = await notice_unit(session, notice)
     if notice.published_at is None or notice.withdrawn_at is not None:
-        raise InvalidInput("only a published notice can be withdrawn")
+        raise InvalidInput(N_("Only a published notice can be withdrawn."))
     notice.withdrawn_at = now or datetime.now(UTC)
     add_event(session, notice.matter_id, "notice.withdrawn", actor=actor.name, notice_id=notice.id)
     audit.record(session, actor, "notice.withdraw", f"notice:{notice.id}", unit.id)

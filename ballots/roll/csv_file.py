@@ -11,7 +11,7 @@ import io
 from collections.abc import Iterator
 
 from ballots.errors import N_
-from ballots.roll.errors import RosterError, RosterHasErrors, refuse
+from ballots.roll.errors import RosterHasErrors, refuse
 from ballots.roll.limits import MAX_CELL_CHARS, MAX_COLUMNS
 from ballots.roll.xlsx import TOO_LONG, RawRow
 
@@ -23,16 +23,7 @@ NUL_CHARACTER = N_(
 
 
 def _unknown_encoding() -> RosterHasErrors:
-    return RosterHasErrors(
-        [
-            RosterError(
-                row=None,
-                column=None,
-                message="unknown encoding: save the file as UTF-8 or GB18030",
-                code="encoding",
-            )
-        ]
-    )
+    return refuse(N_("unknown encoding: save the file as UTF-8 or GB18030"), code="encoding")
 
 
 def _decode(data: bytes) -> str:
@@ -74,13 +65,9 @@ def read_csv(data: bytes) -> Iterator[RawRow]:
                 row=reader.line_num,
                 limit=f"{MAX_CELL_CHARS:,}",
             ) from error
-        raise RosterHasErrors(
-            [
-                RosterError(
-                    row=reader.line_num,
-                    column=None,
-                    message=f"the CSV file is malformed ({error})",
-                    code="format",
-                )
-            ]
+        raise refuse(
+            N_("the CSV file is malformed ({error})"),
+            code="format",
+            row=reader.line_num,
+            error=str(error),
         ) from error

@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ballots import audit
 from ballots.access import Actor, require
-from ballots.errors import InvalidInput
+from ballots.errors import N_, InvalidInput
 from ballots.models import Flat, Household, Ownership, Resident, Unit
 from ballots.roll.parse import DEFAULT_ROLE, RosterRow, household_name_key
 from ballots.units import get_unit
@@ -196,7 +196,7 @@ async def import_roll(
     require(actor, "manage_roll", unit.path)
     if unit.level != "area":
         raise InvalidInput(
-            "A roll belongs to a residential area (居民区); {unit} is a {level}.",
+            N_("A roll belongs to a residential area (居民区); {unit} is a {level}."),
             unit=unit.name,
             level=unit.level,
         )
@@ -395,7 +395,7 @@ async def list_residents(
     """Residents of ``unit_id`` and the units under it, by unit, building, room and name."""
     if offset < 0 or not 1 <= limit <= MAX_LIST_LIMIT:
         raise InvalidInput(
-            "offset must be 0 or more and limit between 1 and {max}.", max=MAX_LIST_LIMIT
+            N_("The offset must be 0 or more and the limit from 1 to {max}."), max=MAX_LIST_LIMIT
         )
     unit = await get_unit(session, unit_id)
     require(actor, "read", unit.path)

@@ -10,7 +10,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ballots.access import Actor, require
-from ballots.errors import InvalidInput, NotFound
+from ballots.errors import N_, InvalidInput, NotFound
 from ballots.models import Ballot, Elector, Flat, Household, Matter, Ownership, Resident, Unit
 from ballots.natural import natural_key
 from ballots.roll.importer import ResidentView, mask_phone
@@ -73,7 +73,9 @@ class BuildingRow(msgspec.Struct, frozen=True, kw_only=True):
 
 def _check_page(offset: int, limit: int) -> None:
     if offset < 0 or not 1 <= limit <= MAX_PAGE:
-        raise InvalidInput("offset must be 0 or more and limit between 1 and {max}.", max=MAX_PAGE)
+        raise InvalidInput(
+            N_("The offset must be 0 or more and the limit from 1 to {max}."), max=MAX_PAGE
+        )
 
 
 def _escape_like(text: str) -> str:

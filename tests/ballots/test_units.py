@@ -41,7 +41,7 @@ async def test_levels_must_nest_district_street_area(session: AsyncSession) -> N
         await create_unit(
             session, ADMIN, name="茂名", code="maoming", level="area", parent_id=district.id
         )
-    with pytest.raises(InvalidInput, match="root"):
+    with pytest.raises(InvalidInput, match="top-level unit"):
         await create_unit(session, ADMIN, name="瑞金", code="ruijin", level="street")
     with pytest.raises(InvalidInput, match="level"):
         await create_unit(session, ADMIN, name="x", code="x", level="village")

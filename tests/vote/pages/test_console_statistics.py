@@ -93,7 +93,7 @@ async def test_the_page_and_its_exports_match_the_api(
     values = [list(r) for r in sheet.iter_rows(values_only=True)]
     assert values == [[zh(h) for h in HEADER], *expected]
     bad = await client.get(f"/chair/statistics?unit_id={street}&kind=quarter&number=7")
-    assert bad.status_code == 422 and zh("the quarter must be from 1 to 4") in bad.text
+    assert bad.status_code == 422 and zh("The quarter must be from 1 to 4.") in bad.text
 
 
 async def test_another_units_chair_is_refused(client: Client, world: World) -> None:
