@@ -681,7 +681,13 @@ async def _district_reads_the_records(year: Year, street_matter: int) -> None:
                 frontier.append(other)
     assert reached == set(neighbours)
     project = (await year.client.get(f"/matters/{m['project']}/record")).text
-    for step in ("脚手架搭设", "发放第一个月临时安置费", "5号楼外墙修缮工程评议", "乙评估公司"):
+    for step in (
+        "乙评估公司",  # the selection's result
+        "脚手架搭设",  # a milestone
+        "发放第一个月临时安置费",  # the coordination's agreed action
+        "5号楼外墙修缮工程评议",  # the evaluation
+        "北面外墙重新做防水",  # the subject's rectification, on the project's own timeline
+    ):
         assert step in project
     for name in ("13800001111", "周经理"):
         assert name not in project

@@ -91,6 +91,8 @@ def record_entry(kind: str, payload: dict[str, Any]) -> tuple[str, list[str]] | 
         if payload.get("issue"):
             details.append(gettext_("On: %(issue)s") % {"issue": payload["issue"]})
     elif kind == "action.created":
+        if payload.get("action_kind") == "rectification":
+            what = action_kind_label("rectification")
         due = payload.get("due_on")
         details = [
             str(payload.get("title", "")),
