@@ -691,12 +691,16 @@ async def _district_reads_the_records(year: Year, street_matter: int) -> None:
         assert step in project
     for name in ("13800001111", "周经理"):
         assert name not in project
+    # Each link's step says how the matters relate and names the other one.
+    assert "本事项为此召开了协调会：外墙修缮期间临时安置协调会" in project
+    assert "关联自：5号楼外墙修缮评估公司选定" in project
     area_side = (await year.client.get(f"/matters/{m['noise']}")).text
     street_side = (await year.client.get(f"/matters/{street_matter}")).text
     for side in (area_side, street_side):
-        assert "涉及违章装修，需街道城管协调" in side
+        assert "转交原因：涉及违章装修，需街道城管协调" in side
         assert "瑞金二路街道" in side and AREA_NAME in side
     assert f'href="/matters/{street_matter}"' in area_side
+    assert "转交 瑞金二路街道" in area_side and f"由 {AREA_NAME} 转来" in street_side
     assert f'href="/matters/{m["noise"]}"' in street_side
 
 

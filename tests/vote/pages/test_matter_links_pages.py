@@ -45,6 +45,10 @@ async def test_link_two_matters_and_read_them_together(client: Client, world: Wo
     steps = record.text.split('<li class="')[1:]
     assert any("瑞金一居民区3号楼加装电梯听证会 · 瑞金一居民区" in step for step in steps)
     assert any(f'<a href="/matters/{selection}">茂名居民区动迁评估公司选定</a>' in s for s in steps)
+    # The link's own steps say how the matters relate and name the other matter.
+    related = zh("This matter %(relation)s") % {"relation": zh("is related to")}
+    assert f"{related}：茂名居民区动迁评估公司选定" in record.text
+    assert f"{zh('Linked from')}：瑞金一居民区3号楼加装电梯听证会" in record.text
 
 
 async def test_refer_a_matter_up_to_the_street(client: Client, world: World) -> None:
@@ -77,3 +81,9 @@ async def test_refer_a_matter_up_to_the_street(client: Client, world: World) -> 
     public = (await client.get(f"/matters/{opened}")).text
     assert "电梯费用需街道统筹" in public
     assert "瑞金二路街道" in public
+    # Both timelines say where the referral went and why.
+    reason = zh("Why it was referred: %(reason)s") % {"reason": "电梯费用需街道统筹"}
+    received = zh("Received from %(from)s") % {"from": "瑞金一居民区"}
+    assert public.count(reason) >= 2 and received in public
+    sent = (await client.get(f"/matters/{hearing}")).text
+    assert zh("Referred to %(to)s") % {"to": "瑞金二路街道"} in sent and reason in sent
