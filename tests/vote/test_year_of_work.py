@@ -680,6 +680,12 @@ async def _district_reads_the_records(year: Year, street_matter: int) -> None:
                 reached.add(other)
                 frontier.append(other)
     assert reached == set(neighbours)
+    # Whichever matter it is opened from, one timeline tells the whole chain.
+    whole = (await year.client.get(f"/matters/{m['hearing']}/record")).text
+    for key in neighbours:
+        assert f'<a href="/matters/{m[key]}">' in whole, key
+    for step in ("弄堂路灯太暗", "北面外墙重新做防水", "5号楼外墙整改后复评"):
+        assert step in whole, step
     project = (await year.client.get(f"/matters/{m['project']}/record")).text
     for step in (
         "乙评估公司",  # the selection's result

@@ -1,7 +1,7 @@
-"""``/matters/{id}/record``: one printable timeline across a matter and the matters linked to it
-or connected by a referral (the hearing that proposed a project, its selection, coordination,
-evaluation, rectification; the street's record of an area's referral), each step named by its
-matter, oldest first."""
+"""``/matters/{id}/record``: one printable timeline across a matter and every matter connected
+to it by links and referrals, however many steps away (the hearing that proposed a project, its
+selection, coordination, evaluation, rectification; the street's record of an area's referral),
+each step named by its matter, oldest first."""
 
 from __future__ import annotations
 
@@ -28,15 +28,32 @@ class MatterEntry:
     entry: Entry
 
 
+MAX_MATTERS = 30
+"""At most this many matters on one timeline, the nearest first (a street matter that many
+areas referred up stays one printable sheet)."""
+
+
+async def connected_matters(db: AsyncSession, matter_id: int) -> list[int]:
+    """The matter and every matter reached through links and referrals, however many steps
+    away (the hearing → selection → project → coordination → evaluation → rectification), the
+    nearest first, at most :data:`MAX_MATTERS`."""
+    found = [matter_id]
+    queue = [matter_id]
+    while queue and len(found) < MAX_MATTERS:
+        current = queue.pop(0)
+        neighbours = [link.matter_id for link in await links_of(db, current)]
+        neighbours += [referral.matter_id for referral in await referrals_of(db, current)]
+        for other in neighbours:
+            if other not in found and len(found) < MAX_MATTERS:
+                found.append(other)
+                queue.append(other)
+    return found
+
+
 async def combined_entries(db: AsyncSession, matter_id: int) -> list[MatterEntry]:
-    """The steps of the matter and of every matter one link or referral away, oldest first."""
-    related = [matter_id]
-    for link in await links_of(db, matter_id):
-        related.append(link.matter_id)
-    for referral in await referrals_of(db, matter_id):
-        related.append(referral.matter_id)
+    """The steps of the matter and of every matter connected to it, oldest first."""
     found: list[MatterEntry] = []
-    for each in dict.fromkeys(related):
+    for each in await connected_matters(db, matter_id):
         matter, unit, ballots, events = await public_matter(db, each)
         for entry in record_story(matter, ballots, events).entries:
             found.append(MatterEntry(matter.id, matter.title, unit.name, entry))

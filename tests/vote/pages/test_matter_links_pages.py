@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from tests.vote.helpers import Client, World, csrf_of, page_login, zh
+from vote.pages import record_print
 
 
 async def _console(client: Client, world: World) -> str:
@@ -87,3 +90,23 @@ async def test_refer_a_matter_up_to_the_street(client: Client, world: World) -> 
     assert public.count(reason) >= 2 and received in public
     sent = (await client.get(f"/matters/{hearing}")).text
     assert zh("Referred to %(to)s") % {"to": "瑞金二路街道"} in sent and reason in sent
+
+
+async def test_the_record_follows_links_several_steps_away(
+    client: Client, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    csrf = await _console(client, world)
+    hearing, selection = world.matters[world.lift_id], world.matters[world.firm_id]
+    practical = world.matters[world.practical_id]
+    for source, target in ((hearing, selection), (selection, practical)):
+        linked = await client.post(
+            f"/chair/matters/{source}/links",
+            data={"csrf_token": csrf, "other": str(target), "kind": "related"},
+        )
+        assert linked.status_code == 200
+    record = (await client.get(f"/matters/{hearing}/record")).text
+    assert f'<a href="/matters/{practical}">' in record  # two links away
+    monkeypatch.setattr(record_print, "MAX_MATTERS", 2)
+    nearest = (await client.get(f"/matters/{hearing}/record")).text
+    assert f'<a href="/matters/{selection}">' in nearest
+    assert f'<a href="/matters/{practical}">' not in nearest
