@@ -67,6 +67,7 @@ class Year:
     projects_chosen: int = 0
     projects_cost: int = 0
     codes: dict[int, list[str]] = field(default_factory=dict)  # invitation codes per ballot
+    names: set[str] = field(default_factory=set)  # residents' names (never public)
 
     async def get(self, path: str, headers: dict[str, str] | None = None) -> Any:
         response = await self.client.get(API + path, headers=headers or self.chair)
@@ -114,6 +115,7 @@ class Year:
         publish; answer the published result. Counts the turnout for the statistics."""
         invited = await self.post(f"/ballots/{ballot_id}/invitations", status=201)
         credentials = [invitation["credential"] for invitation in invited]
+        self.names.update(invitation["name"] for invitation in invited)
         self.codes[ballot_id] = credentials
         assert len(credentials) >= len(votes)
         await self.post(f"/ballots/{ballot_id}/open")
@@ -264,6 +266,8 @@ async def _year_end_hearing(year: Year) -> None:
     year.projects_cost += 70_000
     record = (await year.client.get(f"/matters/{hearing}")).text
     assert "5号楼外墙渗水" in record and "弄堂路灯太暗" in record
+    ballot_page = (await year.client.get(f"/ballots/{ballot_id}")).text
+    assert f'href="/notices/{notice_id}/opinions"' in ballot_page
 
 
 # --- 2. the appraisal firm's selection, after a public notice -------------------------------
@@ -312,6 +316,12 @@ async def _selection(year: Year) -> None:
         headers={},
     )
     assert accepted["number"] == 1
+    (opinion,) = (await year.get(f"/notices/{notice_id}/opinions/all"))["opinions"]
+    await year.post(f"/opinions/{opinion['id']}/reply", {"reply": "两家公司的案例已补充公示。"})
+    await year.post(
+        f"/opinions/{opinion['id']}/adoption",
+        {"adoption": "adopted", "reason": "案例有助于居民比较"},
+    )
 
     # The notice period ends: the chair sets its end in the past.
     await year.put(
@@ -357,6 +367,13 @@ async def _selection(year: Year) -> None:
         made["ballot"]["id"], [{"firm": ["b"]}] * 5 + [{"firm": ["a"]}] * 2
     )
     assert result["questions"][0]["winners"] == ["b"]
+    report = (await year.client.get(f"/notices/{notice_id}/report")).text
+    assert "两家公司的案例已补充公示。" in report and "案例有助于居民比较" in report
+    opinions_page = (await year.client.get(f"/notices/{notice_id}/opinions")).text
+    for name in year.names:  # the opinion was sent with a code, without choosing to show a name
+        assert name not in report and name not in opinions_page
+    ballot_page = (await year.client.get(f"/ballots/{made['ballot']['id']}")).text
+    assert f'href="/notices/{notice_id}/report"' in ballot_page
 
 
 # --- 3. coordination with the relocation company, and the implementation ---------------------
@@ -435,7 +452,11 @@ async def _implementation_and_coordination(year: Year) -> None:
     public = (await year.client.get(f"/matters/{coordination}")).text
     assert "卢湾动迁有限公司" in public and "每户每月不少于3000元" in public
     assert "13800001111" not in public and "周经理" not in public
+    console = await year.client.get("/chair/overdue")
+    assert console.status_code == 200 and "发放第一个月临时安置费" in console.text
     await year.post(f"/actions/{late['id']}/status", {"status": "done"})
+    console = await year.client.get("/chair/overdue")
+    assert "发放第一个月临时安置费" not in console.text
     assert late["id"] not in {row["action"]["id"] for row in await year.get("/actions/overdue")}
     await year.post(f"/actions/{milestone['id']}/status", {"status": "done"})
 
@@ -506,6 +527,8 @@ async def _evaluation(year: Year) -> None:
     assert public.status_code == 200
     assert "北面外墙重新做防水" in public.text
     assert "50.0%" in public.text and "87.5%" in public.text
+    yearly = (await year.client.get("/evaluations")).text
+    assert "5号楼外墙修缮工程" in yearly
 
 
 # --- 5. demands from a corridor QR poster ----------------------------------------------------
@@ -622,6 +645,24 @@ async def _demands(year: Year) -> None:
     year.matters["noise"] = matter
     meeting = await year.meeting(matter, "装修噪音协调会")
     assert meeting["kind"] == "coordination"
+
+    # 三率: every demand taken on at once (escalating takes it on too), both replies resolved,
+    # both ratings satisfied or basically satisfied.
+    this_year = datetime.now(BEIJING).year
+    rates = await year.get(f"/agency/stats?unit_id={year.area_id}&kind=year&year={this_year}")
+    (area,) = rates["units"]
+    assert {k: area[k] for k in ("received", "responded", "replied", "resolved", "rated")} == {
+        "received": 3,
+        "responded": 3,
+        "replied": 2,
+        "resolved": 2,
+        "rated": 2,
+    }
+    assert (area["response_rate"], area["resolution_rate"], area["satisfaction_rate"]) == (
+        1.0,
+        1.0,
+        1.0,
+    )
 
 
 # --- 6. links, referral, what the district sees ----------------------------------------------
@@ -787,12 +828,12 @@ async def test_a_residential_area_runs_a_year_of_work(
 ) -> None:
     year = Year(client=client, street=chair_headers)
     area_secret = await _set_up_the_area(year, world)
+    csrf = await _console(year, "ruijin3_chair", area_secret)  # for the console's forms
     await _year_end_hearing(year)
     await _selection(year)
     await _implementation_and_coordination(year)
     await _evaluation(year)
     await _demands(year)
-    csrf = await _console(year, "ruijin3_chair", area_secret)
     street_matter = await _link_and_refer(year, csrf)
     await _district_reads_the_records(year, street_matter)
     await _district_reads_the_statistics(year, world)
