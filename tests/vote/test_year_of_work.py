@@ -642,6 +642,9 @@ async def _demands(year: Year) -> None:
     )
     matter = escalated["escalated_matter_id"]
     assert matter is not None
+    opened = (await year.client.get(f"/matters/{matter}")).text
+    assert "装修噪音协调会" in opened
+    assert "楼上装修噪音扰民" not in opened  # the resident's own words stay private
     year.matters["noise"] = matter
     meeting = await year.meeting(matter, "装修噪音协调会")
     assert meeting["kind"] == "coordination"
