@@ -39,6 +39,7 @@ from tests.vote.helpers import (
 from vote.demo import roster_csv
 
 BEIJING = ZoneInfo("Asia/Shanghai")
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64  # judged by its bytes
 AREA_NAME, AREA_CODE = "瑞金三居民区", "ruijin3"
 API = "/api/v1"
 NOT_UP = (
@@ -404,6 +405,7 @@ async def _implementation_and_coordination(year: Year) -> None:
     coordination = await year.matter("coordination", "coordination", "外墙修缮期间临时安置协调会")
     meeting = await year.meeting(coordination, "临时安置协调会")
     assert meeting["kind"] == "coordination"
+    await _relocation_notice(year, coordination)
     residents = await year.post(
         f"/matters/{coordination}/parties", {"name": "5号楼居民代表"}, status=201
     )
@@ -459,6 +461,48 @@ async def _implementation_and_coordination(year: Year) -> None:
     assert "发放第一个月临时安置费" not in console.text
     assert late["id"] not in {row["action"]["id"] for row in await year.get("/actions/overdue")}
     await year.post(f"/actions/{milestone['id']}/status", {"status": "done"})
+
+
+NINE = {
+    "scope": "5号楼北侧临时安置12户",
+    "categories": "二级旧里地段",
+    "compensation": "临时安置费按月发放，标准经协调会商定",
+    "housing": "周转房8套，安置价与市场价见附表",
+    "appraiser": "评估公司经居民投票选定（乙评估公司）",
+    "procedure": "公示→签约→搬离→施工→回搬",
+    "results": "各户安置结果签约后公示",
+    "staff": "动迁公司经办人2名，负责签约和费用发放",
+    "complaints": "居委会意见箱、街道信访接待",
+}
+
+
+async def _relocation_notice(year: Year, matter_id: int) -> None:
+    """The temporary relocation's 九公开 from the template, published; a standard changed after
+    publication is kept as a new version beside the old text."""
+    now = datetime.now(UTC)
+    notice = await year.post(
+        f"/matters/{matter_id}/notices",
+        {
+            "title": "5号楼临时安置九公开",
+            "template": "relocation",
+            "starts_at": _iso(now - timedelta(minutes=5)),
+            "ends_at": _iso(now + timedelta(days=30)),
+        },
+        status=201,
+    )
+    assert [item["key"] for item in notice["items"]] == list(NINE)
+    for key, body in NINE.items():
+        await year.put(f"/notices/{notice['id']}/items/{key}", {"body": body})
+    await year.post(f"/notices/{notice['id']}/publish")
+    await year.put(
+        f"/notices/{notice['id']}/items/compensation", {"body": "临时安置费每户每月2800元"}
+    )
+    public = await year.get(f"/notices/{notice['id']}", headers={})
+    items = {item["key"]: item for item in public["items"]}
+    assert items["compensation"]["body"] == "临时安置费每户每月2800元"
+    assert [v["body"] for v in items["compensation"]["earlier"]] == [NINE["compensation"]]
+    page = (await year.client.get(f"/notices/{notice['id']}")).text
+    assert NINE["compensation"] in page and "临时安置费每户每月2800元" in page
 
 
 # --- 4. evaluation, rectification, re-evaluation ---------------------------------------------
@@ -550,6 +594,7 @@ async def _demands(year: Year) -> None:
     sent = await year.client.post(
         f"/d/{token}",
         data={"category": str(repairs["id"]), "text": "5号楼3楼楼道窗户玻璃碎了", "contact": ""},
+        files={"photo": ("window.png", PNG, "image/png")},
     )
     assert sent.status_code == 200, sent.text
     link = re.search(r"/d/r/([A-Za-z0-9_-]+)", sent.text)
@@ -576,6 +621,7 @@ async def _demands(year: Year) -> None:
     lamp = by_text["楼道灯不亮"]
     assert noise["number"] == other["number"] and lamp["number"] == third["number"]
     assert window["building"] == "5号楼" and window["first_receiver"] == ""
+    assert window["has_photo"] and not noise["has_photo"]
 
     accepted = await year.post(f"/agency/demands/{window['id']}/accept")
     receiver = accepted["first_receiver"]
