@@ -122,8 +122,24 @@ async def link_matters(
     except IntegrityError:  # a link made at the same moment
         await session.rollback()
         raise AlreadyLinked() from None
-    add_event(session, source.id, "matter.linked", actor=actor.name, link=kind, to=target.id)
-    add_event(session, target.id, "matter.linked", actor=actor.name, link=kind, source=source.id)
+    add_event(
+        session,
+        source.id,
+        "matter.linked",
+        actor=actor.name,
+        link=kind,
+        to=target.id,
+        title=target.title,
+    )
+    add_event(
+        session,
+        target.id,
+        "matter.linked",
+        actor=actor.name,
+        link=kind,
+        source=source.id,
+        title=source.title,
+    )
     audit.record(
         session,
         actor,

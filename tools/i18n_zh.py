@@ -2108,6 +2108,7 @@ ZH: dict[str, str] = {
     "Referrals": "转交",
     "Referred from %(from)s to %(to)s": "由 %(from)s 转交 %(to)s",
     "Received from %(from)s": "由 %(from)s 转来",
+    "Referred to %(to)s": "转交 %(to)s",
     "This matter was neither referred nor received from another level.": "本事项没有转交，也不是由其他层级转来。",
     "Refer the matter": "转交事项",
     "Choose a level": "选择层级",

@@ -357,10 +357,15 @@ async def escalate_demand(
     title: str = "",
     now: datetime | None = None,
 ) -> tuple[Demand, Matter]:
-    """Take the demand to a coordination meeting: a new ``coordination`` matter in its unit."""
+    """Take the demand to a coordination meeting: a new ``coordination`` matter in its unit.
+
+    A matter's record is public and a demand is not: the matter is named by the chair's
+    ``title`` (or the demand's number) and says only which demand it came from, never the
+    resident's own words."""
     demand, _unit = await get_demand(session, actor, demand_id, manage=True)
     _refuse_unless(demand, "escalated", "received", "accepted", "forwarded", "replied")
-    title = _clean(title, 200, "title", required=False) or "协调：" + demand.text[:40]
+    number = await demand_number(session, demand)
+    title = _clean(title, 200, "title", required=False) or f"协调：诉求 {number}"
     at = _now(now)
     _take_on(session, actor, demand, at)
     matter = await create_matter(
@@ -369,7 +374,7 @@ async def escalate_demand(
         unit_id=demand.unit_id,
         kind="coordination",
         title=title,
-        description=demand.text,
+        description=f"由居民诉求 {number} 提交协调会。",
     )
     demand.escalated_matter_id, demand.state = matter.id, "escalated"
     _event(session, demand, "escalated", actor, at, matter_id=matter.id, title=title)

@@ -99,6 +99,19 @@ async def action_unit(session: AsyncSession, action: Action) -> Unit:
     raise NotFound(what="action", id=action.id)
 
 
+async def timeline_matter(session: AsyncSession, action: Action) -> int | None:
+    """The matter whose timeline notes the action's steps: its own, or for an evaluation
+    subject's rectification the matter the subject stands for (a practical project's), so the
+    project's record shows its rectification; ``None`` when there is none."""
+    if action.matter_id is not None:
+        return action.matter_id
+    if action.subject_id is not None:
+        subject = await session.get(EvaluationSubject, action.subject_id)
+        if subject is not None:
+            return subject.matter_id
+    return None
+
+
 def _clean_text(title: str, owner: str, note: str) -> tuple[str, str, str]:
     title, owner, note = title.strip(), owner.strip(), note.strip()
     if not title:
@@ -185,10 +198,10 @@ async def create_action(
     )
     session.add(action)
     await session.flush()
-    if matter_id is not None:
+    if (noted_on := await timeline_matter(session, action)) is not None:
         add_event(
             session,
-            matter_id,
+            noted_on,
             "action.created",
             actor=actor.name,
             action_id=action.id,
@@ -224,10 +237,11 @@ async def update_action(
     old_due = action.due_on
     action.title, action.owner, action.organisation_id = title, owner, organisation_id
     action.due_on, action.note = due_on, note
-    if action.matter_id is not None and old_due != due_on:
+    noted_on = await timeline_matter(session, action)
+    if noted_on is not None and old_due != due_on:
         add_event(
             session,
-            action.matter_id,
+            noted_on,
             "action.due_changed",
             actor=actor.name,
             action_id=action.id,
@@ -257,10 +271,10 @@ async def set_status(
     action.done_at = (now or utcnow()) if status == "done" else None
     if status == "done" and action.kind == "milestone":
         action.progress = 100
-    if action.matter_id is not None:
+    if (noted_on := await timeline_matter(session, action)) is not None:
         add_event(
             session,
-            action.matter_id,
+            noted_on,
             "action.status",
             actor=actor.name,
             action_id=action.id,
@@ -290,10 +304,10 @@ async def set_progress(
     action.progress = progress
     if progress > 0 and action.status == "open":
         action.status = "in_progress"
-    if action.matter_id is not None:
+    if (noted_on := await timeline_matter(session, action)) is not None:
         add_event(
             session,
-            action.matter_id,
+            noted_on,
             "action.progress",
             actor=actor.name,
             action_id=action.id,

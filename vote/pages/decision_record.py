@@ -19,6 +19,7 @@ from vote.api.public import published_result
 from vote.i18n import current_locale, gettext_
 from vote.pages.followup_labels import record_entry
 from vote.pages.labels import event_label
+from vote.pages.matter_link_labels import link_kind_label
 from vote.pages.result_words import ResultWords, Who, count_of, result_words
 from vote.pages.times import deadline_time
 
@@ -101,6 +102,30 @@ def _schedule(title: str, payload: dict[str, object]) -> str:
     return gettext_(message) % shown
 
 
+def _between_matters(kind: str, payload: dict[str, object]) -> list[str]:
+    """What a link or a referral step says: how this matter relates to the other and its title
+    (links made before titles were noted say the relation only), or where a referral went and
+    why."""
+    colon = "：" if current_locale.get() == "zh_CN" else ": "
+    reason = str(payload.get("reason", "") or "")
+    if kind == "matter.linked":
+        title = str(payload.get("title", "") or "")
+        if "to" in payload:
+            said = gettext_(N_("This matter %(relation)s")) % {
+                "relation": link_kind_label(str(payload.get("link", "")))
+            }
+        else:
+            said = gettext_(N_("Linked from"))
+        return [f"{said}{colon}{title}" if title else said]
+    if kind == "matter.referred":
+        where = gettext_(N_("Referred to %(to)s")) % {"to": payload.get("to_unit", "")}
+    else:
+        where = gettext_(N_("Received from %(from)s")) % {"from": payload.get("from_unit", "")}
+    return [where] + (
+        [gettext_(N_("Why it was referred: %(reason)s")) % {"reason": reason}] if reason else []
+    )
+
+
 def _entry(
     event: MatterEvent, ballots: dict[int, Ballot], words: dict[int, ResultWords]
 ) -> Entry | None:
@@ -153,6 +178,8 @@ def _entry(
         what = gettext_(N_("The ballot “%(title)s” was cancelled.")) % {"title": title}
         if reason:
             details = [gettext_(N_("Reason: %(reason)s")) % {"reason": reason}]
+    elif kind in ("matter.linked", "matter.referred", "matter.referred_here"):
+        what, details = event_label(kind), _between_matters(kind, payload)
     elif (followed := record_entry(kind, payload)) is not None:
         what, details = followed
     else:

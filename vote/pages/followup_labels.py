@@ -113,6 +113,8 @@ def record_entry(kind: str, payload: dict[str, Any]) -> tuple[str, list[str]] | 
             gettext_("Why: %(reason)s") % {"reason": payload.get("reason", "")},
         ]
     elif kind == "action.created":
+        if payload.get("action_kind") == "rectification":
+            what = action_kind_label("rectification")
         due = payload.get("due_on")
         details = [
             str(payload.get("title", "")),

@@ -1,8 +1,8 @@
-"""``/matters/{id}/record``: one printable timeline across a matter and the matters linked to it
-or connected by a referral (the hearing that proposed a project, its selection, coordination,
-evaluation, rectification; the street's record of an area's referral), each step named by its
-matter, oldest first; above it, where each implementation milestone of those matters stands
-(status, due date and progress)."""
+"""``/matters/{id}/record``: one printable timeline across a matter and every matter connected
+to it by links and referrals, however many steps away (the hearing that proposed a project, its
+selection, coordination, evaluation, rectification; the street's record of an area's referral),
+each step named by its matter, oldest first; above it, where each implementation milestone of
+those matters stands (status, due date and progress)."""
 
 from __future__ import annotations
 
@@ -33,6 +33,28 @@ class MatterEntry:
     entry: Entry
 
 
+MAX_MATTERS = 30
+"""At most this many matters on one timeline, the nearest first (a street matter that many
+areas referred up stays one printable sheet)."""
+
+
+async def connected_matters(db: AsyncSession, matter_id: int) -> list[int]:
+    """The matter and every matter reached through links and referrals, however many steps
+    away (the hearing → selection → project → coordination → evaluation → rectification), the
+    nearest first, at most :data:`MAX_MATTERS`."""
+    found = [matter_id]
+    queue = [matter_id]
+    while queue and len(found) < MAX_MATTERS:
+        current = queue.pop(0)
+        neighbours = [link.matter_id for link in await links_of(db, current)]
+        neighbours += [referral.matter_id for referral in await referrals_of(db, current)]
+        for other in neighbours:
+            if other not in found and len(found) < MAX_MATTERS:
+                found.append(other)
+                queue.append(other)
+    return found
+
+
 @dataclass(frozen=True)
 class Milestone:
     """An implementation milestone as it stands, with the matter it belongs to."""
@@ -43,21 +65,11 @@ class Milestone:
     days: int
 
 
-async def _related(db: AsyncSession, matter_id: int) -> list[int]:
-    """The matter and every matter one link or referral away, each once."""
-    related = [matter_id]
-    for link in await links_of(db, matter_id):
-        related.append(link.matter_id)
-    for referral in await referrals_of(db, matter_id):
-        related.append(referral.matter_id)
-    return list(dict.fromkeys(related))
-
-
 async def milestones_of(db: AsyncSession, matter_id: int) -> list[Milestone]:
-    """The implementation milestones of the matter and the matters related to it, by due date."""
+    """The implementation milestones of the matter and the matters connected to it, by due date."""
     today = followup.beijing_today()
     found: list[Milestone] = []
-    for each in await _related(db, matter_id):
+    for each in await connected_matters(db, matter_id):
         matter = await get_matter(db, each)
         for action in await followup.actions_of(db, matter_id=each, kind="milestone"):
             found.append(
@@ -72,9 +84,9 @@ async def milestones_of(db: AsyncSession, matter_id: int) -> list[Milestone]:
 
 
 async def combined_entries(db: AsyncSession, matter_id: int) -> list[MatterEntry]:
-    """The steps of the matter and of every matter one link or referral away, oldest first."""
+    """The steps of the matter and of every matter connected to it, oldest first."""
     found: list[MatterEntry] = []
-    for each in await _related(db, matter_id):
+    for each in await connected_matters(db, matter_id):
         matter, unit, ballots, events = await public_matter(db, each)
         for entry in record_story(matter, ballots, events).entries:
             found.append(MatterEntry(matter.id, matter.title, unit.name, entry))

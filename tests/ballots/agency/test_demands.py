@@ -236,8 +236,20 @@ async def test_escalation_creates_a_coordination_matter(session: AsyncSession) -
         stored is not None and stored.kind == "coordination" and stored.unit_id == aw.world.area_id
     )
     assert demand.escalated_matter_id == matter.id and demand.state == "escalated"
+    # The matter's record is public: it names the demand by its number, never its text.
+    number = await demand_number(session, demand)
+    assert (
+        stored.title == "漏水协调会" and stored.description == f"由居民诉求 {number} 提交协调会。"
+    )
     with pytest.raises(DemandStateConflict):
         await escalate_demand(session, aw.area_chair, demand.id)
+    other, _ = await submit_demand(
+        session, KEY, token=aw.token, category_id=aw.categories["邻里纠纷"], text="隔壁302养狗扰民"
+    )
+    await session.commit()
+    _, untitled = await escalate_demand(session, aw.area_chair, other.id)
+    assert untitled.title == f"协调：诉求 {await demand_number(session, other)}"
+    assert "302" not in untitled.title + untitled.description
     kinds = list(
         await session.scalars(select(DemandEvent.kind).where(DemandEvent.demand_id == demand.id))
     )

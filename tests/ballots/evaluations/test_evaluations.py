@@ -26,8 +26,8 @@ from ballots.evaluations.rectification import (
 )
 from ballots.evaluations.subjects import add_subject, subjects_of, update_subject
 from ballots.lifecycle import close_ballot, get_ballot, open_ballot, publish_ballot
-from ballots.matters import create_matter
-from ballots.models import AuditEntry, SubjectRating
+from ballots.matters import create_matter, timeline
+from ballots.models import AuditEntry, MatterEvent, SubjectRating
 from ballots.units import get_unit
 from tests.ballots.factories import ADMIN, build_world, issue
 
@@ -236,6 +236,41 @@ async def test_rectification_moves_and_other_units_are_refused(session: AsyncSes
         )
     actions = list(await session.scalars(select(AuditEntry.action)))
     assert actions.count("action.status") == 2 and "action.create" in actions
+
+
+async def test_a_project_subjects_rectification_is_on_the_projects_timeline(
+    session: AsyncSession,
+) -> None:
+    """A rectification of a subject standing for a practical project's matter is noted on that
+    matter's timeline (set and moved), so the project's record shows it; a subject without a
+    matter notes nothing anywhere."""
+    world = await build_world(session)
+    project = await create_matter(
+        session, ADMIN, unit_id=world.area_id, kind="practical", title="外墙修缮工程"
+    )
+    subject = await add_subject(
+        session, ADMIN, unit_id=world.area_id, kind="project", name="外墙修缮", matter_id=project.id
+    )
+    loose = await add_subject(session, ADMIN, unit_id=world.area_id, kind="team", name="志愿者队")
+    await session.commit()
+    item = await add_rectification(
+        session, ADMIN, subject_id=subject.id, title="重做防水", owner="施工单位", due_on=None
+    )
+    await move_rectification(session, ADMIN, item.id, "done")
+    await add_rectification(
+        session, ADMIN, subject_id=loose.id, title="排班公开", owner="队长", due_on=None
+    )
+    await session.commit()
+    noted = [
+        (event.kind, (event.payload or {}).get("title"))
+        for event in await timeline(session, project.id)
+        if event.kind.startswith("action.")
+    ]
+    assert noted == [("action.created", "重做防水"), ("action.status", "重做防水")]
+    everywhere = await session.scalars(
+        select(MatterEvent.kind).where(MatterEvent.kind.like("action.%"))
+    )
+    assert len(everywhere.all()) == 2
 
 
 async def test_linking_an_existing_rating_question(session: AsyncSession) -> None:

@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from tests.vote.helpers import Client, World, csrf_of, page_login, zh
+from vote.pages import record_print
 
 
 async def _console(client: Client, world: World) -> str:
@@ -45,6 +48,10 @@ async def test_link_two_matters_and_read_them_together(client: Client, world: Wo
     steps = record.text.split('<li class="')[1:]
     assert any("瑞金一居民区3号楼加装电梯听证会 · 瑞金一居民区" in step for step in steps)
     assert any(f'<a href="/matters/{selection}">茂名居民区动迁评估公司选定</a>' in s for s in steps)
+    # The link's own steps say how the matters relate and name the other matter.
+    related = zh("This matter %(relation)s") % {"relation": zh("is related to")}
+    assert f"{related}：茂名居民区动迁评估公司选定" in record.text
+    assert f"{zh('Linked from')}：瑞金一居民区3号楼加装电梯听证会" in record.text
 
 
 async def test_refer_a_matter_up_to_the_street(client: Client, world: World) -> None:
@@ -77,3 +84,29 @@ async def test_refer_a_matter_up_to_the_street(client: Client, world: World) -> 
     public = (await client.get(f"/matters/{opened}")).text
     assert "电梯费用需街道统筹" in public
     assert "瑞金二路街道" in public
+    # Both timelines say where the referral went and why.
+    reason = zh("Why it was referred: %(reason)s") % {"reason": "电梯费用需街道统筹"}
+    received = zh("Received from %(from)s") % {"from": "瑞金一居民区"}
+    assert public.count(reason) >= 2 and received in public
+    sent = (await client.get(f"/matters/{hearing}")).text
+    assert zh("Referred to %(to)s") % {"to": "瑞金二路街道"} in sent and reason in sent
+
+
+async def test_the_record_follows_links_several_steps_away(
+    client: Client, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    csrf = await _console(client, world)
+    hearing, selection = world.matters[world.lift_id], world.matters[world.firm_id]
+    practical = world.matters[world.practical_id]
+    for source, target in ((hearing, selection), (selection, practical)):
+        linked = await client.post(
+            f"/chair/matters/{source}/links",
+            data={"csrf_token": csrf, "other": str(target), "kind": "related"},
+        )
+        assert linked.status_code == 200
+    record = (await client.get(f"/matters/{hearing}/record")).text
+    assert f'<a href="/matters/{practical}">' in record  # two links away
+    monkeypatch.setattr(record_print, "MAX_MATTERS", 2)
+    nearest = (await client.get(f"/matters/{hearing}/record")).text
+    assert f'<a href="/matters/{selection}">' in nearest
+    assert f'<a href="/matters/{practical}">' not in nearest
