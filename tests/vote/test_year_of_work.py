@@ -446,7 +446,7 @@ async def _implementation_and_coordination(year: Year) -> None:
         },
         status=201,
     )
-    overdue = {row["action"]["id"]: row for row in await year.get("/actions/overdue")}
+    overdue = {row["action"]["id"]: row for row in (await year.get("/actions/overdue"))["actions"]}
     assert late["id"] in overdue and on_time["id"] not in overdue
     row = overdue[late["id"]]
     assert row["days"] == 3 and row["matter_id"] == coordination and row["unit_name"] == AREA_NAME
@@ -459,7 +459,9 @@ async def _implementation_and_coordination(year: Year) -> None:
     await year.post(f"/actions/{late['id']}/status", {"status": "done"})
     console = await year.client.get("/chair/overdue")
     assert "发放第一个月临时安置费" not in console.text
-    assert late["id"] not in {row["action"]["id"] for row in await year.get("/actions/overdue")}
+    assert late["id"] not in {
+        row["action"]["id"] for row in (await year.get("/actions/overdue"))["actions"]
+    }
     await year.post(f"/actions/{milestone['id']}/status", {"status": "done"})
 
 
