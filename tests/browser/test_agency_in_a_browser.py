@@ -71,6 +71,10 @@ def test_a_demand_from_poster_to_rating(browser: Browser, service: Service) -> N
     chair.get_by_role("button", name="生成海报").click()
     assert chair.get_by_text("3号楼的海报已生成，可以打印。").is_visible()
     assert_accessible(chair)
+    pdf_link = chair.get_by_role("link", name="PDF 3号楼")
+    pdf = chair.request.get(service.base + str(pdf_link.get_attribute("href")))
+    assert pdf.ok and pdf.headers["content-type"] == "application/pdf"
+    assert pdf.body().startswith(b"%PDF-")
     chair.get_by_role("link", name="打印 3号楼").click()
     assert chair.get_by_role("heading", name="有事找居委 扫码反映").is_visible()
     assert_accessible(chair)

@@ -72,10 +72,10 @@ EXTRA_ERRORS.update(
         ("POST", "/api/v1/agency/public/rating"): {404, 409, 422, 429},
         ("GET", "/api/v1/agency/stats"): {404, 422},
         ("GET", "/api/v1/agency/demands"): {404, 422},
-        ("POST", "/api/v1/agency/public/demands/with-photo"): {404, 422, 429},
     }
 )
 PHOTO_FORM_PATH = "/api/v1/agency/public/demands/with-photo"
+EXTRA_ERRORS[("POST", PHOTO_FORM_PATH)] = {404, 422, 429}
 _DEMAND_SCHEMA = msgspec.json.schema(DemandIn)
 _DEMAND_FIELDS = _DEMAND_SCHEMA["$defs"]["DemandIn"]
 RAW_BODIES[("POST", PHOTO_FORM_PATH)] = {
