@@ -989,6 +989,76 @@ def show_wrk(run: WrkRun, round_number: int | None = None) -> None:
         print(f"      e.g. {sample[:200]}")
 
 
+# --- where the server's CPU goes (py-spy) -------------------------------------------------------
+
+
+@contextmanager
+def py_spy(pid: int, out: Path) -> Iterator[None]:
+    """Sample ``pid`` and its worker processes with py-spy (every thread, 200 Hz, without
+    pausing the server) while the block runs; collapsed stacks go to ``out``."""
+    command = ["py-spy", "record", "--pid", str(pid), "--subprocesses", "--threads"]
+    command += ["--nonblocking", "--rate", "200", "--format", "raw", "-o", str(out)]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    time.sleep(0.5)  # attached before the load starts
+    try:
+        yield
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def profile_summary(paths: list[Path], top: int = 15) -> list[str]:
+    """Shares of py-spy's samples (threads on CPU): per thread, per function (self and with
+    what it calls), per source file."""
+    threads: dict[str, int] = {}
+    own: dict[str, int] = {}
+    inclusive: dict[str, int] = {}
+    files: dict[str, int] = {}
+    total = 0
+    for path in paths:
+        if not path.exists():
+            continue
+        for line in path.read_text(errors="replace").splitlines():
+            stack, _, count_text = line.rpartition(" ")
+            if not stack or not count_text.isdigit():
+                continue
+            count = int(count_text)
+            frames = stack.split(";")
+            if frames and frames[0].startswith("process "):
+                frames = frames[1:]
+            if not frames:
+                continue
+            name = frames[0].partition(": ")[2] or frames[0]
+            threads[name] = threads.get(name, 0) + count
+            calls = [frame.rpartition(":")[0] + ")" if ":" in frame else frame
+                     for frame in frames[1:]]  # fmt: skip
+            if calls:
+                own[calls[-1]] = own.get(calls[-1], 0) + count
+                where = calls[-1].partition("(")[2].rstrip(")")
+                files[where] = files.get(where, 0) + count
+            for call in set(calls):
+                inclusive[call] = inclusive.get(call, 0) + count
+            total += count
+    if not total:
+        return ["  (no samples)"]
+
+    def table(title: str, counts: dict[str, int], limit: int) -> list[str]:
+        ranked = sorted(counts.items(), key=lambda item: -item[1])[:limit]
+        return [f"  {title}:"] + [f"    {n / total:6.1%}  {key}" for key, n in ranked]
+
+    return [
+        f"  {total} samples of threads on CPU",
+        *table("threads", threads, 8),
+        *table("functions, self", own, top),
+        *table("functions, with what they call", inclusive, top),
+        *table("files, self", files, top),
+    ]
+
+
 # --- the honest comparison (issue 12) -----------------------------------------------------------
 
 
@@ -1163,6 +1233,9 @@ def compare(
         )
         targets.append(Target("real, board off", nolog, "POST", cast_path, "real"))
     fresh = iter(range(0, voters, per_run))
+    profiles: list[Path] = []
+    if args.profile and shutil.which("py-spy") is None:
+        raise SystemExit("--profile needs py-spy on PATH (pip install -e '.[bench]')")
     for round_number in range(1, args.rounds + 1):
         shift = (round_number - 1) % len(targets)
         last: list[str] = []
@@ -1176,8 +1249,14 @@ def compare(
             bodies = cast_bodies(last)
             warm = run_wrk("warm-up", target.server, target.method, target.path,
                            bodies[: args.warmup], args.concurrency, args.wrk_threads, data_dir)  # fmt: skip
-            run = run_wrk(target.name, target.server, target.method, target.path,
-                          bodies[args.warmup :], args.concurrency, args.wrk_threads, data_dir)  # fmt: skip
+            with contextlib.ExitStack() as profiling:
+                if args.profile and target is targets[0]:
+                    out = data_dir / f"profile-round{round_number}.txt"
+                    profiling.enter_context(py_spy(target.server.pid, out))
+                    profiles.append(out)
+                run = run_wrk(target.name, target.server, target.method, target.path,
+                              bodies[args.warmup :], args.concurrency, args.wrk_threads,
+                              data_dir)  # fmt: skip
             if warm.ok != warm.answered or warm.sent != warm.answered:
                 show_wrk(warm, round_number)
             show_wrk(run, round_number)
@@ -1186,6 +1265,11 @@ def compare(
     stack.close()  # the servers stop (and finish their writes) before the counts
 
     report(args, targets, workers)
+    if profiles:
+        print(f"\n  where `vote serve` spends its CPU while casting (py-spy, {', '.join(map(str, profiles))}; "
+              "the profiler itself takes CPU from the same cores, so these rounds are slower):")  # fmt: skip
+        print("\n".join(profile_summary(profiles)))
+        print()
     # The counts, from the databases themselves, and the board as an operator exports it.
     participation = asyncio.run(count_rows(url, "participation", seeded.ballot_id))
     casts = asyncio.run(count_rows(url, "casts", seeded.ballot_id))
@@ -1306,6 +1390,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="--against naive: both adds the real app with the board append switched off (the "
         "product has no such switch: the bench replaces ballots.board.append_events with a "
         "no-op in that server process; sqlite only)",
+    )
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="--against naive: sample `vote serve` with py-spy during its measured runs and "
+        "print where its CPU goes (needs py-spy: pip install -e '.[bench]')",
     )
     parser.add_argument(
         "--wrk-threads", type=int, default=1, help="--against naive: wrk threads (default 1)"
