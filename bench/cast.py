@@ -896,7 +896,7 @@ def run_wrk(
     state = work_dir / f"wrk-{run_wrk.counter}"  # type: ignore[attr-defined]
     lines = state.with_suffix(".bodies")
     lines.write_bytes(b"".join(body + b"\n" for body in bodies))
-    safety = max(120, len(bodies) // 20)  # seconds: only a run that never completes hits it
+    safety = max(120, len(bodies) // 5)  # seconds: only a run that never completes hits it
     command = ["wrk", "-t", str(threads), "-c", str(max(connections, threads))]
     command += ["-d", f"{safety}s", "--timeout", "60s", "-s", str(WRK_SCRIPT)]
     command += [f"http://127.0.0.1:{server.port}", "--", method, path, str(lines)]
@@ -1069,7 +1069,7 @@ class Target(msgspec.Struct):
     server: Server
     method: str  # POST: a cast per credential; GET: the ceiling
     path: str
-    pool: str  # "real": credentials of the real database, used once; "copy": the round's copy
+    pool: str  # "real": credentials of the real database, each used once; "copy": reused
     runs: list[WrkRun] = msgspec.field(default_factory=list)
     acknowledged: int = 0  # 2xx answers, warm-ups included
 
@@ -1238,15 +1238,11 @@ def compare(
         raise SystemExit("--profile needs py-spy on PATH (pip install -e '.[bench]')")
     for round_number in range(1, args.rounds + 1):
         shift = (round_number - 1) % len(targets)
-        last: list[str] = []
         for target in targets[shift:] + targets[:shift]:
-            if target.pool == "real":
-                first = next(fresh)
-                last = seeded.credentials[first : first + per_run]
-            else:
-                first = (round_number - 1) * per_run
-                last = last or seeded.credentials[first : first + per_run]
-            bodies = cast_bodies(last)
+            # The naive endpoint has a database of its own: it reuses the credentials of one
+            # real run, a different one each round, so its votes are distinct first votes too.
+            first = next(fresh) if target.pool == "real" else (round_number - 1) * per_run
+            bodies = cast_bodies(seeded.credentials[first : first + per_run])
             warm = run_wrk("warm-up", target.server, target.method, target.path,
                            bodies[: args.warmup], args.concurrency, args.wrk_threads, data_dir)  # fmt: skip
             with contextlib.ExitStack() as profiling:
