@@ -1,19 +1,27 @@
-"""Benchmark: votes per second and latency of the real cast endpoint against a bare baseline.
+"""Benchmark: votes per second and latency of the real cast endpoint against honest baselines.
 
-What it measures: ``POST /api/v1/ballots/{id}/casts`` of the real app (``vote.app.create_app``)
-on the embedded default (SQLite file, no Redis), one uvicorn worker, with real credentials issued
-through the real services, every request a distinct first vote. Beside it, in the same run and on
-the same machine, a baseline: a bare Litestar endpoint at the same path that validates the same
-JSON with a msgspec Struct and inserts one row into a SQLite file through
-``ballots.db.create_engine`` (same WAL, synchronous, BEGIN IMMEDIATE and single-connection
-settings). Both servers run in their own process; the load generator (64 keep-alive HTTP/1.1
-clients on raw asyncio protocols) runs in this process.
+The default comparison (issue 12) runs three servers, each a process of its own:
 
-It prints throughput (votes/s), p50/p99 latency, the ratio real/baseline, and whether the aims
-hold (real ≥ 0.5 x baseline throughput, real p99 < 100 ms at 64 concurrent clients). It also
-hits a trivial endpoint to show the load generator's own ceiling and CPU share, and after the
-real runs checks that the number of participation rows equals the number of successful casts.
-Nothing here asserts on time: it is a benchmark, not a test.
+- ``vote serve`` as an operator starts it (``python -m vote.cli serve --workers N``, settings
+  from ``VOTE_*`` variables): SQLite file by default, or ``--database postgres`` with two
+  workers and Redis; real credentials issued through the real services, every cast a distinct
+  first vote on an open ballot;
+- the naive endpoint on the same stack (Litestar, uvicorn with ``vote serve``'s options):
+  msgspec-decode the same body, SHA-256 the credential, one stdlib ``sqlite3`` INSERT (WAL,
+  ``synchronous=NORMAL``), a JSON answer;
+- the ceiling: a constant JSON ``GET`` on the naive server.
+
+They are measured alternately (the order rotating each round) by wrk with ``bench/cast.lua``
+(64 connections on one thread, every request sent exactly once, latencies from wrk unpadded).
+It prints votes/s, p50/p99, real/naive and real/ceiling, server CPU per request from the
+server's process tree in /proc, and checks that acknowledged votes = cast rows = participation
+rows = casts on the board exported with ``vote board export``, and ``tally verify`` on it.
+``--profile`` samples ``vote serve`` with py-spy and prints where its CPU goes.
+
+``--against orm`` is the comparison before issue 12: the real app in-process under uvicorn
+against a bare endpoint inserting through ``ballots.db.create_engine`` (async SQLAlchemy), with
+the raw-asyncio load generator in this process; ``--against nolog`` compares the real app with
+itself with the board append switched off. Nothing here asserts on time: it is a benchmark.
 
 ``--against storm`` measures the real app alone, casting without and with a storm of wrong chair
 logins (``POST /api/v1/auth/login``, 20 a second by default, each from its own user name and
@@ -21,11 +29,12 @@ X-Forwarded-For address, so every attempt costs a password check), in alternatin
 prints the ratio storm/quiet throughput, both p99s, the password checks per second the storm
 achieved, and whether the aims hold (ratio >= 0.8, p99 < 150 ms under the storm at 64 clients).
 
-Usage (from the repository root)::
+Usage (from the repository root; wrk from the system's packages)::
 
-    .venv/bin/python bench/cast.py            # ~2 minutes: 2 rounds x 4,000 votes per target
-    .venv/bin/python bench/cast.py --quick    # ~20 s smoke run
-    .venv/bin/python bench/cast.py --requests 8000 --concurrency 32 --rounds 3
+    .venv/bin/python bench/cast.py            # 3 rounds x 4,000 requests per target
+    .venv/bin/python bench/cast.py --smoke    # a few seconds of load: does everything work?
+    .venv/bin/python bench/cast.py --database postgres --requests 1500
+    .venv/bin/python bench/cast.py --profile --rounds 1
     .venv/bin/python bench/cast.py --against storm --storm-rate 20
 """
 
@@ -1349,7 +1358,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--requests", type=int, default=4000, help="measured casts per run")
     parser.add_argument("--concurrency", type=int, default=64, help="concurrent clients")
     parser.add_argument("--warmup", type=int, default=400, help="unmeasured casts before each run")
-    parser.add_argument("--rounds", type=int, default=2, help="baseline/real runs, alternating")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=0,
+        help="rounds of alternating runs (3 by default, 2 for --against orm, nolog and storm)",
+    )
     parser.add_argument("--quick", action="store_true", help="~30 s short run")
     parser.add_argument(
         "--smoke", action="store_true", help="a few seconds: 40 requests per target (for tests)"
@@ -1422,6 +1436,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--data-dir", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--secret", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    args.rounds = args.rounds or (3 if args.against == "naive" else 2)
     if args.quick:
         args.requests, args.warmup, args.rounds = 1000, 200, 1
     if args.smoke:
