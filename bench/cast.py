@@ -317,9 +317,12 @@ def tree_cpu_seconds(root: int) -> float | None:
     return sum(ticks[pid][1] for pid in members) / os.sysconf("SC_CLK_TCK")
 
 
-def wait_for_port(process: subprocess.Popen[bytes], port: int, what: str) -> None:
-    """Return once ``port`` accepts connections; raise if ``process`` exits or after 60 s."""
-    deadline = time.monotonic() + 60
+def wait_for_port(
+    process: subprocess.Popen[bytes], port: int, what: str, patience: float = 60.0
+) -> None:
+    """Return once ``port`` accepts connections; raise if ``process`` exits or after
+    ``patience`` seconds."""
+    deadline = time.monotonic() + patience
     while True:
         if process.poll() is not None:
             raise RuntimeError(f"the {what} server exited with {process.returncode}")
@@ -330,6 +333,28 @@ def wait_for_port(process: subprocess.Popen[bytes], port: int, what: str) -> Non
             if time.monotonic() > deadline:
                 raise RuntimeError(f"the {what} server did not start") from None
             time.sleep(0.1)
+
+
+def wait_for_answer(process: subprocess.Popen[bytes], port: int, path: str, log: Path) -> None:
+    """Return once a worker answers ``GET path`` (any status); raise, quoting the end of
+    ``log``, if the server exits or has not answered within 5 minutes (with several workers,
+    uvicorn's supervisor binds the port long before a worker is ready)."""
+    import http.client
+
+    deadline = time.monotonic() + 300
+    while True:
+        if process.poll() is not None or time.monotonic() > deadline:
+            tail = log.read_text(errors="replace").splitlines()[-20:]
+            raise RuntimeError("vote serve did not start:\n" + "\n".join(tail))
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        try:
+            connection.request("GET", path)
+            connection.getresponse().read()
+            return
+        except OSError:
+            time.sleep(0.5)
+        finally:
+            connection.close()
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:
@@ -365,9 +390,9 @@ def server_process(
 
 
 @contextmanager
-def vote_serve(env: dict[str, str], workers: int, log: Path) -> Iterator[Server]:
+def vote_serve(env: dict[str, str], workers: int, log: Path, probe: str) -> Iterator[Server]:
     """``vote serve --port P --workers N`` as an operator runs it, configured by ``env``
-    (``VOTE_*`` variables); its output goes to ``log``."""
+    (``VOTE_*`` variables); its output goes to ``log``. Ready once ``GET probe`` is answered."""
     port = free_port()
     command = [sys.executable, "-m", "vote.cli", "serve", "--port", str(port)]
     command += ["--workers", str(workers)]
@@ -377,7 +402,7 @@ def vote_serve(env: dict[str, str], workers: int, log: Path) -> Iterator[Server]
             command, env=full_env, cwd=_HERE.parent, stdout=output, stderr=output
         )
         try:
-            wait_for_port(process, port, "vote serve")
+            wait_for_answer(process, port, probe, log)
             yield Server("real", port, process.pid)
         finally:
             stop(process)
@@ -1227,7 +1252,8 @@ def compare(
     logs = data_dir / "logs"
     logs.mkdir(exist_ok=True)
     cast_path = f"/api/v1/ballots/{seeded.ballot_id}/casts"
-    real = stack.enter_context(vote_serve(env, workers, logs / "vote-serve.log"))
+    probe = f"/api/v1/ballots/{seeded.ballot_id}/board/head"
+    real = stack.enter_context(vote_serve(env, workers, logs / "vote-serve.log", probe))
     naive = stack.enter_context(
         server_process("naive", data_dir, secret_hex, log=logs / "naive.log")
     )
