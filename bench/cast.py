@@ -389,13 +389,33 @@ def server_process(
             stop(process)
 
 
+# `vote serve` with uvicorn's worker health check given more time (--worker-healthcheck): a
+# worker that has not answered the supervisor's ping within 5 s is killed and replaced, and a
+# spawned worker first re-imports the CLI module (all of ballots and vote), which takes longer
+# than that on a busy machine, so the workers would be replaced forever.
+PATIENT_VOTE_SERVE = """
+import sys, uvicorn
+_run, _patience = uvicorn.run, int(sys.argv.pop(1))
+def run(*args, **kwargs):
+    kwargs.setdefault("timeout_worker_healthcheck", _patience)
+    return _run(*args, **kwargs)
+uvicorn.run = run
+from vote.cli import main
+main(prog_name="vote")
+"""
+
+
 @contextmanager
-def vote_serve(env: dict[str, str], workers: int, log: Path, probe: str) -> Iterator[Server]:
+def vote_serve(
+    env: dict[str, str], workers: int, log: Path, probe: str, healthcheck: int = 0
+) -> Iterator[Server]:
     """``vote serve --port P --workers N`` as an operator runs it, configured by ``env``
     (``VOTE_*`` variables); its output goes to ``log``. Ready once ``GET probe`` is answered."""
     port = free_port()
-    command = [sys.executable, "-m", "vote.cli", "serve", "--port", str(port)]
-    command += ["--workers", str(workers)]
+    command = [sys.executable, "-m", "vote.cli"]
+    if healthcheck:
+        command = [sys.executable, "-c", PATIENT_VOTE_SERVE, str(healthcheck)]
+    command += ["serve", "--port", str(port), "--workers", str(workers)]
     full_env = {**os.environ, **env, "PYTHONPATH": str(_HERE.parent)}
     with log.open("ab") as output:
         process = subprocess.Popen(
@@ -1253,7 +1273,9 @@ def compare(
     logs.mkdir(exist_ok=True)
     cast_path = f"/api/v1/ballots/{seeded.ballot_id}/casts"
     probe = f"/api/v1/ballots/{seeded.ballot_id}/board/head"
-    real = stack.enter_context(vote_serve(env, workers, logs / "vote-serve.log", probe))
+    real = stack.enter_context(
+        vote_serve(env, workers, logs / "vote-serve.log", probe, args.worker_healthcheck)
+    )
     naive = stack.enter_context(
         server_process("naive", data_dir, secret_hex, log=logs / "naive.log")
     )
@@ -1426,6 +1448,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="--against naive: both adds the real app with the board append switched off (the "
         "product has no such switch: the bench replaces ballots.board.append_events with a "
         "no-op in that server process; sqlite only)",
+    )
+    parser.add_argument(
+        "--worker-healthcheck",
+        type=int,
+        default=0,
+        metavar="SECONDS",
+        help="--against naive with --workers > 1: start vote serve with uvicorn's worker "
+        "health-check timeout raised from 5 s to SECONDS (on a busy machine a worker's start "
+        "takes longer than 5 s and uvicorn replaces the workers forever)",
     )
     parser.add_argument(
         "--profile",
