@@ -1229,16 +1229,10 @@ def honest_benchmark(args: argparse.Namespace, data_dir: Path) -> None:
             redis_url = stack.enter_context(redis_database(args.redis_db))
         else:
             url, redis_url = f"sqlite+aiosqlite:///{data_dir / 'vote.sqlite3'}", ""
-        compare(args, data_dir, url, redis_url, stack)
+        compare(args, data_dir, url, redis_url)
 
 
-def compare(
-    args: argparse.Namespace,
-    data_dir: Path,
-    url: str,
-    redis_url: str,
-    stack: contextlib.ExitStack,
-) -> None:
+def compare(args: argparse.Namespace, data_dir: Path, url: str, redis_url: str) -> None:
     from ballots import migrate
 
     if not wrk_available():
@@ -1269,53 +1263,54 @@ def compare(
         "VOTE_BASE_URL": "http://127.0.0.1",
         "VOTE_REDIS_URL": redis_url,
     }
-    logs = data_dir / "logs"
-    logs.mkdir(exist_ok=True)
-    cast_path = f"/api/v1/ballots/{seeded.ballot_id}/casts"
-    probe = f"/api/v1/ballots/{seeded.ballot_id}/board/head"
-    real = stack.enter_context(
-        vote_serve(env, workers, logs / "vote-serve.log", probe, args.worker_healthcheck)
-    )
-    naive = stack.enter_context(
-        server_process("naive", data_dir, secret_hex, log=logs / "naive.log")
-    )
-    targets = [
-        Target("vote serve (real)", real, "POST", cast_path, "real"),
-        Target("naive endpoint", naive, "POST", cast_path, "copy"),
-        Target("ceiling (GET)", naive, "GET", "/ceiling", "copy"),
-    ]
-    if board_off:
-        nolog = stack.enter_context(
-            server_process("nolog", data_dir, secret_hex, log=logs / "nolog.log")
+    # The servers stop (and finish their writes) before the counts.
+    with contextlib.ExitStack() as stack:
+        logs = data_dir / "logs"
+        logs.mkdir(exist_ok=True)
+        cast_path = f"/api/v1/ballots/{seeded.ballot_id}/casts"
+        probe = f"/api/v1/ballots/{seeded.ballot_id}/board/head"
+        real = stack.enter_context(
+            vote_serve(env, workers, logs / "vote-serve.log", probe, args.worker_healthcheck)
         )
-        targets.append(Target("real, board off", nolog, "POST", cast_path, "real"))
-    fresh = iter(range(0, voters, per_run))
-    profiles: list[Path] = []
-    if args.profile and shutil.which("py-spy") is None:
-        raise SystemExit("--profile needs py-spy on PATH (pip install -e '.[bench]')")
-    for round_number in range(1, args.rounds + 1):
-        shift = (round_number - 1) % len(targets)
-        for target in targets[shift:] + targets[:shift]:
-            # The naive endpoint has a database of its own: it reuses the credentials of one
-            # real run, a different one each round, so its votes are distinct first votes too.
-            first = next(fresh) if target.pool == "real" else (round_number - 1) * per_run
-            bodies = cast_bodies(seeded.credentials[first : first + per_run])
-            warm = run_wrk("warm-up", target.server, target.method, target.path,
-                           bodies[: args.warmup], args.concurrency, args.wrk_threads, data_dir)  # fmt: skip
-            with contextlib.ExitStack() as profiling:
-                if args.profile and target is targets[0]:
-                    out = data_dir / f"profile-round{round_number}.txt"
-                    profiling.enter_context(py_spy(target.server.pid, out))
-                    profiles.append(out)
-                run = run_wrk(target.name, target.server, target.method, target.path,
-                              bodies[args.warmup :], args.concurrency, args.wrk_threads,
-                              data_dir)  # fmt: skip
-            if warm.ok != warm.answered or warm.sent != warm.answered:
-                show_wrk(warm, round_number)
-            show_wrk(run, round_number)
-            target.runs.append(run)
-            target.acknowledged += warm.ok + run.ok
-    stack.close()  # the servers stop (and finish their writes) before the counts
+        naive = stack.enter_context(
+            server_process("naive", data_dir, secret_hex, log=logs / "naive.log")
+        )
+        targets = [
+            Target("vote serve (real)", real, "POST", cast_path, "real"),
+            Target("naive endpoint", naive, "POST", cast_path, "copy"),
+            Target("ceiling (GET)", naive, "GET", "/ceiling", "copy"),
+        ]
+        if board_off:
+            nolog = stack.enter_context(
+                server_process("nolog", data_dir, secret_hex, log=logs / "nolog.log")
+            )
+            targets.append(Target("real, board off", nolog, "POST", cast_path, "real"))
+        fresh = iter(range(0, voters, per_run))
+        profiles: list[Path] = []
+        if args.profile and shutil.which("py-spy") is None:
+            raise SystemExit("--profile needs py-spy on PATH (pip install -e '.[bench]')")
+        for round_number in range(1, args.rounds + 1):
+            shift = (round_number - 1) % len(targets)
+            for target in targets[shift:] + targets[:shift]:
+                # The naive endpoint has a database of its own: it reuses the credentials of one
+                # real run, a different one each round, so its votes are distinct first votes too.
+                first = next(fresh) if target.pool == "real" else (round_number - 1) * per_run
+                bodies = cast_bodies(seeded.credentials[first : first + per_run])
+                warm = run_wrk("warm-up", target.server, target.method, target.path,
+                               bodies[: args.warmup], args.concurrency, args.wrk_threads, data_dir)  # fmt: skip
+                with contextlib.ExitStack() as profiling:
+                    if args.profile and target is targets[0]:
+                        out = data_dir / f"profile-round{round_number}.txt"
+                        profiling.enter_context(py_spy(target.server.pid, out))
+                        profiles.append(out)
+                    run = run_wrk(target.name, target.server, target.method, target.path,
+                                  bodies[args.warmup :], args.concurrency, args.wrk_threads,
+                                  data_dir)  # fmt: skip
+                if warm.ok != warm.answered or warm.sent != warm.answered:
+                    show_wrk(warm, round_number)
+                show_wrk(run, round_number)
+                target.runs.append(run)
+                target.acknowledged += warm.ok + run.ok
 
     report(args, targets, workers)
     if profiles:
