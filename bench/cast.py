@@ -1065,13 +1065,17 @@ def py_spy(pid: int, out: Path) -> Iterator[None]:
             process.wait()
 
 
+OUR_PACKAGES = ("ballots/", "vote/", "tally/")
+
+
 def profile_summary(paths: list[Path], top: int = 15) -> list[str]:
-    """Shares of py-spy's samples (threads on CPU): per thread, per function (self and with
-    what it calls), per source file."""
+    """Shares of py-spy's samples (threads on CPU): per thread, per function (self; ours also
+    with what they call), per package and per source file (self)."""
     threads: dict[str, int] = {}
     own: dict[str, int] = {}
     inclusive: dict[str, int] = {}
     files: dict[str, int] = {}
+    packages: dict[str, int] = {}
     total = 0
     for path in paths:
         if not path.exists():
@@ -1094,8 +1098,11 @@ def profile_summary(paths: list[Path], top: int = 15) -> list[str]:
                 own[calls[-1]] = own.get(calls[-1], 0) + count
                 where = calls[-1].partition("(")[2].rstrip(")")
                 files[where] = files.get(where, 0) + count
+                package = where.split("/")[0] if "/" in where else where
+                packages[package] = packages.get(package, 0) + count
             for call in set(calls):
-                inclusive[call] = inclusive.get(call, 0) + count
+                if call.partition("(")[2].startswith(OUR_PACKAGES):
+                    inclusive[call] = inclusive.get(call, 0) + count
             total += count
     if not total:
         return ["  (no samples)"]
@@ -1108,7 +1115,8 @@ def profile_summary(paths: list[Path], top: int = 15) -> list[str]:
         f"  {total} samples of threads on CPU",
         *table("threads", threads, 8),
         *table("functions, self", own, top),
-        *table("functions, with what they call", inclusive, top),
+        *table("our functions (ballots, vote, tally), with what they call", inclusive, top),
+        *table("packages, self (a C call counts for the Python frame calling it)", packages, 10),
         *table("files, self", files, top),
     ]
 

@@ -52,6 +52,7 @@ def test_profile_summary_shares_threads_and_functions(tmp_path: Path) -> None:
     assert " 75.0%  MainThread" in text
     assert " 75.0%  cast (vote/api/casts.py)" in text
     assert " 25.0%  ballots/writer.py" in text
+    assert "     75.0%  vote" in lines  # the package, self
     assert cast.profile_summary([tmp_path / "missing.txt"]) == ["  (no samples)"]
 
 
