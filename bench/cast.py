@@ -392,12 +392,13 @@ def server_process(
 # `vote serve` with uvicorn's worker health check given more time (--worker-healthcheck): a
 # worker that has not answered the supervisor's ping within 5 s is killed and replaced, and a
 # spawned worker first re-imports the CLI module (all of ballots and vote), which takes longer
-# than that on a busy machine, so the workers would be replaced forever.
+# than that on a busy machine, so the workers would be replaced forever. `vote serve` itself
+# allows 120 s since; this option overrides it.
 PATIENT_VOTE_SERVE = """
 import sys, uvicorn
 _run, _patience = uvicorn.run, int(sys.argv.pop(1))
 def run(*args, **kwargs):
-    kwargs.setdefault("timeout_worker_healthcheck", _patience)
+    kwargs["timeout_worker_healthcheck"] = _patience
     return _run(*args, **kwargs)
 uvicorn.run = run
 from vote.cli import main

@@ -81,6 +81,10 @@ def main() -> None:
     """Residents' deliberation and voting service (三会一代理)."""
 
 
+WORKER_STARTUP_SECONDS = 120
+"""How long ``vote serve --workers N`` lets a worker start before replacing it."""
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
@@ -102,6 +106,9 @@ def serve(host: str, port: int, workers: int) -> None:
         workers=workers,
         log_level="info",
         proxy_headers=False,
+        # A new worker imports the whole app before it answers uvicorn's health check; on a
+        # loaded two-core server that took 28 s, and the default 5 s killed every worker in turn.
+        timeout_worker_healthcheck=WORKER_STARTUP_SECONDS,
     )
 
 
