@@ -1616,6 +1616,8 @@ ZH: dict[str, str] = {
     "Who is responsible": "责任人",
     "Year": "年度",
     "Year %(year)s": "%(year)s年",
+    "Years": "年份",
+    "%(n)s evaluated": "共评议 %(n)s 项",
     "satisfaction %(rate)s, dissatisfied %(poor)s": "满意率 %(rate)s，不满意率 %(poor)s",
     "evaluation subject": "评议对象",
     "Not started": "未开始",

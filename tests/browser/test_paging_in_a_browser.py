@@ -17,10 +17,22 @@ from vote.demo import DEMO_PASSWORD
 from vote.pages.paging import PAGE_SIZE
 
 
+def _until_up(base: str) -> None:
+    """Wait for the service to answer (a loaded machine starts it slowly)."""
+    for _ in range(1200):
+        try:
+            httpx.get(f"{base}/api/v1/health", timeout=10)
+            return
+        except httpx.TransportError:
+            time.sleep(0.25)
+    raise AssertionError("the service did not start")
+
+
 def _organisations(base: str, secret: str, count: int) -> tuple[int, int]:
     """``count`` organisations added to 思南 through the API (a login one TOTP step behind, so
     the browser's login with the current code is not a replay); 思南's id and how many it may
     choose from in all (its own and those of the units above it)."""
+    _until_up(base)
     code = pyotp.TOTP(secret).at(time.time() - 30)
     login = httpx.post(
         f"{base}/api/v1/auth/login",

@@ -1,11 +1,16 @@
-"""Public evaluation pages (mobile first): per year, every evaluated subject with its rates
-(published results only) as a table and a bar chart; a subject's history with each evaluation,
+"""Public evaluation pages (mobile first): one year at a time (links to the others), its
+evaluated subjects with their rates (published results only) a page at a time, as a table and a
+bar chart; a subject's history with each evaluation,
 its rates and the rectification items (整改) with their status."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from litestar import Router, get
+from litestar.params import Parameter
 from litestar.response import Template
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ballots.errors import NotFound
@@ -16,24 +21,47 @@ from ballots.units import get_unit
 from vote.api.params import IdParam
 from vote.pages.errors import page
 from vote.pages.evaluation_labels import evaluation_helpers, rates_chart
+from vote.pages.paging import PAGE_SIZE, last_page, pager
+
+YearQuery = Annotated[int, Parameter(ge=2000, le=2100)]
+PageQuery = Annotated[int, Parameter(query="page", ge=1, le=100_000)]
 
 
 @get("/evaluations", name="evaluations")
-async def evaluations_page(db: AsyncSession) -> Template:
-    """Every year with published evaluations, newest first: subjects by satisfaction."""
-    found = await rates.evaluations(db)
-    by_id: dict[int, EvaluationSubject] = {}
-    for evaluation in found:
-        if evaluation.subject_id not in by_id:
-            by_id[evaluation.subject_id] = await subjects.get_subject(db, evaluation.subject_id)
-    years = []
-    for year, per_subject in rates.by_year(found).items():
-        rows: list[tuple[EvaluationSubject, Counts]] = sorted(
-            ((by_id[subject_id], counts) for subject_id, counts in per_subject.items()),
-            key=lambda row: (-(row[1].satisfaction or 0.0), row[0].name),
-        )
-        years.append((year, rows, rates_chart(rows, year, f"chart-{year}")))
-    return page("evaluations.html", years=years, **evaluation_helpers())
+async def evaluations_page(
+    db: AsyncSession, year: YearQuery | None = None, page_number: PageQuery = 1
+) -> Template:
+    """One year with published evaluations (``year``, the newest by default, links to the
+    others): its subjects by satisfaction, :data:`~vote.pages.paging.PAGE_SIZE` a page."""
+    per_year = rates.by_year(await rates.evaluations(db))
+    years = list(per_year)  # newest first
+    if not years:
+        return page("evaluations.html", years=[], shown=None, **evaluation_helpers())
+    if year is not None and year not in per_year:
+        raise NotFound(what="year of evaluations", id=year)
+    shown = year if year is not None else years[0]
+    per_subject = per_year[shown]
+    found = await db.scalars(
+        select(EvaluationSubject).where(EvaluationSubject.id.in_(list(per_subject)))
+    )
+    by_id = {subject.id: subject for subject in found}
+    rows: list[tuple[EvaluationSubject, Counts]] = sorted(
+        ((by_id[subject_id], counts) for subject_id, counts in per_subject.items()),
+        key=lambda row: (-(row[1].satisfaction or 0.0), row[0].name, row[0].id),
+    )
+    last = last_page(len(rows))
+    number = min(page_number, last)
+    listed = rows[(number - 1) * PAGE_SIZE : number * PAGE_SIZE]
+    return page(
+        "evaluations.html",
+        years=years,
+        shown=shown,
+        total=len(rows),
+        rows=listed,
+        chart=rates_chart(listed, shown, f"chart-{shown}"),
+        **pager("/evaluations", number, last, year=shown),
+        **evaluation_helpers(),
+    )
 
 
 @get("/evaluations/subjects/{subject_id:int}", name="evaluation-subject")

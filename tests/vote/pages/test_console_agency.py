@@ -87,6 +87,8 @@ async def test_posters_demands_and_rates_in_the_console(client: Client, world: W
     await world.db.run(backdate)
     inbox = await client.get("/chair/agency")
     assert "电梯故障" in inbox.text and zh("Overdue by %(n)s days") % {"n": 1} in inbox.text
+    beyond = await client.get("/chair/agency?state=open&page=50")  # a page past the last: the last
+    assert beyond.status_code == 200 and "电梯故障" in beyond.text
     demand_id = re.search(r'href="/chair/agency/(\d+)"', inbox.text)
     assert demand_id
     base = f"/chair/agency/{demand_id.group(1)}"

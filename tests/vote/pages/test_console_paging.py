@@ -195,3 +195,49 @@ async def test_public_opinions_and_api_lists_page_by_offset(
             assert got.status_code == 400, (path, query)
     past = await client.get(f"/api/v1/notices/{notice}/opinions?offset=5000")
     assert past.json()["opinions"] == [] and past.json()["total"] == MORE
+
+
+async def test_public_evaluations_one_year_and_a_page_at_a_time(
+    client: Client, world: World
+) -> None:
+    from tests.ballots.evaluations.test_evaluations import _run
+
+    area = world.units["maoming"]
+    count = PAGE_SIZE + 4
+
+    async def work(session: AsyncSession) -> list[int]:
+        ids = [
+            (await add_subject(session, ADMIN, unit_id=area, kind="team", name=f"队{n:02d}")).id
+            for n in range(count)
+        ]
+        matter = await create_matter(
+            session, ADMIN, unit_id=area, kind="evaluation", title="服务评议"
+        )
+        await session.commit()
+        # one voter: subject n is rated poor when n is odd, so the good ones come first
+        for chunk, year in ((ids[:PAGE_SIZE], 2025), (ids[PAGE_SIZE:], 2025), (ids[:2], 2024)):
+            votes = {sid: ["不满意" if ids.index(sid) % 2 else "满意"] for sid in chunk}
+            await _run(session, matter.id, chunk, votes, year=year)
+        return ids
+
+    ids = await world.db.run(work)
+    first = await client.get("/evaluations?year=2025")
+    assert first.status_code == 200
+    assert zh("%(n)s evaluated") % {"n": count} in first.text
+    assert (
+        _page_text(1, 2) in first.text and 'href="/evaluations?year=2025&amp;page=2"' in first.text
+    )
+    good = [f"队{n:02d}" for n in range(count) if n % 2 == 0]  # by rate, then name
+    poor = [f"队{n:02d}" for n in range(count) if n % 2]
+    order = good + poor
+    assert all(f">{name}</a>" in first.text for name in order[:PAGE_SIZE])
+    second = await client.get("/evaluations?year=2025&page=2")
+    assert [name for name in order if f">{name}</a>" in second.text] == order[PAGE_SIZE:]
+    assert 'href="/evaluations?year=2024"' in second.text
+    older = await client.get("/evaluations?year=2024&page=7")  # clamped to its only page
+    assert older.status_code == 200 and ">队00</a>" in older.text and ">队02</a>" not in older.text
+    assert (await client.get("/evaluations?year=2023")).status_code == 404
+    assert (await client.get("/evaluations?year=abc")).status_code == 400
+    assert (await client.get("/evaluations?page=0")).status_code == 400
+    newest = await client.get("/evaluations")
+    assert "队" in newest.text and len(ids) == count

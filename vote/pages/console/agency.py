@@ -74,15 +74,23 @@ async def agency_inbox(
     overdue: bool = False,
     page: PageQuery = 1,
 ) -> Template:
-    """The inbox: waiting demands first, overdue ones marked with their days."""
-    found = await service.inbox(
-        db,
-        actor,
-        state=state_filter,
-        overdue_only=overdue,
-        offset=(page - 1) * PAGE_SIZE,
-        limit=PAGE_SIZE,
-    )
+    """The inbox: waiting demands first, overdue ones marked with their days; a page past the
+    last shows the last."""
+
+    async def fetch(number: int) -> service.InboxPage:
+        return await service.inbox(
+            db,
+            actor,
+            state=state_filter,
+            overdue_only=overdue,
+            offset=(number - 1) * PAGE_SIZE,
+            limit=PAGE_SIZE,
+        )
+
+    found = await fetch(page)
+    if page > (last := max(1, -(-found.total // PAGE_SIZE))):
+        page = last
+        found = await fetch(page)
     now = datetime.now(UTC)
     rows = []
     for demand in found.demands:

@@ -149,7 +149,7 @@ async def statistics_page(
         kind=shown_kind,
         first_day=first_day.isoformat(),
         last_day=last_day.isoformat(),
-        refused=bool(error or errors),
+        refused=bool(errors),
         units=units,
         chosen=chosen,
         when=when,
