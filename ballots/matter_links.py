@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Literal
 
 import msgspec
 from sqlalchemy import or_, select
@@ -81,6 +82,8 @@ class ReferralView(msgspec.Struct, frozen=True):
     reason: str
     referred_at: datetime
     outgoing: bool
+    direction: Literal["up", "down"] = "up"
+    """``up``: to the unit directly above the referring one; ``down``: to one below it."""
 
 
 async def _managed(session: AsyncSession, actor: Actor, matter_id: int) -> tuple[Matter, Unit]:
@@ -280,6 +283,7 @@ async def referrals_of(session: AsyncSession, matter_id: int) -> Sequence[Referr
                 reason=referral.reason,
                 referred_at=referral.referred_at,
                 outgoing=outgoing,
+                direction="up" if from_unit.parent_id == to_unit.id else "down",
             )
         )
     return sorted(found, key=lambda view: (view.referred_at, view.referral_id))

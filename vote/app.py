@@ -42,6 +42,7 @@ from vote.api import checkin as checkin_api
 from vote.api import coordination as coordination_api
 from vote.api import evaluations as evaluations_api
 from vote.api import health as health_api
+from vote.api import matter_links as matter_links_api
 from vote.api import matters as matters_api
 from vote.api import meetings as meetings_api
 from vote.api import notices as notices_api
@@ -282,6 +283,7 @@ def create_app(settings: Settings | None = None, *, limiter: RateLimiter | None 
             tokens_api.router,
             units_api.router,
             matters_api.router,
+            matter_links_api.router,
             evaluations_api.router,
             agency_api.public_router,
             agency_api.router,

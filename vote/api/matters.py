@@ -8,7 +8,7 @@ from litestar.status_codes import HTTP_201_CREATED
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ballots import matters, units
+from ballots import matter_links, matters, units
 from ballots.access import Actor, require
 from ballots.models import Ballot
 from vote.api.params import IdParam
@@ -46,7 +46,14 @@ async def _matter_out(db: AsyncSession, actor: Actor, matter_id: int) -> MatterO
             )
         ).all()
     )
-    return MatterOut.of(matter, unit, ballots, list(await matters.timeline(db, matter.id)))
+    return MatterOut.of(
+        matter,
+        unit,
+        ballots,
+        list(await matters.timeline(db, matter.id)),
+        links=await matter_links.links_of(db, matter.id),
+        referrals=await matter_links.referrals_of(db, matter.id),
+    )
 
 
 @get("/matters/{matter_id:int}/record", summary="A matter with drafts and every event (chairs)")

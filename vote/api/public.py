@@ -14,6 +14,7 @@ import tally
 from ballots.casting import Receipt, VoterStatus, cast_ballot, voter_status
 from ballots.errors import N_, DomainError, NotFound
 from ballots.lifecycle import ballot_spec, get_ballot
+from ballots.matter_links import links_of, referrals_of
 from ballots.matters import get_matter, timeline
 from ballots.models import Ballot, Matter, MatterEvent, Unit
 from vote.api.params import IdParam
@@ -120,7 +121,12 @@ async def status(
 
 @get("/matters/{matter_id:int}", summary="A matter's decision record (public)")
 async def show_matter(db: AsyncSession, matter_id: IdParam) -> MatterOut:
-    return MatterOut.of(*await public_matter(db, matter_id))
+    """With the matter's links to other matters and its referrals up or down a level."""
+    return MatterOut.of(
+        *await public_matter(db, matter_id),
+        links=await links_of(db, matter_id),
+        referrals=await referrals_of(db, matter_id),
+    )
 
 
 async def public_matter(

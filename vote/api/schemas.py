@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -11,6 +12,7 @@ import tally
 from ballots.chairs import API_TOKEN_LIFETIME, API_TOKEN_MAX_LIFETIME
 from ballots.copying import CopyDropped
 from ballots.eligibility import Eligibility
+from ballots.matter_links import LinkView, ReferralView
 from ballots.models import Ballot, Matter, MatterEvent, Unit
 from ballots.models.bounds import (
     SAFE_TEXT,
@@ -23,6 +25,7 @@ from ballots.models.bounds import (
     UnitName,
     Username,
 )
+from vote.api.matter_link_schemas import PublicLinkOut, PublicReferralOut
 
 Credential = Annotated[str, msgspec.Meta(max_length=100, pattern=SAFE_TEXT)]
 """A voting code as typed or pasted (its format is checked when it is used)."""
@@ -173,6 +176,9 @@ class BallotCopyOut(BallotOut, kw_only=True):
 
 
 class MatterOut(msgspec.Struct):
+    """A matter's decision record. ``links`` and ``referrals`` show how it relates to other
+    matters, at its level and across levels (both ways; empty when it has none)."""
+
     id: int
     unit_id: int
     unit_name: str
@@ -182,10 +188,18 @@ class MatterOut(msgspec.Struct):
     created_at: datetime
     ballots: list[BallotSummary]
     timeline: list[EventOut]
+    links: list[PublicLinkOut] = []
+    referrals: list[PublicReferralOut] = []
 
     @classmethod
     def of(
-        cls, matter: Matter, unit: Unit, ballots: list[Ballot], events: list[MatterEvent]
+        cls,
+        matter: Matter,
+        unit: Unit,
+        ballots: list[Ballot],
+        events: list[MatterEvent],
+        links: Sequence[LinkView] = (),
+        referrals: Sequence[ReferralView] = (),
     ) -> MatterOut:
         return cls(
             id=matter.id,
@@ -197,6 +211,8 @@ class MatterOut(msgspec.Struct):
             created_at=matter.created_at,
             ballots=[BallotSummary.of(b) for b in ballots],
             timeline=[EventOut.of(e) for e in events],
+            links=[PublicLinkOut.of(link) for link in links],
+            referrals=[PublicReferralOut.of(referral) for referral in referrals],
         )
 
 

@@ -34,6 +34,11 @@ ID_ROUTES = [
     ("GET", "/api/v1/matters/{id}/record"),
     ("POST", "/api/v1/matters/{id}/notes"),
     ("POST", "/api/v1/matters/{id}/ballots"),
+    ("GET", "/api/v1/matters/{id}/links"),
+    ("POST", "/api/v1/matters/{id}/links"),
+    ("DELETE", "/api/v1/matters/{id}/links/1"),
+    ("DELETE", "/api/v1/matters/1/links/{id}"),
+    ("POST", "/api/v1/matters/{id}/referrals"),
     ("GET", "/api/v1/ballots/{id}/manage"),
     ("PUT", "/api/v1/ballots/{id}/draft"),
     ("POST", "/api/v1/ballots/{id}/open"),
@@ -81,6 +86,10 @@ def body_for(method: str, path: str) -> dict[str, Any]:
         return {"json": {"credential": "1" * 25, "answers": {}}}
     if path.endswith("/notes"):
         return {"json": {"text": "note"}}
+    if path.endswith("/links"):
+        return {"json": {"to_matter_id": 1, "kind": "related"}}
+    if path.endswith("/referrals"):
+        return {"json": {"to_unit_id": 1, "reason": "reason"}}
     if path.endswith("/ballots") or path.endswith("/draft"):
         return {"json": YESNO_DRAFT}
     if path.endswith("/roll"):
@@ -134,6 +143,18 @@ async def test_huge_ids_in_bodies_are_refused(
         400,
         "invalid-body",
     )
+    matter_id = world.matters[world.practical_id]
+    for path, body in (
+        ("links", {"to_matter_id": number, "kind": "related"}),
+        ("referrals", {"to_unit_id": number, "reason": "r"}),
+    ):
+        assert_problem(
+            await client.post(
+                f"/api/v1/matters/{matter_id}/{path}", json=body, headers=chair_headers
+            ),
+            400,
+            "invalid-body",
+        )
     assert await world.db.snapshot() == before
 
 
