@@ -113,7 +113,9 @@ async def test_items_documents_publish_change_withdraw(client: Client, world: Wo
         f"/chair/notices/{notice_id}/publish", data={"csrf_token": csrf}
     )
     assert zh("Publish the notice?") in not_confirmed.text
-    assert await world.db.count(Notice, Notice.published_at.is_not(None)) == 0
+    assert (
+        await world.db.count(Notice, Notice.id == notice_id, Notice.published_at.is_not(None)) == 0
+    )
     published = await client.post(
         f"/chair/notices/{notice_id}/publish", data={"csrf_token": csrf, "confirm": "1"}
     )
