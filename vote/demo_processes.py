@@ -225,7 +225,7 @@ async def relocation_notices(
         body="公开竞标资质条件，公开有关竞标企业资讯，公开工作程序。公示期满后由居民一户一票选定。",
         template="selection",
         starts_at=clock.ago(3),
-        ends_at=clock.now + timedelta(days=7),
+        ends_at=clock.ago(3) + timedelta(days=7),
     )
     for key, body in (
         ("qualifications", "具有房地产估价一级资质；近三年在本市承担过旧区改造评估且无违规记录。"),
@@ -341,15 +341,15 @@ async def evaluation_followup(
     outside: Outside,
     clock: Clock,
 ) -> None:
-    """The evaluation meeting and the property company's rectification: one item done, one
-    under way, one overdue."""
+    """The evaluation meeting held this morning (its ballot was counted and published today)
+    and the property company's rectification: one item done at once, one under way, one open."""
     meeting = await meetings.create_meeting(
         session,
         chair,
         matter_id=evaluation.id,
         title="平改坡工程与物业服务评议会",
-        starts_at=clock.ago(30, 2),
-        ends_at=clock.ago(30),
+        starts_at=clock.ago(0, 4),
+        ends_at=clock.ago(0, 2),
         venue="瑞金一居民区活动室（瑞金二路 150 弄 3 号）",
         agenda=["施工单位和物业公司汇报", "居民代表评议", "宣布评议结果"],
     )
@@ -369,9 +369,9 @@ async def evaluation_followup(
         title="公布报修电话，24 小时内上门",
         owner="",
         organisation_id=outside.property.id,
-        due_on=today - timedelta(days=20),
+        due_on=today + timedelta(days=3),
     )
-    await actions.set_status(session, chair, done.id, "done", now=clock.ago(22))
+    await actions.set_status(session, chair, done.id, "done", now=clock.now)
     going = await rectification.add_rectification(
         session,
         chair,
@@ -389,8 +389,8 @@ async def evaluation_followup(
         title="更换 3 号楼、5 号楼损坏的单元门禁",
         owner="顾经理",
         organisation_id=outside.property.id,
-        due_on=today - timedelta(days=6),
-        note="物业公司称门禁配件缺货，居民区已两次催办。",
+        due_on=today + timedelta(days=14),
+        note="居民多次反映门禁损坏（见群众事务代理），物业公司称配件已订购。",
     )
 
 
