@@ -169,7 +169,7 @@ async def year_end_collection(
         matter_id=practical.id,
         title="2027年实事项目年终听证会",
         starts_at=clock.ago(14, 2),
-        ends_at=clock.ago(14),
+        ends_at=clock.ago(14, 2) + timedelta(hours=2),  # two hours, even on 1 January
         venue="瑞金二路街道市民中心二楼会议室",
         agenda=["通报征集到的急难愁问题", "逐项听取居民代表意见", "确定实事项目菜单与费用"],
     )
@@ -349,7 +349,7 @@ async def evaluation_followup(
         matter_id=evaluation.id,
         title="平改坡工程与物业服务评议会",
         starts_at=clock.ago(0, 4),
-        ends_at=clock.ago(0, 2),
+        ends_at=clock.ago(0, 4) + timedelta(hours=2),  # two hours, even on 1 January
         venue="瑞金一居民区活动室（瑞金二路 150 弄 3 号）",
         agenda=["施工单位和物业公司汇报", "居民代表评议", "宣布评议结果"],
     )
@@ -641,7 +641,7 @@ async def coordination(
         matter_id=matter.id,
         title="动迁公司与居民面对面协调会",
         starts_at=clock.ago(18, 2),
-        ends_at=clock.ago(18),
+        ends_at=clock.ago(18, 2) + timedelta(hours=2),  # two hours, even on 1 January
         venue="茂名居民区动迁基地接待室",
         agenda=["居民代表反映问题", "动迁公司说明", "形成协调意见"],
     )
