@@ -45,7 +45,7 @@ async def test_the_register_then_a_coordination_to_the_public_record(
     street = world.units["ruijin2"]
     organisations = await world.db.count(Organisation)  # the demo's
     actions = await world.db.count(Action)
-    moved = await world.db.count(AuditEntry, AuditEntry.action == "action.status")
+    status_changes = await world.db.count(AuditEntry, AuditEntry.action == "action.status")
     page = await client.get("/chair/organisations")
     assert "上海瑞泰动迁服务有限公司" in page.text  # the demo's relocation company
     blank = await client.post(
@@ -200,7 +200,9 @@ async def test_the_register_then_a_coordination_to_the_public_record(
         and "agreement" not in console.text.split('class="timeline"')[1]
     )
     assert f'href="/chair/matters/{matter_id}/coordination"' in console.text
-    assert await world.db.count(AuditEntry, AuditEntry.action == "action.status") == moved + 1
+    assert (
+        await world.db.count(AuditEntry, AuditEntry.action == "action.status") == status_changes + 1
+    )
     edit = await client.get(f"/chair/actions/{action_id}/edit")
     assert edit.status_code == 200 and "公布补偿细则" in edit.text
     fields = {"csrf_token": csrf, "title": "公布补偿细则", "owner": "", "note": "", "kind": ""}
