@@ -3,8 +3,11 @@
 Ballots: the street's 2027 practical projects (budget), an appraisal-firm selection with one
 vote per household, a service evaluation on a three-level scale that is already closed and
 published with simulated votes, and a lift hearing whose in-person ballot is open at a meeting
-with check-in under way. Everything goes through the real services (roster import,
-invitations, casting, closing), so the demo exercises the product as a chair would.
+with check-in under way. Around them, :mod:`vote.demo_processes` adds this year's three
+meetings and agency: the year-end proposal collection whose shortlist becomes the practical
+ballot, notices and opinions, the evaluation's rectification, demands, a coordination matter,
+links and a referral. Everything goes through the real services (roster import, invitations,
+casting, closing), so the demo exercises the product as a chair would.
 """
 
 from __future__ import annotations
