@@ -78,6 +78,7 @@ EXTRA_ERRORS: dict[tuple[str, str], set[int]] = {
     ("GET", "/api/v1/ballots/{ballot_id}/board/consistency"): {422},
     ("GET", "/api/v1/units/{unit_id}/residents"): {422},
     ("POST", "/api/v1/meetings/{meeting_id}/attendance"): {429},
+    ("POST", "/api/v1/notices/{notice_id}/opinions"): {403, 409, 422, 429},
 }
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
