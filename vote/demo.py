@@ -3,8 +3,11 @@
 Ballots: the street's 2027 practical projects (budget), an appraisal-firm selection with one
 vote per household, a service evaluation on a three-level scale that is already closed and
 published with simulated votes, and a lift hearing whose in-person ballot is open at a meeting
-with check-in under way. Everything goes through the real services (roster import,
-invitations, casting, closing), so the demo exercises the product as a chair would.
+with check-in under way. Around them, :mod:`vote.demo_processes` adds this year's three
+meetings and agency: the year-end proposal collection whose shortlist becomes the practical
+ballot, notices and opinions, the evaluation's rectification, demands, a coordination matter,
+links and a referral. Everything goes through the real services (roster import, invitations,
+casting, closing), so the demo exercises the product as a chair would.
 """
 
 from __future__ import annotations
@@ -25,10 +28,12 @@ from ballots.casting import cast_ballot
 from ballots.eligibility import Eligibility
 from ballots.evaluations import evaluation_ballots, subjects
 from ballots.meetings import checkin, meetings
-from ballots.models import Unit
+from ballots.models import Chair, Unit
+from ballots.notices import proposals
 from ballots.roll import import_roll, parse_roster
 from ballots.signing import Signer
 from tally import Option, Question
+from vote import demo_processes
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国玉兰志强红梅海燕文杰德明凤英国华金凤春梅淑珍宝根阿毛根娣美华"
@@ -93,10 +98,12 @@ def _options(labels: list[str]) -> list[Option]:
 
 async def _evaluated_subjects(
     session: AsyncSession, op: Actor, unit_id: int, ballot_id: int
-) -> None:
+) -> dict[str, int]:
     """The service evaluation's two subjects in the evaluations register, each linked to its
-    rating question, so the public evaluation page shows this year's rates."""
+    rating question, so the public evaluation page shows this year's rates; their ids by
+    question."""
     year = evaluation_ballots.this_year()
+    found: dict[str, int] = {}
     for kind, name, question_id in (
         ("project", "平改坡工程", "roof"),
         ("agency", "物业公司", "property"),
@@ -110,6 +117,8 @@ async def _evaluated_subjects(
             subject_id=subject.id,
             year=year,
         )
+        found[question_id] = subject.id
+    return found
 
 
 async def is_seeded(session: AsyncSession) -> bool:
@@ -163,6 +172,11 @@ async def seed(
         must_change_password=False,
     )
 
+    clock = demo_processes.Clock(datetime.now(UTC))
+    chair_row = await session.get_one(Chair, chair.chair_id)
+    chair_actor = chairs.actor_for(chair_row, street)
+    outside = await demo_processes.add_organisations(session, chair_actor, street)
+
     practical = await matters.create_matter(
         session,
         op,
@@ -190,10 +204,18 @@ async def seed(
         min_choices=1,
         budget_limit=1_200_000,
     )
-    practical_ballot = await lifecycle.create_ballot(
+    # The year-end collection's shortlist becomes the ballot in one action; the chair then
+    # finishes it in the editor (the year in the prompt, the options' long texts left out).
+    collection = await demo_processes.year_end_collection(
+        session, secret_key, chair_actor, practical, clock
+    )
+    practical_ballot = await proposals.generate_budget_ballot(
+        session, chair_actor, collection, budget_limit=1_200_000, title="2027年实事项目投票"
+    )
+    await lifecycle.update_ballot(
         session,
-        op,
-        practical.id,
+        chair_actor,
+        practical_ballot.id,
         lifecycle.BallotDraft(
             title="2027年实事项目投票", questions=[budget], eligibility=Eligibility(min_age=18)
         ),
@@ -234,6 +256,8 @@ async def seed(
             validity=tally.Validity(quorum="simple", majority="valid"),
         ),
     )
+
+    await demo_processes.relocation_notices(session, chair_actor, relocation, clock)
 
     evaluation = await matters.create_matter(
         session,
@@ -315,7 +339,10 @@ async def seed(
                     await cast_ballot(session, secret_key, draft.id, inv.credential, answers)
             await lifecycle.close_ballot(session, op, draft.id, signer)
             await lifecycle.publish_ballot(session, op, draft.id)
-            await _evaluated_subjects(session, op, areas[0].id, draft.id)
+            rated = await _evaluated_subjects(session, op, areas[0].id, draft.id)
+            await demo_processes.evaluation_followup(
+                session, chair_actor, evaluation, rated["property"], outside, clock
+            )
             await session.commit()
         if draft is lift_ballot:
             # The hearing has begun: check-in is open and the first residents are in the room.
@@ -324,7 +351,31 @@ async def seed(
                 await checkin.check_in_at_door(
                     session, op, secret_key, hall.id, credential=inv.credential, method="scan"
                 )
+            await demo_processes.lift_hearing_notice(
+                session,
+                secret_key,
+                chair_actor,
+                hearing,
+                [inv.credential for inv in issued[20:26]],
+                clock,
+            )
             await session.commit()
+    coordination = await demo_processes.agency(
+        session, secret_key, chair_actor, areas, outside, clock, rng
+    )
+    await demo_processes.coordination(session, chair_actor, coordination, outside, clock)
+    await demo_processes.decision_record(
+        session,
+        chair_actor,
+        street=street,
+        practical=practical,
+        hearing=hearing,
+        relocation=relocation,
+        evaluation=evaluation,
+        coordination_matter=coordination,
+        clock=clock,
+    )
+    await session.commit()
     return DemoInfo(
         chair_username="chair",
         chair_password=DEMO_PASSWORD,

@@ -80,6 +80,7 @@ EXTRA_ERRORS: dict[tuple[str, str], set[int]] = {
     ("POST", "/api/v1/meetings/{meeting_id}/attendance"): {429},
     ("POST", "/api/v1/meetings/{meeting_id}/speaker-sign-ups"): {403, 409, 422, 429},
     ("POST", "/api/v1/meetings/{meeting_id}/speaker-sign-ups/withdraw"): {403, 409, 422, 429},
+    ("POST", "/api/v1/notices/{notice_id}/opinions"): {403, 409, 422, 429},
 }
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

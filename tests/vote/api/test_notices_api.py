@@ -89,7 +89,7 @@ async def test_bad_input_is_refused_and_changes_nothing(
         f"/api/v1/notices/{notice_id}/items", json={"label": "其他"}, headers=chair_headers
     )
     assert_problem(response, 422, "invalid-input")  # a selection notice has fixed items
-    assert await world.db.count(NoticeItem) == 0
+    assert await world.db.count(NoticeItem, NoticeItem.notice_id == notice_id) == 0
 
 
 async def test_another_units_chair_is_refused(

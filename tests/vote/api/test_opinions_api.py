@@ -92,7 +92,7 @@ async def test_refusals_change_nothing(client: Client, world: World) -> None:
     assert_problem(
         await send(client, notice_id, text="x", credential=code, extra=1), 400, "invalid-body"
     )
-    assert await world.db.count(Opinion) == 0
+    assert await world.db.count(Opinion, Opinion.notice_id == notice_id) == 0
 
 
 async def test_submissions_from_one_address_are_capped_per_notice(

@@ -43,11 +43,11 @@ async def test_the_register_then_a_coordination_to_the_public_record(
 ) -> None:
     csrf = await logged_in(client, world)
     street = world.units["ruijin2"]
+    organisations = await world.db.count(Organisation)  # the demo's
+    actions = await world.db.count(Action)
+    status_changes = await world.db.count(AuditEntry, AuditEntry.action == "action.status")
     page = await client.get("/chair/organisations")
-    assert (
-        zh("No organisations yet. Add the departments and companies this unit deals with.")
-        in page.text
-    )
+    assert "上海瑞泰动迁服务有限公司" in page.text  # the demo's relocation company
     blank = await client.post(
         f"/chair/units/{street}/organisations",
         data={
@@ -59,7 +59,7 @@ async def test_the_register_then_a_coordination_to_the_public_record(
         },
     )
     assert blank.status_code == 422 and 'id="name-error"' in blank.text
-    assert await world.db.count(Organisation) == 0
+    assert await world.db.count(Organisation) == organisations
     added = await client.post(
         f"/chair/units/{street}/organisations",
         data={
@@ -124,7 +124,7 @@ async def test_the_register_then_a_coordination_to_the_public_record(
         },
     )
     assert bad_date.status_code == 422 and 'id="due_on-error"' in bad_date.text
-    assert await world.db.count(Action) == 0
+    assert await world.db.count(Action) == actions
     yesterday = (beijing_today() - timedelta(days=1)).isoformat()
     action = await client.post(
         f"{base}/actions",
@@ -185,12 +185,9 @@ async def test_the_register_then_a_coordination_to_the_public_record(
         data={"csrf_token": csrf, "status": "done", "back": "overdue"},
     )
     assert zh("The status is changed.") in done.text
-    assert (
-        zh(
-            "Nothing is overdue. Actions with a due date appear here once the date has passed and they are not done."
-        )
-        in done.text
-    )
+    listed = done.text.split("<main")[1]
+    assert "公布补偿细则" not in listed  # done: off the list; the demo's late one stays
+    assert "修复茂名北路 226 弄 5 号墙体裂缝" in listed
     again = await client.post(
         f"/chair/actions/{action_id}/status", data={"csrf_token": csrf, "status": "done"}
     )
@@ -203,7 +200,9 @@ async def test_the_register_then_a_coordination_to_the_public_record(
         and "agreement" not in console.text.split('class="timeline"')[1]
     )
     assert f'href="/chair/matters/{matter_id}/coordination"' in console.text
-    assert await world.db.count(AuditEntry, AuditEntry.action == "action.status") == 1
+    assert (
+        await world.db.count(AuditEntry, AuditEntry.action == "action.status") == status_changes + 1
+    )
     edit = await client.get(f"/chair/actions/{action_id}/edit")
     assert edit.status_code == 200 and "公布补偿细则" in edit.text
     fields = {"csrf_token": csrf, "title": "公布补偿细则", "owner": "", "note": "", "kind": ""}
@@ -221,6 +220,7 @@ async def test_the_register_then_a_coordination_to_the_public_record(
 
 async def test_another_units_chair_is_refused(client: Client, world: World) -> None:
     csrf = await logged_in(client, world)
+    parties = await world.db.count(Party)  # the demo's coordination matter's
     matter_id = await _coordination_matter(client, world, csrf)
     secret = await world.add_chair("sinan_chair", "area_chair", "sinan")
     await client.post("/chair/logout", data={"csrf_token": csrf})
@@ -234,7 +234,7 @@ async def test_another_units_chair_is_refused(client: Client, world: World) -> N
         data={"csrf_token": csrf, "issue_title": "停车"},
     )
     assert posted.status_code == 403
-    assert await world.db.count(Party) == 0
+    assert await world.db.count(Party) == parties
 
 
 async def _first_organisation(session: object) -> int:
@@ -242,7 +242,8 @@ async def _first_organisation(session: object) -> int:
     from sqlalchemy.ext.asyncio import AsyncSession
 
     assert isinstance(session, AsyncSession)
-    return int(await session.scalar(select(Organisation.id)) or 0)
+    found = select(Organisation.id).where(Organisation.name == "上海某动迁公司")
+    return int(await session.scalar(found) or 0)
 
 
 async def _party_ids(session: object) -> list[int]:
@@ -250,7 +251,8 @@ async def _party_ids(session: object) -> list[int]:
     from sqlalchemy.ext.asyncio import AsyncSession
 
     assert isinstance(session, AsyncSession)
-    return list(await session.scalars(select(Party.id).order_by(Party.id)))
+    mine = Party.name.in_(("3号楼居民代表", "上海某动迁公司"))  # not the demo's parties
+    return list(await session.scalars(select(Party.id).where(mine).order_by(Party.id)))
 
 
 async def _action_id(session: object) -> int:
@@ -258,7 +260,8 @@ async def _action_id(session: object) -> int:
     from sqlalchemy.ext.asyncio import AsyncSession
 
     assert isinstance(session, AsyncSession)
-    return int(await session.scalar(select(Action.id)) or 0)
+    found = select(Action.id).where(Action.title == "公布补偿细则")
+    return int(await session.scalar(found) or 0)
 
 
 async def test_an_agreement_is_corrected_and_withdrawn_on_the_record(
@@ -302,7 +305,12 @@ async def test_an_agreement_is_corrected_and_withdrawn_on_the_record(
         f"{url}/correct", data={"csrf_token": other_csrf, "text": "思南改的", "reason": ""}
     )
     assert forbidden.status_code == 403
-    assert await world.db.count(AuditEntry, AuditEntry.action.startswith("agreement.")) == 1
+    assert (
+        await world.db.count(
+            AuditEntry, AuditEntry.action.in_(["agreement.correct", "agreement.withdraw"])
+        )
+        == 0
+    )
     assert await world.db.count(MatterEvent, MatterEvent.kind.startswith("agreement.")) == 0
     await client.post("/chair/logout", data={"csrf_token": other_csrf})
     await page_login(client, "chair", world.info.totp_secret, ahead=1)

@@ -84,6 +84,7 @@ async def test_register_ballot_link_and_rectify(client: Client, world: World) ->
     assert bad.status_code == 422 and 'id="name-error"' in bad.text and "保留的说明" in bad.text
     assert await world.db.count(EvaluationSubject) == 2
     property_id = await world.db.run(_demo_subject)
+    actions = await world.db.count(Action)  # the demo's (its rectification items too)
     team_id = await add(client, world, csrf, "保洁队", "team")
     other_id = await add(client, world, csrf, "绿化队", "team")
     matter_id = world.matters[world.published_id]
@@ -139,11 +140,11 @@ async def test_register_ballot_link_and_rectify(client: Client, world: World) ->
     )
     assert no_owner.status_code == 422
     assert 'id="owner-error"' in no_owner.text and 'id="due_on-error"' in no_owner.text
-    assert await world.db.count(Action) == 1
-    action_id = re.search(r"/chair/evaluations/rectifications/(\d+)/status", added.text)
-    assert action_id
+    assert await world.db.count(Action) == actions + 1
+    action_id = await world.db.run(_added_item)
+    assert f"/chair/evaluations/rectifications/{action_id}/status" in added.text
     moved = await client.post(
-        f"/chair/evaluations/rectifications/{action_id.group(1)}/status",
+        f"/chair/evaluations/rectifications/{action_id}/status",
         data={"csrf_token": csrf, "status": "done"},
     )
     assert moved.status_code == 200 and zh("Done") in moved.text
@@ -162,6 +163,7 @@ async def test_register_ballot_link_and_rectify(client: Client, world: World) ->
 
 async def test_another_units_chair_is_refused(client: Client, world: World) -> None:
     csrf = await logged_in(client, world)
+    actions = await world.db.count(Action)  # the demo's
     subject_id = await add(client, world, csrf, "物业公司服务")
     secret = await world.add_chair("sinan_chair", "area_chair", "sinan")
     await client.post("/chair/logout", data={"csrf_token": csrf})
@@ -181,4 +183,11 @@ async def test_another_units_chair_is_refused(client: Client, world: World) -> N
         },
     )
     assert response.status_code == 403
-    assert await world.db.count(Action) == 0
+    assert await world.db.count(Action) == actions
+
+
+async def _added_item(session: AsyncSession) -> int:
+    """The rectification item this test added (the demo's subject has its own)."""
+    found = await session.scalar(select(Action.id).where(Action.title == "电梯报修24小时内响应"))
+    assert found is not None
+    return int(found)

@@ -22,7 +22,8 @@ async def test_link_two_matters_and_read_them_together(client: Client, world: Wo
     csrf = await _console(client, world)
     hearing, selection = world.matters[world.lift_id], world.matters[world.firm_id]
     page = await client.get(f"/chair/matters/{hearing}/links")
-    assert page.status_code == 200 and zh("No linked matter yet.") in page.text
+    assert page.status_code == 200 and zh("No linked matter yet.") not in page.text
+    assert "2027年瑞金二路街道实事项目" in page.text  # the demo's: the hearing proposed it
     refused = await client.post(
         f"/chair/matters/{hearing}/links", data={"csrf_token": csrf, "other": "", "kind": "x"}
     )
