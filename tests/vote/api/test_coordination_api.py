@@ -30,7 +30,9 @@ async def test_a_coordination_from_parties_to_a_done_action(
     # The demo's own overdue actions and status changes are there already.
     demo_late = {
         row["action"]["id"]
-        for row in (await client.get("/api/v1/actions/overdue", headers=chair_headers)).json()
+        for row in (await client.get("/api/v1/actions/overdue", headers=chair_headers)).json()[
+            "actions"
+        ]
     }
     moved = await world.db.count(AuditEntry, AuditEntry.action == "action.status")
     company = await client.post(

@@ -93,12 +93,30 @@ async def test_refer_a_matter_up_to_the_street(client: Client, world: World) -> 
     assert zh("Referred to %(to)s") % {"to": "瑞金二路街道"} in sent and reason in sent
 
 
+async def _new_matter(client: Client, world: World, csrf: str, title: str) -> int:
+    created = await client.post(
+        "/chair/matters/new",
+        data={
+            "csrf_token": csrf,
+            "unit": str(world.units["sinan"]),
+            "kind": "hearing",
+            "title": title,
+            "description": "",
+        },
+    )
+    assert created.status_code == 200, created.text
+    return int(created.text.split('action="/chair/matters/')[1].split("/")[0])
+
+
 async def test_the_record_follows_links_several_steps_away(
     client: Client, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     csrf = await _console(client, world)
-    hearing, selection = world.matters[world.lift_id], world.matters[world.firm_id]
-    practical = world.matters[world.practical_id]
+    # Fresh matters: the demo's own links would otherwise be the nearest.
+    hearing, selection, practical = [
+        await _new_matter(client, world, csrf, title)
+        for title in ("思南路加装电梯听证会", "思南路电梯方案遴选", "思南路电梯实事项目")
+    ]
     for source, target in ((hearing, selection), (selection, practical)):
         linked = await client.post(
             f"/chair/matters/{source}/links",
