@@ -1840,6 +1840,7 @@ ZH: dict[str, str] = {
     "The agreement is corrected.": "协议已更正，原表述保留在记录中。",
     "The agreement is withdrawn.": "协议已撤回，仍保留在记录中。",
     "Choose an organisation from the list.": "请从列表中选择一个单位。",
+    "Choose an agreement from the list.": "请从列表中选择一项协议。",
     "Choose a milestone or a rectification.": "请选择“实施节点”或“整改”。",
     "Back to the follow-up": "返回后续跟进",
     "Withdrawn on %(day)s": "%(day)s 撤回",

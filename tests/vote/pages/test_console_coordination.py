@@ -124,6 +124,22 @@ async def test_the_register_then_a_coordination_to_the_public_record(
         },
     )
     assert bad_date.status_code == 422 and 'id="due_on-error"' in bad_date.text
+    for field in ("agreement_id", "organisation_id"):
+        not_listed = await client.post(
+            f"{base}/actions",
+            data={
+                "csrf_token": csrf,
+                "agreement_id": agreement_id.group(1),
+                "title": "公布补偿细则",
+                "organisation_id": str(organisation_id),
+                "owner": "动迁组",
+                "due_on": "",
+                "note": "",
+                "kind": "",
+            }
+            | {field: "第一项"},
+        )
+        assert not_listed.status_code == 422 and f'id="{field}-error"' in not_listed.text
     assert await world.db.count(Action) == actions
     yesterday = (beijing_today() - timedelta(days=1)).isoformat()
     action = await client.post(

@@ -6,7 +6,6 @@ of overdue actions of every kind in the chair's units."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from litestar import Request, get, post
@@ -24,6 +23,14 @@ from ballots.models import Matter
 from ballots.organisations import organisations_for
 from vote.api.params import IdParam, PageParam
 from vote.i18n import gettext_
+from vote.pages.console.action_forms import (
+    FIELDS,
+    edit_page,
+    place_refusal,
+    refused_field,
+    typed_action,
+    typed_progress,
+)
 from vote.pages.console.layout import (
     Errors,
     Form,
@@ -64,19 +71,7 @@ CHOICES: dict[str, Any] = {
     "meeting_choices": lambda found: [(meeting.id, meeting.title) for meeting in found],
     "agreement_choices": lambda found: [(a.id, _short(a.text)) for a in found],
 }
-ACTION_FIELDS = ("title", "owner", "organisation_id", "due_on", "note", "agreement_id", "kind")
-
-
-def parse_day(value: str, name: str, errors: Errors) -> date | None:
-    """A date typed as 2026-03-09 (or left empty), else an error beside field ``name``."""
-    value = value.strip()
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        errors[name] = gettext_("Please give a date like 2026-03-09.")
-        return None
+ACTION_FIELDS = (*FIELDS, "agreement_id", "kind")
 
 
 async def readable_matter(db: AsyncSession, actor: Actor, matter_id: int) -> tuple[Matter, Any]:
@@ -307,14 +302,10 @@ async def add_action(
 ) -> Template:
     form = await read_form(request, *ACTION_FIELDS)
     errors: Errors = {}
-    title = check_text(errors, "title", form["title"], maximum=followup.TITLE_MAX)
-    owner = check_text(errors, "owner", form["owner"], maximum=followup.OWNER_MAX, required=False)
-    note = check_text(errors, "note", form["note"], maximum=followup.NOTE_MAX, required=False)
-    organisation_id = parse_id(form["organisation_id"]) if form["organisation_id"] else None
+    fields = typed_action(form, errors)
     agreement_id = parse_id(form["agreement_id"]) if form["agreement_id"] else None
-    due_on = parse_day(form["due_on"], "due_on", errors)
-    if not owner and organisation_id is None and "owner" not in errors:
-        errors["owner"] = gettext_("Name who is responsible, or choose an organisation.")
+    if form["agreement_id"] and agreement_id is None:
+        errors["agreement_id"] = gettext_("Choose an agreement from the list.")
     if errors:
         return await coordination_page(
             request, db, ctx, actor, matter_id, form=form, errors=errors, status_code=422
@@ -326,11 +317,7 @@ async def add_action(
             kind="agreement" if agreement_id is not None else "milestone",
             matter_id=matter_id,
             agreement_id=agreement_id,
-            title=title,
-            owner=owner,
-            organisation_id=organisation_id,
-            due_on=due_on,
-            note=note,
+            **fields,
         )
         await db.commit()
     except DomainError as refused:
@@ -384,12 +371,10 @@ async def set_progress(
     """Record a milestone's progress in percent from the coordination page."""
     form = await read_form(request, "progress")
     matter_id = (await followup.get_action(db, action_id)).matter_id
-    typed = form["progress"].strip().rstrip("%")
-    progress = int(typed) if typed.isascii() and typed.isdigit() else -1
-    message, error = "", ""
-    if not 0 <= progress <= 100:
-        error = gettext_("A whole number from 0 to 100, please.")
-    else:
+    refusals: Errors = {}
+    progress = typed_progress(form["progress"], refusals, "progress")
+    message, error = "", refusals.get("progress", "")
+    if progress is not None:
         try:
             await followup.set_progress(db, actor, action_id, progress)
             await db.commit()
@@ -424,29 +409,25 @@ async def _edit_page(
     status_code: int = 200,
 ) -> Template:
     action = await followup.get_action(db, action_id)
-    unit = await followup.action_unit(db, action)
-    require(actor, "manage_ballots", unit.path)
-    return console_page(
+    back = (
+        f"/chair/matters/{action.matter_id}/coordination" if action.matter_id else "/chair/overdue"
+    )
+    return await edit_page(
         request,
+        db,
         ctx,
         actor,
-        "console/action_edit.html",
-        section="matters",
-        status_code=status_code,
-        action=action,
-        organisations=list(await organisations_for(db, unit)),
-        form=form
-        or {
-            "title": action.title,
-            "owner": action.owner,
-            "organisation_id": str(action.organisation_id or ""),
-            "due_on": action.due_on.isoformat() if action.due_on else "",
-            "note": action.note,
-        },
-        errors=errors or {},
+        action,
+        back_url=back,
+        back_label=gettext_("Back to the coordination")
+        if action.matter_id
+        else gettext_("Overdue"),
+        form_action=f"/chair/actions/{action_id}/edit",
+        form=form,
+        errors=errors,
         error=error,
-        **LABELS,
-        **CHOICES,
+        status_code=status_code,
+        context=LABELS | CHOICES,
     )
 
 
@@ -474,40 +455,17 @@ async def edit_action(
     matter_id = current.matter_id
     form = await read_form(request, *ACTION_FIELDS)
     errors: Errors = {}
-    title = check_text(errors, "title", form["title"], maximum=followup.TITLE_MAX)
-    owner = check_text(errors, "owner", form["owner"], maximum=followup.OWNER_MAX, required=False)
-    note = check_text(errors, "note", form["note"], maximum=followup.NOTE_MAX, required=False)
-    organisation_id = parse_id(form["organisation_id"]) if form["organisation_id"] else None
-    due_on = parse_day(form["due_on"], "due_on", errors)
-    if not owner and organisation_id is None and "owner" not in errors:
-        errors["owner"] = gettext_("Name who is responsible, or choose an organisation.")
+    fields = typed_action(form, errors)
+    if not errors:
+        try:
+            await followup.update_action(db, actor, action_id, **fields)
+            await db.commit()
+        except DomainError as refused:
+            await db.rollback()
+            place_refusal(refused, errors, refused_field(fields))
     if errors:
         return await _edit_page(
             request, db, ctx, actor, action_id, form=form, errors=errors, status_code=422
-        )
-    try:
-        await followup.update_action(
-            db,
-            actor,
-            action_id,
-            title=title,
-            owner=owner,
-            organisation_id=organisation_id,
-            due_on=due_on,
-            note=note,
-        )
-        await db.commit()
-    except DomainError as refused:
-        await db.rollback()
-        return await _edit_page(
-            request,
-            db,
-            ctx,
-            actor,
-            action_id,
-            form=form,
-            error=message_of(refused),
-            status_code=refused.status if refused.status >= 400 else 422,
         )
     if matter_id is None:
         return await overdue_page(request, db, ctx, actor, message=gettext_("Saved."))

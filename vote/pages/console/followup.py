@@ -11,30 +11,36 @@ from litestar import Request, get, post
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ballots.access import Actor, can, require
+from ballots.access import Actor, can
 from ballots.errors import DomainError, InvalidInput, NotFound
 from ballots.followup import actions as followup
 from ballots.models import Action
 from ballots.organisations import organisations_for
 from vote.api.params import IdParam
 from vote.i18n import gettext_
-from vote.pages.console.coordination import CHOICES, LABELS, parse_day, readable_matter
+from vote.pages.console import action_forms
+from vote.pages.console.action_forms import (
+    edit_page,
+    place_refusal,
+    refused_field,
+    typed_action,
+    typed_progress,
+)
+from vote.pages.console.coordination import CHOICES, LABELS, readable_matter
 from vote.pages.console.layout import (
     Errors,
     Form,
-    check_text,
     console_page,
     console_router,
     message_of,
     read_form,
 )
-from vote.pages.console.matters import parse_id
 from vote.pages.followup_labels import action_kind_label
 from vote.web import AppContext
 
 MATTER_KINDS = ("milestone", "rectification")
 """The kinds of action added here (an agreement's actions are added on the coordination page)."""
-FIELDS = ("kind", "title", "owner", "organisation_id", "due_on", "note")
+FIELDS = ("kind", *action_forms.FIELDS)
 
 
 async def followup_page(
@@ -94,37 +100,6 @@ async def show(
     return await followup_page(request, db, ctx, actor, matter_id)
 
 
-def _typed(form: Form, errors: Errors) -> dict[str, Any]:
-    """The action's fields as typed, each refusal noted beside its field."""
-    title = check_text(errors, "title", form["title"], maximum=followup.TITLE_MAX)
-    owner = check_text(errors, "owner", form["owner"], maximum=followup.OWNER_MAX, required=False)
-    note = check_text(errors, "note", form["note"], maximum=followup.NOTE_MAX, required=False)
-    organisation_id = parse_id(form["organisation_id"]) if form["organisation_id"] else None
-    if form["organisation_id"] and organisation_id is None:
-        errors["organisation_id"] = gettext_("Choose an organisation from the list.")
-    due_on = parse_day(form["due_on"], "due_on", errors)
-    if not owner and organisation_id is None and "owner" not in errors:
-        errors["owner"] = gettext_("Name who is responsible, or choose an organisation.")
-    return {
-        "title": title,
-        "owner": owner,
-        "organisation_id": organisation_id,
-        "due_on": due_on,
-        "note": note,
-    }
-
-
-def _beside(refused: DomainError, errors: Errors, field: str) -> None:
-    """A refusal of the input goes beside ``field`` (an organisation not offered here beside
-    the organisation's); any other refusal (another unit's matter) is raised again."""
-    if isinstance(refused, NotFound) and field == "organisation_id":
-        errors[field] = gettext_("Choose an organisation from the list.")
-    elif isinstance(refused, InvalidInput):
-        errors[field] = message_of(refused)
-    else:
-        raise refused
-
-
 @post("/matters/{matter_id:int}/followup/actions")
 async def add_action(
     request: Request[Any, Any, Any],
@@ -138,7 +113,7 @@ async def add_action(
     errors: Errors = {}
     if form["kind"] not in MATTER_KINDS:
         errors["kind"] = gettext_("Choose a milestone or a rectification.")
-    fields = _typed(form, errors)
+    fields = typed_action(form, errors)
     if not errors:
         try:
             await followup.create_action(
@@ -150,7 +125,7 @@ async def add_action(
             )
         except DomainError as refused:
             await db.rollback()
-            _beside(refused, errors, "organisation_id" if fields["organisation_id"] else "title")
+            place_refusal(refused, errors, refused_field(fields))
     return await followup_page(
         request, db, ctx, actor, matter_id, form=form, errors=errors, status_code=422
     )
@@ -201,11 +176,8 @@ async def set_progress(
     await _matter_action(db, matter_id, action_id)
     field = f"progress-{action_id}"
     errors: Errors = {}
-    typed = form["progress"].strip().rstrip("%").strip()
-    progress = int(typed) if typed.isascii() and typed.isdigit() else -1
-    if not 0 <= progress <= 100:
-        errors[field] = gettext_("A whole number from 0 to 100, please.")
-    else:
+    progress = typed_progress(form["progress"], errors, field)
+    if progress is not None:
         try:
             await followup.set_progress(db, actor, action_id, progress)
             await db.commit()
@@ -214,7 +186,7 @@ async def set_progress(
             )
         except DomainError as refused:
             await db.rollback()
-            _beside(refused, errors, field)
+            place_refusal(refused, errors, field)
     return await followup_page(
         request,
         db,
@@ -239,32 +211,19 @@ async def _edit_page(
     errors: Errors | None = None,
     status_code: int = 200,
 ) -> Template:
-    action = await _matter_action(db, matter_id, action_id)
-    unit = await followup.action_unit(db, action)
-    require(actor, "manage_ballots", unit.path)
-    return console_page(
+    return await edit_page(
         request,
+        db,
         ctx,
         actor,
-        "console/action_edit.html",
-        section="matters",
-        status_code=status_code,
-        action=action,
+        await _matter_action(db, matter_id, action_id),
         back_url=f"/chair/matters/{matter_id}/followup",
         back_label=gettext_("Back to the follow-up"),
         form_action=f"/chair/matters/{matter_id}/followup/actions/{action_id}/edit",
-        organisations=list(await organisations_for(db, unit)),
-        form=form
-        or {
-            "title": action.title,
-            "owner": action.owner,
-            "organisation_id": str(action.organisation_id or ""),
-            "due_on": action.due_on.isoformat() if action.due_on else "",
-            "note": action.note,
-        },
-        errors=errors or {},
-        **LABELS,
-        **CHOICES,
+        form=form,
+        errors=errors,
+        status_code=status_code,
+        context=LABELS | CHOICES,
     )
 
 
@@ -293,7 +252,7 @@ async def edit(
     await _matter_action(db, matter_id, action_id)
     form = await read_form(request, *FIELDS)
     errors: Errors = {}
-    fields = _typed(form, errors)
+    fields = typed_action(form, errors)
     if not errors:
         try:
             await followup.update_action(db, actor, action_id, **fields)
@@ -303,7 +262,7 @@ async def edit(
             )
         except DomainError as refused:
             await db.rollback()
-            _beside(refused, errors, "organisation_id" if fields["organisation_id"] else "title")
+            place_refusal(refused, errors, refused_field(fields))
     return await _edit_page(
         request, db, ctx, actor, matter_id, action_id, form=form, errors=errors, status_code=422
     )
