@@ -15,9 +15,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from ballots.agency.errors import DemandLinkUnknown, TooManyDemands, TooManyWrongLinks
-from vote.guards import TRUSTED_FACTOR, guarded, is_trusted_network
+from vote.guards import guarded, per_address
 from vote.ratelimit import Rule, begin_attempt
-from vote.settings import Settings
 from vote.web import AppContext
 
 DEMAND_WINDOW = 3600
@@ -25,10 +24,6 @@ DEMANDS_PER_ADDRESS = 30
 DEMANDS_PER_POSTER = 120
 LINK_WINDOW = 600
 WRONG_LINKS_PER_ADDRESS = 30
-
-
-def _per_address(limit: int, address: str, settings: Settings) -> int:
-    return limit * TRUSTED_FACTOR if is_trusted_network(address, settings) else limit
 
 
 def _minutes(seconds: int) -> int:
@@ -42,7 +37,7 @@ async def demand_sending(ctx: AppContext, address: str, token: str) -> AsyncIter
     rules = [
         Rule(
             key=f"demand:{address}",
-            limit=_per_address(DEMANDS_PER_ADDRESS, address, ctx.settings),
+            limit=per_address(DEMANDS_PER_ADDRESS, address, ctx.settings),
             window=DEMAND_WINDOW,
             in_flight=16,
         ),
@@ -70,7 +65,7 @@ async def link_opening(ctx: AppContext, address: str) -> AsyncIterator[None]:
     rules = [
         Rule(
             key=f"demand-link:{address}",
-            limit=_per_address(WRONG_LINKS_PER_ADDRESS, address, ctx.settings),
+            limit=per_address(WRONG_LINKS_PER_ADDRESS, address, ctx.settings),
             window=LINK_WINDOW,
             in_flight=64,
         )

@@ -10,13 +10,16 @@ Only failures count, and right answers never use up a limit (see :mod:`vote.rate
   voting at once from one address is never refused;
 - chair logins: 5 failures per user name and address per 15 minutes, one check at a time, so
   an attacker elsewhere cannot lock a chair out; 30 per address (300 from a trusted network);
-  and a backstop of 100 per user name from all addresses together.
+  and a backstop of 100 per user name from all addresses together;
+- residents' submissions with their voting code (opinions, sign-ups to speak): generous caps
+  per minute and per hour on one notice or meeting from one address, counted only once saved,
+  on top of the voting-code guess limit.
 """
 
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from functools import lru_cache
 
@@ -67,7 +70,8 @@ def is_trusted_network(address: str, settings: Settings) -> bool:
     return any(ip in network for network in _networks(settings.trusted_networks))
 
 
-def _per_address(limit: int, address: str, settings: Settings) -> int:
+def per_address(limit: int, address: str, settings: Settings) -> int:
+    """``limit``, or ten times it from a trusted network (one office, many residents)."""
     return limit * TRUSTED_FACTOR if is_trusted_network(address, settings) else limit
 
 
@@ -76,9 +80,9 @@ def code_rules(address: str, settings: Settings) -> list[Rule]:
     return [
         Rule(
             key=f"code:{address}",
-            limit=_per_address(CODE_FAILURES_PER_ADDRESS, address, settings),
+            limit=per_address(CODE_FAILURES_PER_ADDRESS, address, settings),
             window=CODE_WINDOW,
-            in_flight=_per_address(CODE_CHECKS_UNDER_WAY_PER_ADDRESS, address, settings),
+            in_flight=per_address(CODE_CHECKS_UNDER_WAY_PER_ADDRESS, address, settings),
         )
     ]
 
@@ -94,9 +98,9 @@ def login_rules(username: str, address: str, settings: Settings) -> list[Rule]:
         ),
         Rule(
             key=f"login-ip:{address}",
-            limit=_per_address(LOGIN_FAILURES_PER_ADDRESS, address, settings),
+            limit=per_address(LOGIN_FAILURES_PER_ADDRESS, address, settings),
             window=LOGIN_WINDOW,
-            in_flight=_per_address(4, address, settings),
+            in_flight=per_address(4, address, settings),
         ),
         Rule(
             key=f"login-user:{user}",
@@ -147,3 +151,51 @@ async def login_attempt(ctx: AppContext, username: str, address: str) -> Attempt
         login_rules(username, address, ctx.settings),
         lambda seconds: TooManyFailedLogins(seconds=seconds),
     )
+
+
+SUBMISSIONS_UNDER_WAY = 32
+"""At most this many residents' submissions under way at once from one address (ten times that
+from a trusted network)."""
+
+
+def submission_rules(
+    key: str, address: str, settings: Settings, *, per_minute: int, per_hour: int
+) -> list[Rule]:
+    """The per-minute and per-hour caps on residents' submissions to one thing (``key``, say
+    ``opinion:12``) from ``address``."""
+    under_way = per_address(SUBMISSIONS_UNDER_WAY, address, settings)
+    return [
+        Rule(
+            key=f"{key}:{address}:m",
+            limit=per_address(per_minute, address, settings),
+            window=60,
+            in_flight=under_way,
+        ),
+        Rule(
+            key=f"{key}:{address}:h",
+            limit=per_address(per_hour, address, settings),
+            window=3600,
+            in_flight=under_way,
+        ),
+    ]
+
+
+@asynccontextmanager
+async def submission_attempt(
+    ctx: AppContext,
+    address: str,
+    credential: str,
+    rules: list[Rule],
+    refusal: Callable[[int], DomainError],
+) -> AsyncIterator[None]:
+    """A resident's submission made with their voting code: under the address's caps
+    (``refusal`` says how long to wait) and the code's guess limit. A submission counts
+    against the caps only once it is saved."""
+    attempt = await begin_attempt(ctx.limiter, rules, refusal)
+    saved = False
+    try:
+        async with code_attempt(ctx, address, credential):
+            yield
+        saved = True
+    finally:
+        await attempt.finish(failed=saved)  # "failed" here means "counts against the cap"

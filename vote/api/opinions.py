@@ -30,8 +30,7 @@ from ballots.notices import opinions, proposals
 from ballots.notices.notices import get_notice, is_up, notice_for
 from vote.api.params import CountParam, IdParam, LimitParam
 from vote.api.schemas import Credential
-from vote.guards import code_attempt, is_trusted_network
-from vote.ratelimit import Rule, begin_attempt
+from vote.guards import submission_attempt, submission_rules
 from vote.web import AppContext, client_ip, provide_actor
 
 SUBMISSIONS_PER_MINUTE = 30
@@ -56,47 +55,24 @@ class TooManySubmissions(DomainError):
     )
 
 
-def _per_address(limit: int, address: str, ctx: AppContext) -> int:
-    return limit * 10 if is_trusted_network(address, ctx.settings) else limit
-
-
-def submission_rules(notice_id: int, address: str, ctx: AppContext) -> list[Rule]:
-    """The per-notice caps a submission from ``address`` counts against."""
-    return [
-        Rule(
-            key=f"opinion:{notice_id}:{address}:m",
-            limit=_per_address(SUBMISSIONS_PER_MINUTE, address, ctx),
-            window=60,
-            in_flight=_per_address(32, address, ctx),
-        ),
-        Rule(
-            key=f"opinion:{notice_id}:{address}:h",
-            limit=_per_address(SUBMISSIONS_PER_HOUR, address, ctx),
-            window=3600,
-            in_flight=_per_address(32, address, ctx),
-        ),
-    ]
-
-
 @asynccontextmanager
 async def submission_guard(
     request: Request[Any, Any, Any], ctx: AppContext, notice_id: int, credential: str
 ) -> AsyncIterator[None]:
-    """Check the address's caps and the voting code's guess limit around one submission; a
-    submission counts only once it is saved."""
+    """Check the address's per-notice caps and the voting code's guess limit around one
+    submission; a submission counts only once it is saved."""
     address = client_ip(request, ctx.settings)
-    attempt = await begin_attempt(
-        ctx.limiter,
-        submission_rules(notice_id, address, ctx),
-        lambda seconds: TooManySubmissions(seconds=seconds),
+    rules = submission_rules(
+        f"opinion:{notice_id}",
+        address,
+        ctx.settings,
+        per_minute=SUBMISSIONS_PER_MINUTE,
+        per_hour=SUBMISSIONS_PER_HOUR,
     )
-    saved = False
-    try:
-        async with code_attempt(ctx, address, credential):
-            yield
-        saved = True
-    finally:
-        await attempt.finish(failed=saved)
+    async with submission_attempt(
+        ctx, address, credential, rules, lambda seconds: TooManySubmissions(seconds=seconds)
+    ):
+        yield
 
 
 async def send(

@@ -29,9 +29,8 @@ from ballots.models.bounds import SAFE_TEXT
 from vote.api.meeting_schemas import utc
 from vote.api.params import IdParam
 from vote.api.schemas import Credential
-from vote.guards import code_attempt, is_trusted_network
+from vote.guards import submission_attempt, submission_rules
 from vote.live import meeting_changed
-from vote.ratelimit import Rule, begin_attempt
 from vote.web import AppContext, client_ip
 
 PER_MINUTE = 60
@@ -51,47 +50,20 @@ class TooManySignUps(DomainError):
     )
 
 
-def _per_address(limit: int, address: str, ctx: AppContext) -> int:
-    return limit * 10 if is_trusted_network(address, ctx.settings) else limit
-
-
-def sign_up_rules(meeting_id: int, address: str, ctx: AppContext) -> list[Rule]:
-    """The per-meeting caps a sign-up or withdrawal from ``address`` counts against."""
-    return [
-        Rule(
-            key=f"speaker:{meeting_id}:{address}:m",
-            limit=_per_address(PER_MINUTE, address, ctx),
-            window=60,
-            in_flight=_per_address(32, address, ctx),
-        ),
-        Rule(
-            key=f"speaker:{meeting_id}:{address}:h",
-            limit=_per_address(PER_HOUR, address, ctx),
-            window=3600,
-            in_flight=_per_address(32, address, ctx),
-        ),
-    ]
-
-
 @asynccontextmanager
 async def sign_up_guard(
     request: Request[Any, Any, Any], ctx: AppContext, meeting_id: int, credential: str
 ) -> AsyncIterator[None]:
-    """Check the address's caps and the voting code's guess limit around one change; a change
-    counts against the caps only once it is saved."""
+    """Check the address's per-meeting caps and the voting code's guess limit around one
+    change; a change counts against the caps only once it is saved."""
     address = client_ip(request, ctx.settings)
-    attempt = await begin_attempt(
-        ctx.limiter,
-        sign_up_rules(meeting_id, address, ctx),
-        lambda seconds: TooManySignUps(seconds=seconds),
+    rules = submission_rules(
+        f"speaker:{meeting_id}", address, ctx.settings, per_minute=PER_MINUTE, per_hour=PER_HOUR
     )
-    saved = False
-    try:
-        async with code_attempt(ctx, address, credential):
-            yield
-        saved = True
-    finally:
-        await attempt.finish(failed=saved)
+    async with submission_attempt(
+        ctx, address, credential, rules, lambda seconds: TooManySignUps(seconds=seconds)
+    ):
+        yield
 
 
 async def send_sign_up(
