@@ -6,7 +6,7 @@ what a chair sends to link or refer a matter."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Self, TypeVar
 
 import msgspec
 
@@ -39,6 +39,15 @@ class ReferralIn(msgspec.Struct, forbid_unknown_fields=True):
     reason: ReferralReason
 
 
+T = TypeVar("T", bound=msgspec.Struct)
+
+
+def _copied(cls: type[T], view: object) -> T:
+    """A ``cls`` holding the view's fields of the same names (times in UTC)."""
+    values = {name: getattr(view, name) for name in cls.__struct_fields__}
+    return cls(**{name: utc(v) if isinstance(v, datetime) else v for name, v in values.items()})
+
+
 class PublicLinkOut(msgspec.Struct, kw_only=True):
     """A link as one record shows it: the other matter, its unit, how the two relate, and which
     way (``outgoing``: this matter led to the other)."""
@@ -51,15 +60,8 @@ class PublicLinkOut(msgspec.Struct, kw_only=True):
     created_at: datetime
 
     @classmethod
-    def of(cls, view: LinkView) -> PublicLinkOut:
-        return cls(
-            kind=view.kind,
-            matter_id=view.matter_id,
-            title=view.title,
-            unit_name=view.unit_name,
-            outgoing=view.outgoing,
-            created_at=utc(view.created_at),
-        )
+    def of(cls, view: LinkView) -> Self:
+        return _copied(cls, view)
 
 
 class PublicReferralOut(msgspec.Struct, kw_only=True):
@@ -76,17 +78,8 @@ class PublicReferralOut(msgspec.Struct, kw_only=True):
     outgoing: bool
 
     @classmethod
-    def of(cls, view: ReferralView) -> PublicReferralOut:
-        return cls(
-            matter_id=view.matter_id,
-            title=view.title,
-            from_unit=view.from_unit,
-            to_unit=view.to_unit,
-            direction=view.direction,
-            reason=view.reason,
-            referred_at=utc(view.referred_at),
-            outgoing=view.outgoing,
-        )
+    def of(cls, view: ReferralView) -> Self:
+        return _copied(cls, view)
 
 
 class LinkOut(PublicLinkOut, kw_only=True):
@@ -94,37 +87,11 @@ class LinkOut(PublicLinkOut, kw_only=True):
 
     link_id: int
 
-    @classmethod
-    def of(cls, view: LinkView) -> LinkOut:
-        return cls(
-            link_id=view.link_id,
-            kind=view.kind,
-            matter_id=view.matter_id,
-            title=view.title,
-            unit_name=view.unit_name,
-            outgoing=view.outgoing,
-            created_at=utc(view.created_at),
-        )
-
 
 class ReferralOut(PublicReferralOut, kw_only=True):
     """A referral as chairs see it: with its id."""
 
     referral_id: int
-
-    @classmethod
-    def of(cls, view: ReferralView) -> ReferralOut:
-        return cls(
-            referral_id=view.referral_id,
-            matter_id=view.matter_id,
-            title=view.title,
-            from_unit=view.from_unit,
-            to_unit=view.to_unit,
-            direction=view.direction,
-            reason=view.reason,
-            referred_at=utc(view.referred_at),
-            outgoing=view.outgoing,
-        )
 
 
 class LinksOut(msgspec.Struct):
