@@ -1155,11 +1155,12 @@ def spread(values: list[float], digits: int = 0) -> str:
 
 
 @contextmanager
-def postgres_database() -> Iterator[str]:
-    """A fresh PostgreSQL database of our own, dropped afterwards; yields its SQLAlchemy URL."""
+def postgres_database(prefix: str = "bench_cast") -> Iterator[str]:
+    """A fresh PostgreSQL database of our own, dropped afterwards; yields its SQLAlchemy URL.
+    (bench/checkin.py uses it too.)"""
     import asyncpg  # type: ignore[import-untyped]
 
-    name = f"bench_cast_{secrets.token_hex(4)}"
+    name = f"{prefix}_{secrets.token_hex(4)}"
 
     async def admin(statement: str) -> None:
         connection = await asyncpg.connect(POSTGRES_ADMIN_URL)
@@ -1177,7 +1178,8 @@ def postgres_database() -> Iterator[str]:
 
 @contextmanager
 def redis_database(first: int) -> Iterator[str]:
-    """The first empty Redis database from ``first`` on, flushed afterwards; yields its URL."""
+    """The first empty Redis database from ``first`` on (one holding keys is left alone),
+    flushed afterwards; yields its URL. (bench/checkin.py uses it too.)"""
     import redis
 
     for number in range(first, 16):

@@ -62,9 +62,6 @@ DEFAULT_RETRY_SECONDS = 3.0  # what browsers wait before reconnecting when no re
 IDLE_SECONDS = 2.0  # server CPU is read this long with only the subscribers connected
 SETTLE_SECONDS = 10.0
 WARM_READS = 200  # per worker, before the subscribers connect (unless --cold)  # how long subscribers get to see a final count before it counts as missed
-POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
-POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/{name}"
-REDIS_URL = "redis://127.0.0.1:6379/{db}"
 
 
 def checkin_path(meeting_id: int) -> str:
@@ -177,53 +174,6 @@ async def count_where(url: str, table: str, column: str, value: int) -> int:
 
 
 # --- PostgreSQL, Redis and the two-worker servers ---------------------------------------------
-
-
-@contextmanager
-def postgres_database() -> Iterator[str]:
-    """A fresh database of our own, dropped afterwards; yields its SQLAlchemy URL."""
-    import asyncpg  # type: ignore[import-untyped]
-
-    name = f"bench_checkin_{secrets.token_hex(4)}"
-
-    async def admin(statement: str) -> None:
-        connection = await asyncpg.connect(POSTGRES_ADMIN_URL)
-        try:
-            await connection.execute(statement)
-        finally:
-            await connection.close()
-
-    asyncio.run(admin(f'CREATE DATABASE "{name}"'))
-    try:
-        yield POSTGRES_URL.format(name=name)
-    finally:
-        asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-
-
-@contextmanager
-def redis_database(first: int) -> Iterator[str]:
-    """An empty Redis database from ``first`` on (one holding keys is left alone), flushed
-    before and after; yields its URL."""
-    import redis
-
-    for number in range(first, 16):
-        client = redis.Redis.from_url(REDIS_URL.format(db=number))
-        try:
-            if client.dbsize() == 0:
-                break
-        finally:
-            client.close()
-    else:
-        raise SystemExit(f"no empty Redis database from {first} to 15")
-    url = REDIS_URL.format(db=number)
-    try:
-        yield url
-    finally:
-        client = redis.Redis.from_url(url)
-        try:
-            client.flushdb()
-        finally:
-            client.close()
 
 
 def serve_postgres(args: argparse.Namespace) -> None:
@@ -733,7 +683,10 @@ def postgres_target(data_dir: Path, secret_hex: str, args: argparse.Namespace) -
     from ballots import migrate
 
     signing_hex = secrets.token_hex(32)
-    with postgres_database() as url, redis_database(args.redis_db) as redis_url:
+    with (
+        cast.postgres_database("bench_checkin") as url,
+        cast.redis_database(args.redis_db) as redis_url,
+    ):
         migrate.upgrade(url)
         started = time.perf_counter()
         seeded = asyncio.run(seed(url, bytes.fromhex(secret_hex), args.residents, args.subscribers))
