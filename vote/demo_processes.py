@@ -72,6 +72,33 @@ class Outside:
     relocation: Organisation
 
 
+async def held_meeting(
+    session: AsyncSession,
+    chair: Actor,
+    matter: Matter,
+    *,
+    title: str,
+    starts_at: datetime,
+    venue: str,
+    agenda: list[str],
+    minutes: str,
+) -> int:
+    """A two-hour meeting on the matter, already held, with its minutes; its id."""
+    meeting = await meetings.create_meeting(
+        session,
+        chair,
+        matter_id=matter.id,
+        title=title,
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(hours=2),  # two hours, even on 1 January
+        venue=venue,
+        agenda=agenda,
+    )
+    await meetings.move_meeting(session, chair, meeting.id, "end")
+    await meetings.save_minutes(session, chair, meeting.id, minutes)
+    return meeting.id
+
+
 async def add_organisations(session: AsyncSession, chair: Actor, street: Unit) -> Outside:
     """The departments and companies the street deals with, offered to every area below it."""
 
@@ -163,23 +190,18 @@ async def year_end_collection(
         "停车问题涉及多个居民区，已转交街道管理办统筹研究错时停车方案，暂不列入实事项目菜单。",
         now=clock.raw_ago(11),
     )
-    hearing = await meetings.create_meeting(
+    await held_meeting(
         session,
         chair,
-        matter_id=practical.id,
+        practical,
         title="2027年实事项目年终听证会",
         starts_at=clock.ago(14, 2),
-        ends_at=clock.ago(14, 2) + timedelta(hours=2),  # two hours, even on 1 January
         venue="瑞金二路街道市民中心二楼会议室",
         agenda=["通报征集到的急难愁问题", "逐项听取居民代表意见", "确定实事项目菜单与费用"],
-    )
-    await meetings.move_meeting(session, chair, hearing.id, "end")
-    await meetings.save_minutes(
-        session,
-        chair,
-        hearing.id,
-        "到会居民代表 46 人。合并重复意见后，6 个项目列入 2027 年实事项目菜单，费用共 173 万元，"
-        "超出预算 120 万元，由全体居民投票选择；弄堂停车问题转交街道管理办研究。",
+        minutes=(
+            "到会居民代表 46 人。合并重复意见后，6 个项目列入 2027 年实事项目菜单，费用共 173 万元，"
+            "超出预算 120 万元，由全体居民投票选择；弄堂停车问题转交街道管理办研究。"
+        ),
     )
     return notice.id
 
@@ -343,23 +365,18 @@ async def evaluation_followup(
 ) -> None:
     """The evaluation meeting held this morning (its ballot was counted and published today)
     and the property company's rectification: one item done at once, one under way, one open."""
-    meeting = await meetings.create_meeting(
+    await held_meeting(
         session,
         chair,
-        matter_id=evaluation.id,
+        evaluation,
         title="平改坡工程与物业服务评议会",
         starts_at=clock.ago(0, 4),
-        ends_at=clock.ago(0, 4) + timedelta(hours=2),  # two hours, even on 1 January
         venue="瑞金一居民区活动室（瑞金二路 150 弄 3 号）",
         agenda=["施工单位和物业公司汇报", "居民代表评议", "宣布评议结果"],
-    )
-    await meetings.move_meeting(session, chair, meeting.id, "end")
-    await meetings.save_minutes(
-        session,
-        chair,
-        meeting.id,
-        "平改坡工程满意率较高；物业公司服务不满意的居民较多，主要是保洁不到位、报修响应慢。"
-        "会议要求物业公司一个月内提交整改方案，整改后重新评议。",
+        minutes=(
+            "平改坡工程满意率较高；物业公司服务不满意的居民较多，主要是保洁不到位、报修响应慢。"
+            "会议要求物业公司一个月内提交整改方案，整改后重新评议。"
+        ),
     )
     today = actions.beijing_today(clock.now)
     done = await rectification.add_rectification(
@@ -635,23 +652,18 @@ async def coordination(
     office = await parties.add_party(
         session, chair, matter.id, name="瑞金二路街道动迁办", contact="陈主任"
     )
-    meeting = await meetings.create_meeting(
+    meeting_id = await held_meeting(
         session,
         chair,
-        matter_id=matter.id,
+        matter,
         title="动迁公司与居民面对面协调会",
         starts_at=clock.ago(18, 2),
-        ends_at=clock.ago(18, 2) + timedelta(hours=2),  # two hours, even on 1 January
         venue="茂名居民区动迁基地接待室",
         agenda=["居民代表反映问题", "动迁公司说明", "形成协调意见"],
-    )
-    await meetings.move_meeting(session, chair, meeting.id, "end")
-    await meetings.save_minutes(
-        session,
-        chair,
-        meeting.id,
-        "居民代表 12 人、动迁公司 3 人、街道动迁办 2 人到会。双方就上门时间和搬迁期间的房屋"
-        "安全当面协商，形成协调意见三条，由街道动迁办跟踪落实。",
+        minutes=(
+            "居民代表 12 人、动迁公司 3 人、街道动迁办 2 人到会。双方就上门时间和搬迁期间的房屋"
+            "安全当面协商，形成协调意见三条，由街道动迁办跟踪落实。"
+        ),
     )
     visits = await issues.add_issue(session, chair, matter.id, "动迁公司上门催签约的时间")
     safety = await issues.add_issue(session, chair, matter.id, "拆除空房对相邻住户房屋的影响")
@@ -670,7 +682,7 @@ async def coordination(
         "上门时间限定为 8:30 至 19:30 并提前预约；拆除空房前检查相邻房屋，开裂的由动迁公司"
         "负责修复；街道动迁办每月召开一次居民接待日。",
         issue_id=safety.id,
-        meeting_id=meeting.id,
+        meeting_id=meeting_id,
     )
     today = actions.beijing_today(clock.now)
     done = await actions.create_action(
