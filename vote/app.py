@@ -261,6 +261,9 @@ def create_app(settings: Settings | None = None, *, limiter: RateLimiter | None 
             limiter=chosen,
             signer=signer(settings),
         )
+        channels = live.live_channels(app)
+        if channels is not None:
+            channels.forget_notices()  # an app started again (as tests do) starts afresh
         tune_runtime()
         signing = asyncio.create_task(_sign_periodically(app.state.ctx))
         scheduling = scheduler.start(app.state.ctx)

@@ -207,6 +207,12 @@ class LiveChannels(ChannelsPlugin):
         self._last: dict[str, float] = {}
         self._pending: set[str] = set()
 
+    def forget_notices(self) -> None:
+        """Forget the notices of an earlier run of the app: a notice waiting on a stopped event
+        loop would otherwise hold back every later notice on its channel."""
+        self._last.clear()
+        self._pending.clear()
+
     def ballot_changed(self, ballot_id: int) -> None:
         """Tell live views that ``ballot_id`` changed: at once, or once the interval since the
         last notice has passed. Never raises and never waits."""

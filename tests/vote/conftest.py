@@ -2,8 +2,11 @@
 handles to the demo world, and a chair's API token. Every test runs on SQLite and PostgreSQL.
 
 The demo is seeded once per backend through the real services into a template database; each
-test gets its own copy (a file copy on SQLite, ``CREATE DATABASE … TEMPLATE`` on PostgreSQL), so
-tests stay independent without paying for the seeding every time.
+test gets its own fresh copy (a file copy on SQLite, ``CREATE DATABASE … TEMPLATE`` on
+PostgreSQL) at the same address, with an emptied data folder, so tests stay independent
+without paying for the seeding every time. Building the app (registering some 700 routes) is
+paid once per backend too: every test starts the same app's lifespan afresh on its own copy,
+with a rate limiter of its own.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ from tests.vote.helpers import (
 )
 from vote.app import create_app
 from vote.demo import DemoInfo
-from vote.ratelimit import MemoryRateLimiter
+from vote.ratelimit import MemoryRateLimiter, Refused, Rule, Slot
 from vote.settings import Settings
 
 
@@ -55,20 +58,36 @@ def seeded_postgres(postgres_template: str) -> Iterator[tuple[str, DemoInfo]]:
     asyncio.run(_pg_execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
 
 
+@pytest.fixture(scope="session")
+def web_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where each backend's current test database file and data folder live."""
+    return tmp_path_factory.mktemp("web")
+
+
+@pytest.fixture(scope="session")
+def postgres_current() -> Iterator[str]:
+    """The name of the database every PostgreSQL web test gets afresh, in turn."""
+    name = f"vote_t_{uuid.uuid4().hex[:12]}"
+    yield name
+    asyncio.run(_pg_execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+
+
 @pytest.fixture(params=["sqlite", "postgres"])
-def seeded(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str, DemoInfo]]:
-    """A database of this test's own holding the demo, and the demo's logins and links."""
+def seeded(request: pytest.FixtureRequest, web_home: Path) -> tuple[str, DemoInfo]:
+    """A fresh database holding the demo for this test alone, and the demo's logins and links
+    (the same address for every test of a backend, so one app serves them all)."""
     if request.param == "sqlite":
         template, info = request.getfixturevalue("seeded_sqlite")
-        target = tmp_path / "vote.sqlite3"
+        target = web_home / "vote.sqlite3"
+        for leftover in (target, *(Path(f"{target}{end}") for end in ("-wal", "-shm"))):
+            leftover.unlink(missing_ok=True)
         shutil.copyfile(template, target)
-        yield f"sqlite+aiosqlite:///{target}", info
-        return
+        return f"sqlite+aiosqlite:///{target}", info
     template_name, info = request.getfixturevalue("seeded_postgres")
-    name = f"vote_t_{uuid.uuid4().hex[:12]}"
-    asyncio.run(_pg_execute(f"CREATE DATABASE {name} TEMPLATE {template_name}"))
-    yield _pg_url(name), info
+    name: str = request.getfixturevalue("postgres_current")
     asyncio.run(_pg_execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+    asyncio.run(_pg_execute(f"CREATE DATABASE {name} TEMPLATE {template_name}"))
+    return _pg_url(name), info
 
 
 @pytest.fixture
@@ -78,11 +97,13 @@ def db_url(seeded: tuple[str, DemoInfo]) -> str:
 
 
 @pytest.fixture
-def settings(db_url: str, tmp_path: Path) -> Settings:
+def settings(db_url: str, web_home: Path) -> Settings:
+    data_dir = web_home / ("data-sqlite" if db_url.startswith("sqlite") else "data-postgres")
+    shutil.rmtree(data_dir, ignore_errors=True)  # uploads and keys of the test before
     return Settings(
         database_url=db_url,
         base_url=BASE_URL,
-        data_dir=tmp_path / "data",
+        data_dir=data_dir,
         secret_key_hex=SECRET_HEX,
     )
 
@@ -93,9 +114,41 @@ def one_window_limiter() -> MemoryRateLimiter:
     return MemoryRateLimiter(clock=lambda: 1.0)
 
 
+class FreshLimiter:
+    """The shared app's rate limiter: a new :func:`one_window_limiter` for every test."""
+
+    def __init__(self) -> None:
+        self.current = one_window_limiter()
+
+    async def begin(self, rule: Rule) -> Slot | Refused:
+        return await self.current.begin(rule)
+
+    async def finish(self, slot: Slot, *, failed: bool) -> None:
+        await self.current.finish(slot, failed=failed)
+
+    async def count(self, key: str, window: int) -> int:
+        return await self.current.count(key, window)
+
+    async def reset(self, key: str) -> None:
+        await self.current.reset(key)
+
+
+@pytest.fixture(scope="session")
+def built_apps() -> dict[str, tuple[Litestar, FreshLimiter]]:
+    """Apps already built, by their settings."""
+    return {}
+
+
 @pytest.fixture
-def app(settings: Settings) -> Litestar:
-    return create_app(settings, limiter=one_window_limiter())
+def app(settings: Settings, built_apps: dict[str, tuple[Litestar, FreshLimiter]]) -> Litestar:
+    """The app for these settings (built once per backend), with a fresh rate limiter."""
+    key = repr(settings)
+    if key not in built_apps:
+        limiter = FreshLimiter()
+        built_apps[key] = (create_app(settings, limiter=limiter), limiter)
+    built, limiter = built_apps[key]
+    limiter.current = one_window_limiter()
+    return built
 
 
 @pytest.fixture
