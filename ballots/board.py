@@ -22,6 +22,7 @@ from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ballots.errors import N_, DomainError, NotFound
+from ballots.fast_sql import Statement
 from ballots.models import Ballot, BoardLeaf, BoardNode, Cast, Participation, TreeHead
 from ballots.signing import Signer
 from tally import board as tally_board
@@ -41,9 +42,9 @@ from tally.merkle import (
     inclusion_proof_from_nodes as _inclusion_from_nodes,
 )
 
-_INSERT_LEAF = insert(BoardLeaf)
-_INSERT_NODE = insert(BoardNode)
-_UPDATE_LOG = (
+_INSERT_LEAF = Statement(insert(BoardLeaf), columns=("ballot_id", "index", "data", "hash"))
+_INSERT_NODE = Statement(insert(BoardNode), columns=("ballot_id", "level", "index", "hash"))
+_UPDATE_LOG = Statement(
     update(Ballot)
     .where(Ballot.id == bindparam("ballot"), Ballot.log_size == bindparam("old_size"))
     .values(log_size=bindparam("new_size"), log_edge=bindparam("edge"))
@@ -113,18 +114,21 @@ def append_events(
         )
         indexes.append(index)
     # One row goes as one statement, not through the executemany machinery.
-    connection.execute(_INSERT_LEAF, leaves[0] if len(leaves) == 1 else leaves)
-    if nodes:
-        rows = [
-            {"ballot_id": ballot_id, "level": lv, "index": ix, "hash": h} for (lv, ix), h in nodes
-        ]
-        connection.execute(_INSERT_NODE, rows[0] if len(rows) == 1 else rows)
+    if len(leaves) == 1:
+        _INSERT_LEAF.run(connection, leaves[0])
+    else:
+        _INSERT_LEAF.run_many(connection, leaves)
+    rows = [{"ballot_id": ballot_id, "level": lv, "index": ix, "hash": h} for (lv, ix), h in nodes]
+    if len(rows) == 1:
+        _INSERT_NODE.run(connection, rows[0])
+    elif rows:
+        _INSERT_NODE.run_many(connection, rows)
     new_edge = b"".join(compact.hashes)
-    moved = connection.execute(
-        _UPDATE_LOG,
+    moved = _UPDATE_LOG.run(
+        connection,
         {"ballot": ballot_id, "old_size": size, "new_size": compact.size, "edge": new_edge},
     )
-    if moved.rowcount != 1:
+    if moved != 1:
         raise RuntimeError(f"the board of ballot {ballot_id} changed during an append")
     return indexes, compact.size, new_edge
 

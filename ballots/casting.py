@@ -37,6 +37,7 @@ from ballots.errors import (
     UnknownCredential,
     VotedOnPaper,
 )
+from ballots.fast_sql import Statement
 from ballots.lifecycle import decode_spec
 from ballots.models import (
     Attendance,
@@ -218,7 +219,7 @@ async def cast_ballot(
 # The cast path's statements, built once: building and keying them per vote costs more than
 # running them.
 _Counted = aliased(Cast)
-_LOOKUP = (
+_LOOKUP_QUERY = (
     select(
         Elector.id,
         Elector.count_key,
@@ -255,15 +256,19 @@ _LOOKUP = (
     )
     .where(Elector.credential_hash == bindparam("hashed"), Elector.ballot_id == bindparam("ballot"))
 )
+_LOOKUP = Statement(_LOOKUP_QUERY, times=(8, 15))  # closes_at, the counted cast's hour
 # Lock the ballot row before the lookup: casts append to its board one at a time, and a close
 # waits for them (SQLite's BEGIN IMMEDIATE already serialises writers). The lock is its own
 # statement so that the lookup after it sees what the previous holder committed: a single
 # ``SELECT ... FOR UPDATE OF ballots`` re-reads only the locked row after waiting, and would pair
 # the fresh ballot with stale participation and cast rows (PostgreSQL's READ COMMITTED).
 _LOCK_BALLOT = select(Ballot.id).where(Ballot.id == bindparam("ballot")).with_for_update()
-_BALLOT_EXISTS = select(Ballot.id).where(Ballot.id == bindparam("ballot"))
-_EARLIER = select(Cast.tracker, Cast.cast_hour, Cast.leaf_index).where(
-    Cast.ballot_id == bindparam("ballot"), Cast.submission_key == bindparam("submission_key")
+_BALLOT_EXISTS = Statement(select(Ballot.id).where(Ballot.id == bindparam("ballot")))
+_EARLIER = Statement(
+    select(Cast.tracker, Cast.cast_hour, Cast.leaf_index).where(
+        Cast.ballot_id == bindparam("ballot"), Cast.submission_key == bindparam("submission_key")
+    ),
+    times=(1,),
 )
 # An in-person ballot: the voter is checked in, or holds an active proxy's grantor whose holder is.
 _ATTENDING = select(Attendance.resident_id).where(Attendance.meeting_id == bindparam("meeting"))
@@ -281,9 +286,23 @@ _PRESENT = select(
         ),
     )
 )
-_INSERT_CAST = insert(Cast).returning(Cast.id)
-_INSERT_PARTICIPATION = insert(Participation)
-_COUNT_CAST = (
+_PRESENT_NOW = Statement(_PRESENT)
+_INSERT_CAST = Statement(
+    insert(Cast).returning(Cast.id),
+    columns=(
+        "ballot_id",
+        "tracker",
+        "answers",
+        "channel",
+        "cast_hour",
+        "submission_key",
+        "leaf_index",
+    ),
+)
+_INSERT_PARTICIPATION = Statement(
+    insert(Participation), columns=("ballot_id", "count_key", "elector_id", "cast_id")
+)
+_COUNT_CAST = Statement(
     update(Participation)
     .where(
         Participation.ballot_id == bindparam("ballot"),
@@ -318,14 +337,14 @@ def _cast_in(
     size and right edge after it, for the caller to sign a tree head outside the transaction.
     """
     if hashed is None:
-        if connection.execute(_BALLOT_EXISTS, {"ballot": ballot_id}).first() is None:
+        if _BALLOT_EXISTS.first(connection, {"ballot": ballot_id}) is None:
             raise NotFound(what="ballot", id=ballot_id)
         raise MistypedCredential()
     if connection.dialect.name != "sqlite":
         connection.execute(_LOCK_BALLOT, {"ballot": ballot_id})
-    row = connection.execute(_LOOKUP, {"hashed": hashed, "ballot": ballot_id}).first()
+    row = _LOOKUP.first(connection, {"hashed": hashed, "ballot": ballot_id})
     if row is None:
-        if connection.execute(_BALLOT_EXISTS, {"ballot": ballot_id}).first() is None:
+        if _BALLOT_EXISTS.first(connection, {"ballot": ballot_id}) is None:
             raise NotFound(what="ballot", id=ballot_id)
         raise UnknownCredential()
     (
@@ -366,13 +385,12 @@ def _cast_in(
         if counted_key == submission_key:
             return receipt(counted_tracker, counted_hour, counted_leaf, log_size, log_edge)
         if submission_id:
-            earlier = connection.execute(
-                _EARLIER, {"ballot": ballot_id, "submission_key": submission_key}
-            ).first()
+            earlier = _EARLIER.first(
+                connection, {"ballot": ballot_id, "submission_key": submission_key}
+            )
             if earlier is not None:
-                return receipt(
-                    earlier.tracker, earlier.cast_hour, earlier.leaf_index, log_size, log_edge
-                )
+                tracker, hour, leaf = earlier
+                return receipt(tracker, hour, leaf, log_size, log_edge)
     if state != "open":
         raise BallotNotOpen(state=state)
     if closes_at is not None and _past(closes_at):
@@ -380,13 +398,10 @@ def _cast_in(
         raise BallotNotOpen(state="closed")
     if paper_serial is not None:
         raise VotedOnPaper(serial=paper_serial)
-    if (
-        requires_checkin
-        and not connection.execute(
-            _PRESENT, {"meeting": meeting_id, "resident": resident_id}
-        ).scalar()
-    ):
-        raise NotCheckedIn()
+    if requires_checkin:
+        present = _PRESENT_NOW.first(connection, {"meeting": meeting_id, "resident": resident_id})
+        if not (present and present[0]):
+            raise NotCheckedIn()
     spec = decode_spec(spec_text)
     try:
         tally.check_answers(spec, answers)
@@ -415,8 +430,8 @@ def _cast_in(
     (leaf_index,), size, edge = board.append_events(
         connection, ballot_id, log_size, log_edge, [leaf]
     )
-    cast_id = connection.execute(
-        _INSERT_CAST,
+    inserted = _INSERT_CAST.first(
+        connection,
         {
             "ballot_id": ballot_id,
             "tracker": tracker,
@@ -426,10 +441,12 @@ def _cast_in(
             "submission_key": submission_key,
             "leaf_index": leaf_index,
         },
-    ).scalar_one()
+    )
+    assert inserted is not None
+    cast_id = inserted[0]
     if taken_by is None:
-        connection.execute(
-            _INSERT_PARTICIPATION,
+        _INSERT_PARTICIPATION.run(
+            connection,
             {
                 "ballot_id": ballot_id,
                 "count_key": count_key,
@@ -438,7 +455,7 @@ def _cast_in(
             },
         )
     else:
-        connection.execute(_COUNT_CAST, {"ballot": ballot_id, "key": count_key, "cast": cast_id})
+        _COUNT_CAST.run(connection, {"ballot": ballot_id, "key": count_key, "cast": cast_id})
     done = receipt(tracker, cast_hour, leaf_index, size, edge)
     done[0].replaced_earlier = taken_by is not None
     return done

@@ -1,0 +1,100 @@
+"""Statements of the cast path, run at the driver's speed on the embedded default.
+
+A :class:`Statement` is a SQLAlchemy Core statement, built once. On PostgreSQL (and on SQLite
+through aiosqlite) it runs through SQLAlchemy as any other statement. On the SQLite writer
+thread (:class:`ballots.db.SqliteWriter`, a stdlib ``sqlite3`` connection underneath) it runs
+as the same SQL, compiled once for SQLite, straight on that connection, inside the same
+transaction and savepoint: per statement that skips SQLAlchemy's parameter and result
+processing, most of the cost of a vote's half dozen statements. The SQL text stays the Core
+statement's own, so the two never drift apart; the few type conversions SQLAlchemy would make
+(aware UTC datetimes to SQLite's text and back) are made here.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection
+from sqlalchemy.dialects import sqlite
+from sqlalchemy.sql import Executable
+
+_SQLITE = sqlite.dialect()
+
+
+def raw_sqlite(connection: Connection) -> sqlite3.Connection | None:
+    """The stdlib ``sqlite3`` connection under ``connection``, or None (another driver)."""
+    if connection.dialect.name != "sqlite":
+        return None
+    raw = connection.connection.driver_connection
+    return raw if isinstance(raw, sqlite3.Connection) else None
+
+
+def sqlite_time(moment: datetime) -> str:
+    """An aware datetime as SQLAlchemy stores it on SQLite (naive UTC text)."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def parse_sqlite_time(text: str | None) -> datetime | None:
+    """SQLite's stored text back as an aware UTC datetime (what the ORM would return)."""
+    return None if text is None else datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+class Statement:
+    """A Core statement with its SQLite text compiled once; ``times`` are the positions of the
+    result's datetime columns (converted on the raw path as SQLAlchemy would)."""
+
+    __slots__ = ("core", "names", "sql", "times")
+
+    def __init__(
+        self,
+        core: Executable,
+        *,
+        columns: Sequence[str] | None = None,
+        times: Sequence[int] = (),
+    ) -> None:
+        self.core = core
+        compiled = core.compile(  # type: ignore[attr-defined]
+            dialect=_SQLITE, column_keys=list(columns) if columns is not None else None
+        )
+        self.sql: str = str(compiled)
+        self.names: tuple[str, ...] = tuple(compiled.positiontup or ())
+        self.times = tuple(times)
+
+    def _raw_params(self, params: Mapping[str, Any]) -> list[Any]:
+        values = [params[name] for name in self.names]
+        return [sqlite_time(v) if isinstance(v, datetime) else v for v in values]
+
+    def _converted(self, row: Sequence[Any]) -> tuple[Any, ...]:
+        if not self.times:
+            return tuple(row)
+        values = list(row)
+        for position in self.times:
+            values[position] = parse_sqlite_time(values[position])
+        return tuple(values)
+
+    def first(self, connection: Connection, params: Mapping[str, Any]) -> tuple[Any, ...] | None:
+        """The first row, or None."""
+        raw = raw_sqlite(connection)
+        if raw is None:
+            row = connection.execute(self.core, dict(params)).first()
+            return None if row is None else tuple(row)
+        found = raw.execute(self.sql, self._raw_params(params)).fetchone()
+        return None if found is None else self._converted(found)
+
+    def run(self, connection: Connection, params: Mapping[str, Any]) -> int:
+        """Run a statement that returns no rows; the number of rows it changed."""
+        raw = raw_sqlite(connection)
+        if raw is None:
+            return int(connection.execute(self.core, dict(params)).rowcount)
+        return raw.execute(self.sql, self._raw_params(params)).rowcount
+
+    def run_many(self, connection: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Run the statement once per row of parameters."""
+        raw = raw_sqlite(connection)
+        if raw is None:
+            connection.execute(self.core, [dict(row) for row in rows])
+        else:
+            raw.executemany(self.sql, [self._raw_params(row) for row in rows])
