@@ -89,7 +89,13 @@ WORKER_STARTUP_SECONDS = 120
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
 @click.option("--workers", default=1, show_default=True, type=int, help="Worker processes.")
-def serve(host: str, port: int, workers: int) -> None:
+@click.option(
+    "--access-log/--no-access-log",
+    default=False,
+    show_default=True,
+    help="Log a line per request (with the client's address: off by default, for privacy).",
+)
+def serve(host: str, port: int, workers: int, access_log: bool) -> None:
     """Run the web service (migrating the database first)."""
     import uvicorn
 
@@ -105,6 +111,7 @@ def serve(host: str, port: int, workers: int) -> None:
         port=port,
         workers=workers,
         log_level="info",
+        access_log=access_log,
         proxy_headers=False,
         # A new worker imports the whole app before it answers uvicorn's health check; on a
         # loaded two-core server that took 28 s, and the default 5 s killed every worker in turn.
