@@ -226,15 +226,19 @@ def real_settings(data_dir: Path, secret_hex: str, port: int) -> Any:
     )
 
 
-# What `vote serve` passes to uvicorn besides the app, host, port and workers (vote/cli.py):
-# uvicorn's defaults otherwise, so its access log is on.
-VOTE_SERVE_UVICORN: dict[str, Any] = {"log_level": "info", "proxy_headers": False}
+# What `vote serve` passes to uvicorn besides the app, host, port and workers (vote/cli.py),
+# without --access-log; uvicorn's defaults otherwise (uvloop and httptools, when installed).
+VOTE_SERVE_UVICORN: dict[str, Any] = {
+    "log_level": "info",
+    "access_log": False,
+    "proxy_headers": False,
+}
 
 
 def serve(kind: str, port: int, data_dir: Path, secret_hex: str, as_vote_serve: bool) -> None:
     """Run one server with uvicorn (one worker) until terminated.
 
-    ``as_vote_serve``: with the uvicorn options ``vote serve`` uses (access log on, level
+    ``as_vote_serve``: with the uvicorn options ``vote serve`` uses (no access log, level
     info); otherwise quiet (no access log, level warning), as the older comparisons ran.
     """
     import uvicorn
