@@ -13,10 +13,11 @@ import base64
 import hashlib
 import hmac
 import secrets
+import weakref
 from datetime import UTC, datetime
 
 import msgspec
-from sqlalchemy import Connection, and_, bindparam, exists, insert, or_, select, update
+from sqlalchemy import Connection, Engine, and_, bindparam, exists, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm import aliased
@@ -187,23 +188,29 @@ async def cast_ballot(
     def work(connection: Connection) -> tuple[Receipt, int, bytes]:
         return _cast_in(connection, key, ballot_id, hashed, answers, submission_id, channel)
 
-    def signed(done: tuple[Receipt, int, bytes]) -> Receipt:
-        # Signed after the transaction, so the writer is free for the next vote meanwhile.
-        receipt, size, edge = done
-        if signer is not None and size:
-            receipt.tree_head = board.sign_head(signer, ballot_id, size, board.root_of(size, edge))
-        return receipt
-
     engine = session.bind
     assert isinstance(engine, AsyncEngine), "cast_ballot needs a session bound to an engine"
+    heads = _heads_of(engine)
+
+    def committed(done: tuple[Receipt, int, bytes]) -> None:
+        heads.committed(ballot_id, done[1], done[2])
+
+    def signed(done: tuple[Receipt, int, bytes]) -> Receipt:
+        # Signed after the transaction, so the writer is free for the next vote meanwhile.
+        receipt, size, _ = done
+        if signer is not None and size:
+            receipt.tree_head = heads.head(signer, ballot_id)
+        return receipt
+
     writer = sqlite_writer(engine)
     for attempt in range(3):
         try:
             if writer is not None:
-                return signed(await writer.run(work))
+                return signed(await writer.run(work, committed))
             connection = await session.connection()
             done = await connection.run_sync(work)
             await session.commit()
+            committed(done)
             return signed(done)
         except IntegrityError:
             # Another request for the same person or household won the race; look again.
@@ -214,6 +221,42 @@ async def cast_ballot(
             await session.rollback()
             raise
     raise AssertionError("unreachable")
+
+
+class _Heads:
+    """The newest committed state of each ballot's board that this process knows of (on one
+    database), and the head signed for it: the receipts of votes committed together share one
+    signature instead of one each. Every head signed here is of a committed state, and of a
+    size that includes the vote of the receipt it goes on."""
+
+    def __init__(self) -> None:
+        self._committed: dict[int, tuple[int, bytes]] = {}
+        self._signed: dict[int, tuple[int, Signer, tally_board.TreeHead]] = {}
+
+    def committed(self, ballot_id: int, size: int, edge: bytes) -> None:
+        known = self._committed.get(ballot_id)
+        if known is None or size > known[0]:
+            self._committed[ballot_id] = (size, edge)
+
+    def head(self, signer: Signer, ballot_id: int) -> tally_board.TreeHead:
+        size, edge = self._committed[ballot_id]
+        signed = self._signed.get(ballot_id)
+        if signed is not None and signed[0] == size and signed[1] is signer:
+            return signed[2]
+        head = board.sign_head(signer, ballot_id, size, board.root_of(size, edge))
+        self._signed[ballot_id] = (size, signer, head)
+        return head
+
+
+_HEADS: weakref.WeakKeyDictionary[Engine, _Heads] = weakref.WeakKeyDictionary()
+
+
+def _heads_of(engine: AsyncEngine) -> _Heads:
+    """The signed heads of the boards in ``engine``'s database, as this process knows them."""
+    heads = _HEADS.get(engine.sync_engine)
+    if heads is None:
+        heads = _HEADS[engine.sync_engine] = _Heads()
+    return heads
 
 
 # The cast path's statements, built once: building and keying them per vote costs more than

@@ -14,6 +14,7 @@ committed together.
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 import weakref
 from collections.abc import Callable
@@ -111,10 +112,18 @@ class SqliteWriter:
         self._pending: list[_Job[Any]] = []
         self._draining = False
 
-    async def run(self, work: Callable[[Connection], T]) -> T:
-        """Run ``work`` in a ``BEGIN IMMEDIATE`` transaction on the writer thread."""
+    async def run(
+        self,
+        work: Callable[[Connection], T],
+        on_committed: Callable[[T], None] | None = None,
+    ) -> T:
+        """Run ``work`` in a ``BEGIN IMMEDIATE`` transaction on the writer thread.
+
+        ``on_committed`` is called with the work's result on the event loop once its batch is
+        committed, for every piece of work in the batch before any of their callers resumes
+        (so the first caller to resume already knows all that the batch committed)."""
         loop = asyncio.get_running_loop()
-        job: _Job[T] = _Job(work, loop, loop.create_future())
+        job: _Job[T] = _Job(work, loop, loop.create_future(), on_committed)
         with self._lock:
             self._pending.append(job)
             start = not self._draining
@@ -154,8 +163,11 @@ class SqliteWriter:
             pass
         except BaseException as error:  # the commit failed: nothing of the batch is stored
             outcomes = [(job, error, False) for job in batch]
-        for job, value, ok in outcomes:
-            job.loop.call_soon_threadsafe(_settle, job.future, value, ok)
+        by_loop: dict[asyncio.AbstractEventLoop, list[tuple[_Job[Any], Any, bool]]] = {}
+        for outcome in outcomes:
+            by_loop.setdefault(outcome[0].loop, []).append(outcome)
+        for loop, settled in by_loop.items():
+            loop.call_soon_threadsafe(_settle_batch, settled)
 
     def close(self) -> None:
         self.executor.shutdown(wait=True)
@@ -163,15 +175,17 @@ class SqliteWriter:
 
 
 class _Job(Generic[T]):
-    __slots__ = ("future", "loop", "work")
+    __slots__ = ("future", "loop", "on_committed", "work")
 
     def __init__(
         self,
         work: Callable[[Connection], T],
         loop: asyncio.AbstractEventLoop,
         future: asyncio.Future[T],
+        on_committed: Callable[[T], None] | None,
     ) -> None:
         self.work, self.loop, self.future = work, loop, future
+        self.on_committed = on_committed
 
 
 class _RolledBack(Exception):
@@ -185,13 +199,21 @@ def _attempt(job: _Job[Any], connection: Connection) -> tuple[_Job[Any], Any, bo
         return job, error, False
 
 
-def _settle(future: asyncio.Future[Any], value: Any, ok: bool) -> None:
-    if future.cancelled():
-        return
-    if ok:
-        future.set_result(value)
-    else:
-        future.set_exception(value)
+def _settle_batch(outcomes: list[tuple[_Job[Any], Any, bool]]) -> None:
+    """On the event loop: tell every committed job's ``on_committed``, then its caller."""
+    for job, value, ok in outcomes:
+        if ok and job.on_committed is not None:
+            try:
+                job.on_committed(value)
+            except Exception:  # a hook never takes a committed result from its caller
+                logging.getLogger("ballots").exception("on_committed failed")
+    for job, value, ok in outcomes:
+        if job.future.cancelled():
+            continue
+        if ok:
+            job.future.set_result(value)
+        else:
+            job.future.set_exception(value)
 
 
 _WRITERS: weakref.WeakKeyDictionary[Engine, SqliteWriter] = weakref.WeakKeyDictionary()

@@ -4,6 +4,7 @@ one counted ballot per person or household, also under concurrency; no voter ide
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -11,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 import msgspec
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import func, inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -33,6 +35,7 @@ from ballots.lifecycle import close_ballot, get_ballot
 from ballots.models import Cast, Participation
 from ballots.signing import signer_from_seed
 from tally import board as tally_board
+from tally.merkle import verify_inclusion
 from tests.ballots.factories import (
     ADMIN,
     HEADER,
@@ -528,3 +531,50 @@ async def closed_result_of(session: AsyncSession, ballot_id: int) -> dict[str, o
     assert ballot.result is not None
     result: dict[str, object] = json.loads(ballot.result)
     return result
+
+
+async def test_receipts_carry_signed_heads_that_include_their_votes(
+    session: AsyncSession, db_url: str
+) -> None:
+    """Many voters at once on one server process: every receipt's head is validly signed, of a
+    size that includes the vote, and of the tree the board really holds at that size; on
+    SQLite, votes committed together share one signature instead of one each."""
+    world = await sinan_world(session)
+    ballot_id, credentials = await open_sinan(session, world)
+    singles = [credentials[world.rid(f"P{i:02d}")] for i in range(1, 25)]
+    engine = create_engine(db_url)
+    maker = create_sessionmaker(engine)
+
+    async def vote(credential: str) -> Receipt:
+        async with maker() as own:
+            return await cast_ballot(own, KEY, ballot_id, credential, A, signer=BOARD_SIGNER)
+
+    try:
+        receipts = await asyncio.gather(*(vote(credential) for credential in singles))
+    finally:
+        await dispose(engine)
+    checker = Ed25519PublicKey.from_public_bytes(BOARD_SIGNER.public_key)
+    for receipt in receipts:
+        head = receipt.tree_head
+        assert head is not None and receipt.leaf_index is not None
+        assert head.tree_size > receipt.leaf_index
+        message = tally_board.tree_head_message(
+            ballot_id=str(ballot_id),
+            tree_size=head.tree_size,
+            root_hash=head.root_hash,
+            timestamp=head.timestamp,
+        )
+        checker.verify(base64.b64decode(head.signature), message)  # raises if forged
+        proof = await board.inclusion_proof(
+            session, BOARD_SIGNER, ballot_id, receipt.tracker, head.tree_size
+        )
+        assert verify_inclusion(
+            receipt.leaf_index,
+            head.tree_size,
+            bytes.fromhex(proof.leaf_hash or ""),
+            [bytes.fromhex(h) for h in proof.hashes],
+            bytes.fromhex(head.root_hash),
+        )
+    if is_sqlite(db_url):
+        signatures = {receipt.tree_head.signature for receipt in receipts if receipt.tree_head}
+        assert len(signatures) < len(receipts)
