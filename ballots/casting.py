@@ -172,24 +172,48 @@ async def cast_ballot(
     channel: str = "online",
     signer: Signer | None = None,
 ) -> Receipt:
+    """:func:`cast_vote` on the session's database, committing the session's own pending work
+    (if any) first."""
+    if session.in_transaction():
+        await session.commit()
+    engine = session.bind
+    assert isinstance(engine, AsyncEngine), "cast_ballot needs a session bound to an engine"
+    return await cast_vote(
+        engine,
+        key,
+        ballot_id,
+        credential,
+        answers,
+        submission_id=submission_id,
+        channel=channel,
+        signer=signer,
+    )
+
+
+async def cast_vote(
+    engine: AsyncEngine,
+    key: bytes,
+    ballot_id: int,
+    credential: str,
+    answers: tally.Answers,
+    *,
+    submission_id: str = "",
+    channel: str = "online",
+    signer: Signer | None = None,
+) -> Receipt:
     """Record a vote and commit it; return its receipt (the same one on a retry).
 
     The vote goes onto the ballot's public board in the same transaction; with a ``signer`` the
     receipt carries a signed tree head that includes it.
 
     The work is one short transaction of plain statements (:func:`_cast_in`). On SQLite it runs
-    on the dedicated writer thread; elsewhere on the session's connection. The session's own
-    pending work, if any, is committed first.
+    on the dedicated writer thread; elsewhere on a connection of its own.
     """
-    if session.in_transaction():
-        await session.commit()
     hashed = credential_hash(key, credential)
 
     def work(connection: Connection) -> tuple[Receipt, int, bytes]:
         return _cast_in(connection, key, ballot_id, hashed, answers, submission_id, channel)
 
-    engine = session.bind
-    assert isinstance(engine, AsyncEngine), "cast_ballot needs a session bound to an engine"
     heads = _heads_of(engine)
 
     def committed(done: tuple[Receipt, int, bytes]) -> None:
@@ -207,19 +231,15 @@ async def cast_ballot(
         try:
             if writer is not None:
                 return signed(await writer.run(work, committed))
-            connection = await session.connection()
-            done = await connection.run_sync(work)
-            await session.commit()
+            async with engine.connect() as connection:
+                done = await connection.run_sync(work)
+                await connection.commit()
             committed(done)
             return signed(done)
         except IntegrityError:
             # Another request for the same person or household won the race; look again.
-            await session.rollback()
             if attempt == 2:
                 raise
-        except BaseException:
-            await session.rollback()
-            raise
     raise AssertionError("unreachable")
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 import unicodedata
 
@@ -26,6 +27,9 @@ def new_credential() -> str:
     return format_credential(digits + damm_digit(digits))
 
 
+_NOT_DIGITS = re.compile(r"[^0-9]+")
+
+
 def format_credential(digits: str) -> str:
     """Group a credential's digits for printing."""
     return "-".join(digits[i : i + GROUP] for i in range(0, len(digits), GROUP))
@@ -36,7 +40,10 @@ def credential_digits(text: str) -> str | None:
 
     Full-width digits (０-９), spaces, dashes and a leading ``#`` are accepted.
     """
-    digits = "".join(ch for ch in unicodedata.normalize("NFKC", text) if ch.isdigit())
+    if text.isascii():  # as printed, scanned or typed on most phones: NFKC changes nothing
+        digits = _NOT_DIGITS.sub("", text)
+    else:
+        digits = "".join(ch for ch in unicodedata.normalize("NFKC", text) if ch.isdigit())
     if len(digits) != CREDENTIAL_DIGITS or not digits.isascii():
         return None
     return digits

@@ -256,6 +256,7 @@ def create_app(settings: Settings | None = None, *, limiter: RateLimiter | None 
         app.state.ctx = AppContext(
             settings=settings,
             secret_key=settings.secret_key(),
+            engine=engine,
             sessionmaker=create_sessionmaker(engine),
             read_sessionmaker=create_sessionmaker(read_engine),
             limiter=chosen,

@@ -63,11 +63,16 @@ def _networks(
 
 def is_trusted_network(address: str, settings: Settings) -> bool:
     """True when ``address`` lies in one of the trusted networks (``VOTE_TRUSTED_NETWORKS``)."""
+    return bool(settings.trusted_networks) and _in_trusted(address, settings.trusted_networks)
+
+
+@lru_cache(maxsize=4096)
+def _in_trusted(address: str, entries: tuple[str, ...]) -> bool:
     try:
         ip = ipaddress.ip_address(address)
     except ValueError:
         return False
-    return any(ip in network for network in _networks(settings.trusted_networks))
+    return any(ip in network for network in _networks(entries))
 
 
 def per_address(limit: int, address: str, settings: Settings) -> int:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import gettext
 import io
 from contextvars import ContextVar
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -71,8 +71,10 @@ def normalise_locale(value: str | None) -> str | None:
     return None
 
 
+@lru_cache(maxsize=1024)
 def negotiate(query: str | None, cookie: str | None, accept_language: str | None) -> str:
-    """Pick the locale: explicit ``?lang=``, then the ``lang`` cookie, then Accept-Language."""
+    """Pick the locale: explicit ``?lang=``, then the ``lang`` cookie, then Accept-Language
+    (remembered: browsers send a handful of distinct headers, on every request)."""
     for candidate in (query, cookie):
         locale = normalise_locale(candidate)
         if locale:

@@ -6,12 +6,13 @@ import hashlib
 import hmac
 import ipaddress
 from collections.abc import AsyncIterator
+from functools import lru_cache
 from typing import Any
 
 import msgspec
 from litestar import Request
 from litestar.datastructures import State
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from ballots.access import Actor
 from ballots.chairs import actor_from_token
@@ -29,6 +30,8 @@ class AppContext(msgspec.Struct):
 
     settings: Settings
     secret_key: bytes
+    engine: AsyncEngine
+    """The database (writes); casting uses it without a session."""
     sessionmaker: async_sessionmaker[AsyncSession]
     read_sessionmaker: async_sessionmaker[AsyncSession]
     limiter: RateLimiter
@@ -93,11 +96,18 @@ def provide_ctx(state: State) -> AppContext:
 
 def _is_trusted(address: str, settings: Settings) -> bool:
     """True when ``address`` is one of the trusted proxies (addresses or CIDR networks)."""
+    return bool(settings.trusted_proxies) and _in_networks(address, settings.trusted_proxies)
+
+
+@lru_cache(maxsize=4096)
+def _in_networks(address: str, entries: tuple[str, ...]) -> bool:
+    """True when ``address`` is one of ``entries`` (addresses or CIDR networks); remembered,
+    as every request asks it of its peer."""
     try:
         ip = ipaddress.ip_address(address)
     except ValueError:
         return False
-    for entry in settings.trusted_proxies:
+    for entry in entries:
         try:
             if ip in ipaddress.ip_network(entry, strict=False):
                 return True

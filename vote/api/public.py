@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import tally
-from ballots.casting import Receipt, VoterStatus, cast_ballot, voter_status
+from ballots.casting import Receipt, VoterStatus, cast_vote, voter_status
 from ballots.errors import N_, DomainError, NotFound
 from ballots.lifecycle import ballot_spec, get_ballot
 from ballots.matter_links import links_of, referrals_of
@@ -90,9 +90,9 @@ async def cast(
     ``household-already-voted``, ``invalid-answer``, ``too-many-failed-codes``.
     """
     ip = client_ip(request, ctx.settings)
-    async with code_attempt(ctx, ip, data.credential), ctx.sessionmaker() as db:
-        receipt = await cast_ballot(
-            db,
+    async with code_attempt(ctx, ip, data.credential):
+        receipt = await cast_vote(
+            ctx.engine,
             ctx.secret_key,
             ballot_id,
             data.credential,
