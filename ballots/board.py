@@ -22,7 +22,7 @@ from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ballots.errors import N_, DomainError, NotFound
-from ballots.fast_sql import Statement
+from ballots.fast_sql import Db, Statement
 from ballots.models import Ballot, BoardLeaf, BoardNode, Cast, Participation, TreeHead
 from ballots.signing import Signer
 from tally import board as tally_board
@@ -94,7 +94,7 @@ def root_of(size: int, edge: bytes) -> bytes:
 
 
 def append_events(
-    connection: Connection, ballot_id: int, size: int, edge: bytes, events: Sequence[bytes]
+    db: Db, ballot_id: int, size: int, edge: bytes, events: Sequence[bytes]
 ) -> tuple[list[int], int, bytes]:
     """Append ``events`` to a ballot's log whose state is (``size``, ``edge``).
 
@@ -115,17 +115,17 @@ def append_events(
         indexes.append(index)
     # One row goes as one statement, not through the executemany machinery.
     if len(leaves) == 1:
-        _INSERT_LEAF.run(connection, leaves[0])
+        _INSERT_LEAF.run(db, leaves[0])
     else:
-        _INSERT_LEAF.run_many(connection, leaves)
+        _INSERT_LEAF.run_many(db, leaves)
     rows = [{"ballot_id": ballot_id, "level": lv, "index": ix, "hash": h} for (lv, ix), h in nodes]
     if len(rows) == 1:
-        _INSERT_NODE.run(connection, rows[0])
+        _INSERT_NODE.run(db, rows[0])
     elif rows:
-        _INSERT_NODE.run_many(connection, rows)
+        _INSERT_NODE.run_many(db, rows)
     new_edge = b"".join(compact.hashes)
     moved = _UPDATE_LOG.run(
-        connection,
+        db,
         {"ballot": ballot_id, "old_size": size, "new_size": compact.size, "edge": new_edge},
     )
     if moved != 1:

@@ -38,7 +38,7 @@ from ballots.errors import (
     UnknownCredential,
     VotedOnPaper,
 )
-from ballots.fast_sql import Statement
+from ballots.fast_sql import Statement, driver_of
 from ballots.lifecycle import decode_spec
 from ballots.models import (
     Attendance,
@@ -399,15 +399,16 @@ def _cast_in(
     including a change back to earlier answers. Returns the receipt (unsigned) and the board's
     size and right edge after it, for the caller to sign a tree head outside the transaction.
     """
+    db = driver_of(connection)
     if hashed is None:
-        if _BALLOT_EXISTS.first(connection, {"ballot": ballot_id}) is None:
+        if _BALLOT_EXISTS.first(db, {"ballot": ballot_id}) is None:
             raise NotFound(what="ballot", id=ballot_id)
         raise MistypedCredential()
     if connection.dialect.name != "sqlite":
         connection.execute(_LOCK_BALLOT, {"ballot": ballot_id})
-    row = _LOOKUP.first(connection, {"hashed": hashed, "ballot": ballot_id})
+    row = _LOOKUP.first(db, {"hashed": hashed, "ballot": ballot_id})
     if row is None:
-        if _BALLOT_EXISTS.first(connection, {"ballot": ballot_id}) is None:
+        if _BALLOT_EXISTS.first(db, {"ballot": ballot_id}) is None:
             raise NotFound(what="ballot", id=ballot_id)
         raise UnknownCredential()
     (
@@ -448,9 +449,7 @@ def _cast_in(
         if counted_key == submission_key:
             return receipt(counted_tracker, counted_hour, counted_leaf, log_size, log_edge)
         if submission_id:
-            earlier = _EARLIER.first(
-                connection, {"ballot": ballot_id, "submission_key": submission_key}
-            )
+            earlier = _EARLIER.first(db, {"ballot": ballot_id, "submission_key": submission_key})
             if earlier is not None:
                 tracker, hour, leaf = earlier
                 return receipt(tracker, hour, leaf, log_size, log_edge)
@@ -462,7 +461,7 @@ def _cast_in(
     if paper_serial is not None:
         raise VotedOnPaper(serial=paper_serial)
     if requires_checkin:
-        present = _PRESENT_NOW.first(connection, {"meeting": meeting_id, "resident": resident_id})
+        present = _PRESENT_NOW.first(db, {"meeting": meeting_id, "resident": resident_id})
         if not (present and present[0]):
             raise NotCheckedIn()
     spec = decode_spec(spec_text)
@@ -490,11 +489,9 @@ def _cast_in(
         channel=channel,
         replaces=counted_tracker if taken_by is not None else None,
     )
-    (leaf_index,), size, edge = board.append_events(
-        connection, ballot_id, log_size, log_edge, [leaf]
-    )
+    (leaf_index,), size, edge = board.append_events(db, ballot_id, log_size, log_edge, [leaf])
     inserted = _INSERT_CAST.first(
-        connection,
+        db,
         {
             "ballot_id": ballot_id,
             "tracker": tracker,
@@ -509,7 +506,7 @@ def _cast_in(
     cast_id = inserted[0]
     if taken_by is None:
         _INSERT_PARTICIPATION.run(
-            connection,
+            db,
             {
                 "ballot_id": ballot_id,
                 "count_key": count_key,
@@ -518,7 +515,7 @@ def _cast_in(
             },
         )
     else:
-        _COUNT_CAST.run(connection, {"ballot": ballot_id, "key": count_key, "cast": cast_id})
+        _COUNT_CAST.run(db, {"ballot": ballot_id, "key": count_key, "cast": cast_id})
     done = receipt(tracker, cast_hour, leaf_index, size, edge)
     done[0].replaced_earlier = taken_by is not None
     return done

@@ -24,12 +24,17 @@ from sqlalchemy.sql import Executable
 _SQLITE = sqlite.dialect()
 
 
-def raw_sqlite(connection: Connection) -> sqlite3.Connection | None:
-    """The stdlib ``sqlite3`` connection under ``connection``, or None (another driver)."""
+Db = Connection | sqlite3.Connection
+"""Where a :class:`Statement` runs: a SQLAlchemy connection, or the sqlite3 one under it."""
+
+
+def driver_of(connection: Connection) -> Db:
+    """The stdlib ``sqlite3`` connection under ``connection`` if there is one, else
+    ``connection`` itself: look it up once per transaction, then run statements on it."""
     if connection.dialect.name != "sqlite":
-        return None
+        return connection
     raw = connection.connection.driver_connection
-    return raw if isinstance(raw, sqlite3.Connection) else None
+    return raw if isinstance(raw, sqlite3.Connection) else connection
 
 
 def sqlite_time(moment: datetime) -> str:
@@ -64,8 +69,10 @@ class Statement:
         self.times = tuple(times)
 
     def _raw_params(self, params: Mapping[str, Any]) -> list[Any]:
-        values = [params[name] for name in self.names]
-        return [sqlite_time(v) if isinstance(v, datetime) else v for v in values]
+        return [
+            sqlite_time(v) if isinstance(v, datetime) else v
+            for v in [params[name] for name in self.names]
+        ]
 
     def _converted(self, row: Sequence[Any]) -> tuple[Any, ...]:
         if not self.times:
@@ -75,26 +82,23 @@ class Statement:
             values[position] = parse_sqlite_time(values[position])
         return tuple(values)
 
-    def first(self, connection: Connection, params: Mapping[str, Any]) -> tuple[Any, ...] | None:
+    def first(self, db: Db, params: Mapping[str, Any]) -> tuple[Any, ...] | None:
         """The first row, or None."""
-        raw = raw_sqlite(connection)
-        if raw is None:
-            row = connection.execute(self.core, dict(params)).first()
-            return None if row is None else tuple(row)
-        found = raw.execute(self.sql, self._raw_params(params)).fetchone()
-        return None if found is None else self._converted(found)
+        if isinstance(db, sqlite3.Connection):
+            found = db.execute(self.sql, self._raw_params(params)).fetchone()
+            return None if found is None else self._converted(found)
+        row = db.execute(self.core, dict(params)).first()
+        return None if row is None else tuple(row)
 
-    def run(self, connection: Connection, params: Mapping[str, Any]) -> int:
+    def run(self, db: Db, params: Mapping[str, Any]) -> int:
         """Run a statement that returns no rows; the number of rows it changed."""
-        raw = raw_sqlite(connection)
-        if raw is None:
-            return int(connection.execute(self.core, dict(params)).rowcount)
-        return raw.execute(self.sql, self._raw_params(params)).rowcount
+        if isinstance(db, sqlite3.Connection):
+            return db.execute(self.sql, self._raw_params(params)).rowcount
+        return int(db.execute(self.core, dict(params)).rowcount)
 
-    def run_many(self, connection: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
+    def run_many(self, db: Db, rows: Sequence[Mapping[str, Any]]) -> None:
         """Run the statement once per row of parameters."""
-        raw = raw_sqlite(connection)
-        if raw is None:
-            connection.execute(self.core, [dict(row) for row in rows])
+        if isinstance(db, sqlite3.Connection):
+            db.executemany(self.sql, [self._raw_params(row) for row in rows])
         else:
-            raw.executemany(self.sql, [self._raw_params(row) for row in rows])
+            db.execute(self.core, [dict(row) for row in rows])

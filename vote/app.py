@@ -155,10 +155,13 @@ def _on_internal_error(request: Request[Any, Any, Any], error: Exception) -> Res
 
 
 async def _set_locale(request: Request[Any, Any, Any]) -> None:
+    headers = request.headers
+    cookie = headers.get("cookie", "")
     locale = i18n.negotiate(
-        request.query_params.get("lang"),
-        request.cookies.get("lang"),
-        request.headers.get("accept-language"),
+        # Query and cookies are parsed only when they may hold a choice (a vote has neither).
+        request.query_params.get("lang") if request.scope.get("query_string") else None,
+        request.cookies.get("lang") if "lang=" in cookie else None,
+        headers.get("accept-language"),
     )
     i18n.current_locale.set(locale)
     request.state.locale = locale
