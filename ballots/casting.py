@@ -9,7 +9,6 @@ identity and only the hour it arrived.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import secrets
@@ -51,7 +50,7 @@ from ballots.models import (
 )
 from ballots.signing import Signer
 from tally import board as tally_board
-from tally.receipts import receipt_code
+from tally.receipts import receipt_code, tracker_and_code
 
 ANSWER_MESSAGES = {
     "unknown-question": N_("There is no question {question} on this ballot."),
@@ -97,10 +96,9 @@ class VoterStatus(msgspec.Struct):
     needs_checkin: bool = False
 
 
-def new_tracker() -> str:
-    """A random 80-bit tracker, like ``k3xq-7hfa-2mvd-p9sa``."""
-    text = base64.b32encode(secrets.token_bytes(10)).decode().lower()
-    return "-".join(text[i : i + 4] for i in range(0, 16, 4))
+def new_tracker() -> tuple[str, str]:
+    """A random 80-bit tracker, like ``k3xq-7hfa-2mvd-p9sa``, and its receipt code."""
+    return tracker_and_code(secrets.randbits(80))
 
 
 def _submission_key(
@@ -434,13 +432,13 @@ def _cast_in(
     submission_key = _submission_key(key, elector_id, submission_id, answers)
 
     def receipt(
-        tracker: str, hour: datetime, leaf: int | None, size: int, edge: bytes
+        tracker: str, hour: datetime, leaf: int | None, size: int, edge: bytes, code: str = ""
     ) -> tuple[Receipt, int, bytes]:
         made = Receipt(
             ballot_id=ballot_id,
             tracker=tracker,
             cast_hour=hour,
-            receipt_code=receipt_code(tracker) or "",
+            receipt_code=code or receipt_code(tracker) or "",
             leaf_index=leaf,
         )
         return made, size, edge
@@ -478,7 +476,7 @@ def _cast_in(
         raise HouseholdAlreadyVoted()
     if taken_by is not None and not revoting:
         raise AlreadyVoted()
-    tracker = new_tracker()
+    tracker, code = new_tracker()
     cast_hour = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
     leaf = tally_board.cast_event(
         tracker=tracker,
@@ -516,6 +514,6 @@ def _cast_in(
         )
     else:
         _COUNT_CAST.run(db, {"ballot": ballot_id, "key": count_key, "cast": cast_id})
-    done = receipt(tracker, cast_hour, leaf_index, size, edge)
+    done = receipt(tracker, cast_hour, leaf_index, size, edge, code)
     done[0].replaced_earlier = taken_by is not None
     return done

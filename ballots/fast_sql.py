@@ -15,6 +15,8 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
+from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection
@@ -37,8 +39,10 @@ def driver_of(connection: Connection) -> Db:
     return raw if isinstance(raw, sqlite3.Connection) else connection
 
 
+@lru_cache(maxsize=64)
 def sqlite_time(moment: datetime) -> str:
-    """An aware datetime as SQLAlchemy stores it on SQLite (naive UTC text)."""
+    """An aware datetime as SQLAlchemy stores it on SQLite (naive UTC text); remembered, as
+    every vote of an hour stores the same hour."""
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
@@ -51,7 +55,7 @@ class Statement:
     """A Core statement with its SQLite text compiled once; ``times`` are the positions of the
     result's datetime columns (converted on the raw path as SQLAlchemy would)."""
 
-    __slots__ = ("core", "names", "sql", "times")
+    __slots__ = ("core", "names", "pick", "sql", "times")
 
     def __init__(
         self,
@@ -66,13 +70,14 @@ class Statement:
         )
         self.sql: str = str(compiled)
         self.names: tuple[str, ...] = tuple(compiled.positiontup or ())
+        self.pick = itemgetter(*self.names) if len(self.names) > 1 else None
         self.times = tuple(times)
 
-    def _raw_params(self, params: Mapping[str, Any]) -> list[Any]:
-        return [
-            sqlite_time(v) if isinstance(v, datetime) else v
-            for v in [params[name] for name in self.names]
-        ]
+    def _raw_params(self, params: Mapping[str, Any]) -> Sequence[Any]:
+        values = self.pick(params) if self.pick else [params[name] for name in self.names]
+        if any(isinstance(value, datetime) for value in values):
+            return [sqlite_time(v) if isinstance(v, datetime) else v for v in values]
+        return values
 
     def _converted(self, row: Sequence[Any]) -> tuple[Any, ...]:
         if not self.times:

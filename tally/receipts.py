@@ -82,10 +82,21 @@ def receipt_code(tracker: str) -> str | None:
     letters = _tracker_letters(tracker)
     if letters is None:
         return None
-    number = int.from_bytes(base64.b32decode(letters.upper()), "big")
+    return _code_of_number(int.from_bytes(base64.b32decode(letters.upper()), "big"))
+
+
+def _code_of_number(number: int) -> str:
     digits = f"{number:0{_NUMBER_DIGITS}d}"
     digits += damm_digit(digits)
     return " ".join(digits[i : i + _GROUP] for i in range(0, len(digits), _GROUP))
+
+
+def tracker_and_code(number: int) -> tuple[str, str]:
+    """The tracker of an 80-bit ``number`` and its receipt code (what :func:`receipt_code` of
+    that tracker gives, without decoding it again)."""
+    if not 0 <= number < 1 << _TRACKER_BITS:
+        raise ValueError("a tracker is an 80-bit number")
+    return _tracker_of_number(number), _code_of_number(number)
 
 
 def _tracker_of_number(number: int) -> str:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import tally
-from tally.receipts import RECEIPT_CODE_DIGITS, ReceiptCodeError, damm_digit
+from tally.receipts import RECEIPT_CODE_DIGITS, ReceiptCodeError, damm_digit, tracker_and_code
 from tests.tally.test_board import PROJECTS, Vote, answers_for, build, run, verify
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
@@ -50,6 +50,20 @@ def test_a_tracker_becomes_26_digits_in_groups_of_four_and_back() -> None:
         assert digits[:25] == by_bits(tracker)
         assert damm_digit(digits) == "0"
         assert tally.read_receipt(code) == tracker
+
+
+@pytest.mark.parametrize("number", [0, 1, 2**80 - 1, *(secrets.randbits(80) for _ in range(50))])
+def test_a_new_tracker_comes_with_the_code_of_the_tracker(number: int) -> None:
+    tracker, code = tracker_and_code(number)
+    assert tally.receipt_code(tracker) == code
+    assert tally.read_receipt(code) == tracker
+    assert int(code.replace(" ", "")[:25]) == number
+
+
+@pytest.mark.parametrize("number", [-1, 2**80])
+def test_a_tracker_is_an_80_bit_number(number: int) -> None:
+    with pytest.raises(ValueError, match="80-bit"):
+        tracker_and_code(number)
 
 
 @pytest.mark.parametrize(
