@@ -96,8 +96,13 @@ class VoterStatus(msgspec.Struct):
     needs_checkin: bool = False
 
 
-def new_tracker() -> tuple[str, str]:
-    """A random 80-bit tracker, like ``k3xq-7hfa-2mvd-p9sa``, and its receipt code."""
+def new_tracker() -> str:
+    """A random 80-bit tracker, like ``k3xq-7hfa-2mvd-p9sa``."""
+    return new_tracker_and_code()[0]
+
+
+def new_tracker_and_code() -> tuple[str, str]:
+    """A random 80-bit tracker and its receipt code."""
     return tracker_and_code(secrets.randbits(80))
 
 
@@ -476,7 +481,7 @@ def _cast_in(
         raise HouseholdAlreadyVoted()
     if taken_by is not None and not revoting:
         raise AlreadyVoted()
-    tracker, code = new_tracker()
+    tracker, code = new_tracker_and_code()
     cast_hour = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
     leaf = tally_board.cast_event(
         tracker=tracker,
