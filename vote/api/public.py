@@ -21,7 +21,7 @@ from vote.api.params import IdParam
 from vote.api.schemas import BallotOut, BallotSummary, CastIn, CredentialIn, MatterOut
 from vote.guards import code_attempt
 from vote.live import ballot_changed
-from vote.web import AppContext, client_ip
+from vote.web import AppContext, client_ip, ctx_of
 
 
 class ResultNotPublished(DomainError):
@@ -80,15 +80,14 @@ MAX_VOTE_BODY_BYTES = 64 * 1024
     summary="Cast a vote",
     request_max_body_size=MAX_VOTE_BODY_BYTES,
 )
-async def cast(
-    request: Request[Any, Any, Any], ctx: AppContext, ballot_id: IdParam, data: CastIn
-) -> Receipt:
+async def cast(request: Request[Any, Any, Any], ballot_id: IdParam, data: CastIn) -> Receipt:
     """Cast a vote with the credential from an invitation.
 
     Retrying the same submission (same ``submission_id``, or the same answers) returns the
     first receipt. Errors: ``unknown-credential``, ``ballot-not-open``, ``already-voted``,
     ``household-already-voted``, ``invalid-answer``, ``too-many-failed-codes``.
     """
+    ctx = ctx_of(request.app.state)  # not a dependency: the hot path skips its resolution
     ip = client_ip(request, ctx.settings)
     async with code_attempt(ctx, ip, data.credential):
         receipt = await cast_vote(
