@@ -355,6 +355,7 @@ _PRESENT = select(
 _PRESENT_NOW = Statement(_PRESENT)
 _INSERT_CAST = Statement(
     insert(Cast).returning(Cast.id),
+    binds_times=True,
     columns=(
         "ballot_id",
         "tracker",

@@ -53,9 +53,10 @@ def parse_sqlite_time(text: str | None) -> datetime | None:
 
 class Statement:
     """A Core statement with its SQLite text compiled once; ``times`` are the positions of the
-    result's datetime columns (converted on the raw path as SQLAlchemy would)."""
+    result's datetime columns and ``binds_times`` says whether a parameter may be a datetime
+    (both converted on the raw path as SQLAlchemy would)."""
 
-    __slots__ = ("core", "names", "pick", "sql", "times")
+    __slots__ = ("binds_times", "core", "names", "pick", "sql", "times")
 
     def __init__(
         self,
@@ -63,6 +64,7 @@ class Statement:
         *,
         columns: Sequence[str] | None = None,
         times: Sequence[int] = (),
+        binds_times: bool = False,
     ) -> None:
         self.core = core
         compiled = core.compile(  # type: ignore[attr-defined]
@@ -72,10 +74,11 @@ class Statement:
         self.names: tuple[str, ...] = tuple(compiled.positiontup or ())
         self.pick = itemgetter(*self.names) if len(self.names) > 1 else None
         self.times = tuple(times)
+        self.binds_times = binds_times
 
     def _raw_params(self, params: Mapping[str, Any]) -> Sequence[Any]:
         values = self.pick(params) if self.pick else [params[name] for name in self.names]
-        if any(isinstance(value, datetime) for value in values):
+        if self.binds_times:
             return [sqlite_time(v) if isinstance(v, datetime) else v for v in values]
         return values
 
