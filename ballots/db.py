@@ -89,8 +89,9 @@ class SqliteWriter:
     """A synchronous SQLite engine used from one dedicated thread, for short write transactions.
 
     Work that arrives while the thread is busy is committed together (group commit): one
-    ``BEGIN IMMEDIATE`` … ``COMMIT`` around a batch, each piece of work in its own savepoint so a
-    refused vote rolls back alone. Nobody hears back before the batch is committed, so an
+    ``BEGIN IMMEDIATE`` … ``COMMIT`` around a batch, and a refused vote rolls back alone (a
+    refusal that changed nothing needs no undoing; otherwise the batch runs again with a
+    savepoint around each piece). Nobody hears back before the batch is committed, so an
     acknowledged vote is always durable; if the commit fails, every caller in the batch gets the
     error (and nothing of the batch was stored).
     """
@@ -143,28 +144,11 @@ class SqliteWriter:
             self._commit(batch)
 
     def _commit(self, batch: list[_Job[Any]]) -> None:
-        outcomes: list[tuple[_Job[Any], Any, bool]] = []
         try:
-            with self.engine.begin() as connection:
-                if len(batch) == 1:
-                    outcomes.append(_attempt(batch[0], connection))
-                else:
-                    # Savepoints straight on the sqlite3 connection, inside SQLAlchemy's
-                    # transaction: SQLAlchemy's own nested transactions cost more per vote
-                    # than the vote's statements.
-                    raw = connection.connection.driver_connection
-                    assert raw is not None
-                    for job in batch:
-                        raw.execute("SAVEPOINT job")
-                        outcome = _attempt(job, connection)
-                        if not outcome[2]:
-                            raw.execute("ROLLBACK TO job")
-                        raw.execute("RELEASE job")
-                        outcomes.append(outcome)
-                if len(batch) == 1 and not outcomes[0][2]:
-                    raise _RolledBack()
-        except _RolledBack:
-            pass
+            try:
+                outcomes = self._run_batch(batch, savepoints=False)
+            except _Redo:
+                outcomes = self._run_batch(batch, savepoints=True)
         except BaseException as error:  # the commit failed: nothing of the batch is stored
             outcomes = [(job, error, False) for job in batch]
         by_loop: dict[asyncio.AbstractEventLoop, list[tuple[_Job[Any], Any, bool]]] = {}
@@ -172,6 +156,40 @@ class SqliteWriter:
             by_loop.setdefault(outcome[0].loop, []).append(outcome)
         for loop, settled in by_loop.items():
             loop.call_soon_threadsafe(_settle_batch, settled)
+
+    def _run_batch(
+        self, batch: list[_Job[Any]], *, savepoints: bool
+    ) -> list[tuple[_Job[Any], Any, bool]]:
+        """Run the batch in one transaction and commit what succeeded.
+
+        Without ``savepoints``, a piece of work that fails having changed nothing (a refused
+        vote: every refusal comes before the first write) needs no undoing; one that fails
+        after changing rows raises :class:`_Redo`, which rolls the whole batch back for a
+        second run with a savepoint around each piece (straight on the sqlite3 connection:
+        SQLAlchemy's nested transactions cost more than a vote's statements).
+        """
+        outcomes: list[tuple[_Job[Any], Any, bool]] = []
+        try:
+            with self.engine.begin() as connection:
+                raw = connection.connection.driver_connection
+                assert raw is not None
+                for job in batch:
+                    if savepoints:
+                        raw.execute("SAVEPOINT job")
+                    changes = raw.total_changes
+                    outcome = _attempt(job, connection)
+                    if savepoints:
+                        if not outcome[2]:
+                            raw.execute("ROLLBACK TO job")
+                        raw.execute("RELEASE job")
+                    elif not outcome[2] and raw.total_changes != changes:
+                        raise _Redo()
+                    outcomes.append(outcome)
+                if all(not ok for _, _, ok in outcomes):
+                    raise _RolledBack()  # nothing to keep
+        except _RolledBack:
+            pass
+        return outcomes
 
     def close(self) -> None:
         self.executor.shutdown(wait=True)
@@ -193,7 +211,12 @@ class _Job(Generic[T]):
 
 
 class _RolledBack(Exception):
-    """Roll back a batch of one whose work failed (its error is reported separately)."""
+    """Roll back a batch none of whose work succeeded (their errors are reported separately)."""
+
+
+class _Redo(Exception):
+    """Roll back a batch in which work failed after changing rows, to run it again with a
+    savepoint around each piece."""
 
 
 def _attempt(job: _Job[Any], connection: Connection) -> tuple[_Job[Any], Any, bool]:

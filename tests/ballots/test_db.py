@@ -50,6 +50,38 @@ async def test_a_refused_job_rolls_back_alone_inside_a_batch(writer: SqliteWrite
     writer.close()
 
 
+async def test_refusals_before_any_write_need_no_second_run(writer: SqliteWriter) -> None:
+    """A refused vote is refused before it writes anything: the batch commits in one run (no
+    savepoint per vote), and a refusal after a write still rolls back alone (second run)."""
+    runs: list[int] = []
+
+    def checked(n: int, *, refuse_first: bool):  # type: ignore[no-untyped-def]
+        def work(connection: Connection) -> int:
+            runs.append(n)
+            if n == 0:
+                time.sleep(0.05)
+            if refuse_first:
+                raise Refused(n)
+            connection.execute(text("INSERT INTO t (n) VALUES (:n)"), {"n": n})
+            return n
+
+        return work
+
+    jobs = [writer.run(checked(n, refuse_first=n % 3 == 1)) for n in range(10)]
+    outcomes = await asyncio.gather(*jobs, return_exceptions=True)
+    kept = [n for n in range(10) if n % 3 != 1]
+    assert [o for o in outcomes if not isinstance(o, BaseException)] == kept
+    assert _stored(writer) == kept
+    assert sorted(runs) == list(range(10))  # each ran once
+    runs.clear()
+    late = [writer.run(checked(20, refuse_first=False)), writer.run(_insert(21, refuse=True))]
+    late += [writer.run(checked(22, refuse_first=False))]
+    outcomes = await asyncio.gather(*late, return_exceptions=True)
+    assert outcomes[0] == 20 and isinstance(outcomes[1], Refused) and outcomes[2] == 22
+    assert _stored(writer) == [*kept, 20, 22]
+    writer.close()
+
+
 async def test_a_lone_refused_job_leaves_nothing(writer: SqliteWriter) -> None:
     with pytest.raises(Refused):
         await writer.run(_insert(7, refuse=True))
