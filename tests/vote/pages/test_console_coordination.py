@@ -110,51 +110,26 @@ async def test_the_register_then_a_coordination_to_the_public_record(
     assert zh("The agreement is recorded.") in agreed.text
     agreement_id = re.search(r'<option value="(\d+)"[^>]*>按2019年标准上浮15%', agreed.text)
     assert agreement_id
-    bad_date = await client.post(
-        f"{base}/actions",
-        data={
-            "csrf_token": csrf,
-            "agreement_id": agreement_id.group(1),
-            "title": "公布补偿细则",
-            "organisation_id": str(organisation_id),
-            "owner": "",
-            "due_on": "昨天",
-            "note": "",
-            "kind": "",
-        },
-    )
+    on_the_agreement = {
+        "csrf_token": csrf,
+        "agreement_id": agreement_id.group(1),
+        "title": "公布补偿细则",
+        "organisation_id": str(organisation_id),
+        "owner": "",
+        "due_on": "",
+        "note": "",
+        "kind": "",
+    }
+    bad_date = await client.post(f"{base}/actions", data=on_the_agreement | {"due_on": "昨天"})
     assert bad_date.status_code == 422 and 'id="due_on-error"' in bad_date.text
     for field in ("agreement_id", "organisation_id"):
         not_listed = await client.post(
-            f"{base}/actions",
-            data={
-                "csrf_token": csrf,
-                "agreement_id": agreement_id.group(1),
-                "title": "公布补偿细则",
-                "organisation_id": str(organisation_id),
-                "owner": "动迁组",
-                "due_on": "",
-                "note": "",
-                "kind": "",
-            }
-            | {field: "第一项"},
+            f"{base}/actions", data=on_the_agreement | {"owner": "动迁组", field: "第一项"}
         )
         assert not_listed.status_code == 422 and f'id="{field}-error"' in not_listed.text
     assert await world.db.count(Action) == actions
     yesterday = (beijing_today() - timedelta(days=1)).isoformat()
-    action = await client.post(
-        f"{base}/actions",
-        data={
-            "csrf_token": csrf,
-            "agreement_id": agreement_id.group(1),
-            "title": "公布补偿细则",
-            "organisation_id": str(organisation_id),
-            "owner": "",
-            "due_on": yesterday,
-            "note": "",
-            "kind": "",
-        },
-    )
+    action = await client.post(f"{base}/actions", data=on_the_agreement | {"due_on": yesterday})
     assert zh("The follow-up action is set.") in action.text
     assert zh("Overdue by %(n)s days") % {"n": 1} in action.text
     table = action.text[action.text.index('id="positions"') :]
