@@ -80,16 +80,18 @@ def per_address(limit: int, address: str, settings: Settings) -> int:
     return limit * TRUSTED_FACTOR if is_trusted_network(address, settings) else limit
 
 
-def code_rules(address: str, settings: Settings) -> list[Rule]:
-    """The limits a voting-code check from ``address`` counts against."""
-    return [
+@lru_cache(maxsize=4096)
+def code_rules(address: str, settings: Settings) -> tuple[Rule, ...]:
+    """The limits a voting-code check from ``address`` counts against (remembered: every vote
+    asks, and they depend only on the address and the settings)."""
+    return (
         Rule(
             key=f"code:{address}",
             limit=per_address(CODE_FAILURES_PER_ADDRESS, address, settings),
             window=CODE_WINDOW,
             in_flight=per_address(CODE_CHECKS_UNDER_WAY_PER_ADDRESS, address, settings),
-        )
-    ]
+        ),
+    )
 
 
 def login_rules(username: str, address: str, settings: Settings) -> list[Rule]:
