@@ -51,19 +51,10 @@ def credential_digits(text: str) -> str | None:
 
 def normalise_credential(text: str) -> str | None:
     """The digits of a well-formed credential (right length, check digit fits), or None."""
-    last_text, last_digits = _LAST[0]
-    if last_text is text:  # a vote's guard and its hash ask about the same string object
-        return last_digits
     digits = credential_digits(text)
     if digits is None or damm_digit(digits) != "0":
-        digits = None
-    _LAST[0] = (text, digits)  # one assignment: atomic for any thread reading it
+        return None
     return digits
-
-
-_LAST: list[tuple[str | None, str | None]] = [(None, None)]
-"""The code normalised last and its digits: a vote's rate-limit guard and its hash both ask, one
-after the other, about the same string object (only that one code is kept)."""
 
 
 def credential_hash(key: bytes, credential: str) -> bytes | None:

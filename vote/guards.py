@@ -18,16 +18,14 @@ Only failures count, and right answers never use up a limit (see :mod:`vote.rate
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from functools import lru_cache
 
 from ballots.credentials import normalise_credential
 from ballots.errors import N_, DomainError, TooManyFailedLogins, UnknownCredential
 from vote.ratelimit import Attempt, Rule, begin_attempt
 from vote.settings import Settings
-from vote.web import AppContext
+from vote.web import AppContext, in_networks
 
 CODE_WINDOW = 600
 CODE_FAILURES_PER_ADDRESS = 30
@@ -48,31 +46,9 @@ class TooManyFailedCodes(DomainError):
     )
 
 
-@lru_cache(maxsize=64)
-def _networks(
-    entries: tuple[str, ...],
-) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
-    networks = []
-    for entry in entries:
-        try:
-            networks.append(ipaddress.ip_network(entry, strict=False))
-        except ValueError:
-            continue
-    return tuple(networks)
-
-
 def is_trusted_network(address: str, settings: Settings) -> bool:
     """True when ``address`` lies in one of the trusted networks (``VOTE_TRUSTED_NETWORKS``)."""
-    return bool(settings.trusted_networks) and _in_trusted(address, settings.trusted_networks)
-
-
-@lru_cache(maxsize=4096)
-def _in_trusted(address: str, entries: tuple[str, ...]) -> bool:
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        return False
-    return any(ip in network for network in _networks(entries))
+    return in_networks(address, settings.trusted_networks)
 
 
 def per_address(limit: int, address: str, settings: Settings) -> int:
@@ -80,18 +56,16 @@ def per_address(limit: int, address: str, settings: Settings) -> int:
     return limit * TRUSTED_FACTOR if is_trusted_network(address, settings) else limit
 
 
-@lru_cache(maxsize=4096)
-def code_rules(address: str, settings: Settings) -> tuple[Rule, ...]:
-    """The limits a voting-code check from ``address`` counts against (remembered: every vote
-    asks, and they depend only on the address and the settings)."""
-    return (
+def code_rules(address: str, settings: Settings) -> list[Rule]:
+    """The limits a voting-code check from ``address`` counts against."""
+    return [
         Rule(
             key=f"code:{address}",
             limit=per_address(CODE_FAILURES_PER_ADDRESS, address, settings),
             window=CODE_WINDOW,
             in_flight=per_address(CODE_CHECKS_UNDER_WAY_PER_ADDRESS, address, settings),
-        ),
-    )
+        )
+    ]
 
 
 def login_rules(username: str, address: str, settings: Settings) -> list[Rule]:

@@ -96,24 +96,33 @@ def provide_ctx(state: State) -> AppContext:
 
 def _is_trusted(address: str, settings: Settings) -> bool:
     """True when ``address`` is one of the trusted proxies (addresses or CIDR networks)."""
-    return bool(settings.trusted_proxies) and _in_networks(address, settings.trusted_proxies)
+    return in_networks(address, settings.trusted_proxies)
 
 
 @lru_cache(maxsize=4096)
-def _in_networks(address: str, entries: tuple[str, ...]) -> bool:
-    """True when ``address`` is one of ``entries`` (addresses or CIDR networks); remembered,
-    as every request asks it of its peer."""
+def in_networks(address: str, entries: tuple[str, ...]) -> bool:
+    """True when ``address`` is one of ``entries`` (addresses or CIDR networks; entries that are
+    neither are skipped); remembered, as every request asks it of its peer."""
+    if not entries:
+        return False
     try:
         ip = ipaddress.ip_address(address)
     except ValueError:
         return False
+    return any(ip in network for network in _networks(entries))
+
+
+@lru_cache(maxsize=64)
+def _networks(
+    entries: tuple[str, ...],
+) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    networks = []
     for entry in entries:
         try:
-            if ip in ipaddress.ip_network(entry, strict=False):
-                return True
+            networks.append(ipaddress.ip_network(entry, strict=False))
         except ValueError:
             continue
-    return False
+    return tuple(networks)
 
 
 def client_ip(request: Request[Any, Any, Any], settings: Settings) -> str:
