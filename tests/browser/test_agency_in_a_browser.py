@@ -21,9 +21,10 @@ from vote.demo import DEMO_PASSWORD
 
 
 def _organisation(base: str, secret: str) -> None:
-    """The street's housing office, added through the API (a login one TOTP step ahead, so the
-    browser's login with the current code is not a replay)."""
-    code = pyotp.TOTP(secret).at(time.time() - 30)
+    """The street's housing office, added through the API (a login with the current TOTP code;
+    the browser's login later uses the next one, so neither is a replay of the other, even when
+    a request crosses a 30-second step)."""
+    code = pyotp.TOTP(secret).now()
     login = httpx.post(
         f"{base}/api/v1/auth/login",
         json={"username": "chair", "password": DEMO_PASSWORD, "totp": code},
@@ -57,7 +58,9 @@ def test_a_demand_from_poster_to_rating(browser: Browser, service: Service) -> N
     chair.goto("/chair/login")
     chair.get_by_label("用户名").fill("chair")
     chair.get_by_label("密码").fill(DEMO_PASSWORD)
-    chair.get_by_label("身份验证器", exact=False).fill(pyotp.TOTP(service.chair_secret).now())
+    chair.get_by_label("身份验证器", exact=False).fill(
+        pyotp.TOTP(service.chair_secret).at(time.time() + 30)  # after the API's login
+    )
     chair.get_by_role("button", name="登录").click()
     chair.wait_for_url("**/chair/")
 
