@@ -29,11 +29,12 @@ def _until_up(base: str) -> None:
 
 
 def _organisations(base: str, secret: str, count: int) -> tuple[int, int]:
-    """``count`` organisations added to 思南 through the API (a login one TOTP step behind, so
-    the browser's login with the current code is not a replay); 思南's id and how many it may
-    choose from in all (its own and those of the units above it)."""
+    """``count`` organisations added to 思南 through the API (a login with the current TOTP
+    code; the browser's login uses the next one, so neither replays the other even when a
+    request crosses a 30-second step); 思南's id and how many it may choose from in all (its
+    own and those of the units above it)."""
     _until_up(base)
-    code = pyotp.TOTP(secret).at(time.time() - 30)
+    code = pyotp.TOTP(secret).now()
     login = httpx.post(
         f"{base}/api/v1/auth/login",
         json={"username": "chair", "password": DEMO_PASSWORD, "totp": code},
@@ -58,7 +59,7 @@ def test_the_organisations_a_page_at_a_time(browser: Browser, service: Service) 
     assert PAGE_SIZE < total <= 2 * PAGE_SIZE
     context = new_context(browser, service)
     page = context.new_page()
-    log_in(page, "chair", DEMO_PASSWORD, service.chair_secret)
+    log_in(page, "chair", DEMO_PASSWORD, service.chair_secret, ahead=1)  # after the API's
     page.goto("/chair/organisations")
     page.get_by_label("单位", exact=True).select_option(value=str(sinan))
     page.get_by_role("button", name="显示").click()
