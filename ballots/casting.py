@@ -13,10 +13,25 @@ import hashlib
 import hmac
 import secrets
 import weakref
+from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Any, NamedTuple
 
 import msgspec
-from sqlalchemy import Connection, Engine, and_, bindparam, exists, insert, or_, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    LargeBinary,
+    and_,
+    any_,
+    bindparam,
+    exists,
+    insert,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm import aliased
@@ -24,11 +39,12 @@ from sqlalchemy.orm import aliased
 import tally
 from ballots import board
 from ballots.credentials import credential_hash
-from ballots.db import sqlite_writer
+from ballots.db import committer_of
 from ballots.errors import (
     N_,
     AlreadyVoted,
     BallotNotOpen,
+    DomainError,
     HouseholdAlreadyVoted,
     InvalidAnswer,
     MistypedCredential,
@@ -37,7 +53,7 @@ from ballots.errors import (
     UnknownCredential,
     VotedOnPaper,
 )
-from ballots.fast_sql import Statement, driver_of
+from ballots.fast_sql import Db, Statement, driver_of
 from ballots.lifecycle import decode_spec
 from ballots.models import (
     Attendance,
@@ -209,40 +225,29 @@ async def cast_vote(
     The vote goes onto the ballot's public board in the same transaction; with a ``signer`` the
     receipt carries a signed tree head that includes it.
 
-    The work is one short transaction of plain statements (:func:`_cast_in`). On SQLite it runs
-    on the dedicated writer thread; elsewhere on a connection of its own.
+    Votes arriving together are cast together (:func:`_cast_many` in one transaction, see
+    :func:`ballots.db.committer_of`): on SQLite on the writer thread, elsewhere on one pooled
+    connection per batch.
     """
-    hashed = credential_hash(key, credential)
-
-    def work(connection: Connection) -> tuple[Receipt, int, bytes]:
-        return _cast_in(connection, key, ballot_id, hashed, answers, submission_id, channel)
-
+    vote = _Vote(key, ballot_id, credential_hash(key, credential), answers, submission_id, channel)
     heads = _heads_of(engine)
 
-    def committed(done: tuple[Receipt, int, bytes]) -> None:
+    def committed(done: _Cast) -> None:
         heads.committed(ballot_id, done[1], done[2])
 
-    def signed(done: tuple[Receipt, int, bytes]) -> Receipt:
-        # Signed after the transaction, so the writer is free for the next vote meanwhile.
-        receipt, size, _ = done
-        if signer is not None and size:
-            receipt.tree_head = heads.head(signer, ballot_id)
-        return receipt
-
-    writer = sqlite_writer(engine)
+    committer = committer_of(engine)
     for attempt in range(3):
         try:
-            if writer is not None:
-                return signed(await writer.run(work, committed))
-            async with engine.connect() as connection:
-                done = await connection.run_sync(work)
-                await connection.commit()
-            committed(done)
-            return signed(done)
+            receipt, size, _ = await committer.run_grouped(_cast_many, vote, committed)
         except IntegrityError:
             # Another request for the same person or household won the race; look again.
             if attempt == 2:
                 raise
+            continue
+        # Signed after the transaction, so the writer is free for the next votes meanwhile.
+        if signer is not None and size:
+            receipt.tree_head = heads.head(signer, ballot_id)
+        return receipt
     raise AssertionError("unreachable")
 
 
@@ -320,9 +325,18 @@ _LOOKUP_QUERY = (
         PaperIssue,
         and_(PaperIssue.ballot_id == Elector.ballot_id, PaperIssue.count_key == Elector.count_key),
     )
-    .where(Elector.credential_hash == bindparam("hashed"), Elector.ballot_id == bindparam("ballot"))
 )
-_LOOKUP = Statement(_LOOKUP_QUERY, times=(8, 15))  # closes_at, the counted cast's hour
+_LOOKUP = Statement(  # one credential's row; closes_at and the counted cast's hour are times
+    _LOOKUP_QUERY.where(
+        Elector.credential_hash == bindparam("hashed"), Elector.ballot_id == bindparam("ballot")
+    ),
+    times=(8, 15),
+)
+# Many credentials' rows in one round trip (PostgreSQL), each row ending with its hash.
+_LOOKUP_MANY = _LOOKUP_QUERY.add_columns(Elector.credential_hash).where(
+    Elector.credential_hash == any_(bindparam("hashes", type_=ARRAY(LargeBinary))),
+    Elector.ballot_id == bindparam("ballot"),
+)
 # Lock the ballot row before the lookup: casts append to its board one at a time, and a close
 # waits for them (SQLite's BEGIN IMMEDIATE already serialises writers). The lock is its own
 # statement so that the lookup after it sees what the previous holder committed: a single
@@ -354,7 +368,7 @@ _PRESENT = select(
 )
 _PRESENT_NOW = Statement(_PRESENT)
 _INSERT_CAST = Statement(
-    insert(Cast).returning(Cast.id),
+    insert(Cast).returning(Cast.id, sort_by_parameter_order=True),
     binds_times=True,
     columns=(
         "ballot_id",
@@ -386,140 +400,264 @@ def _past(deadline: datetime) -> bool:
     return datetime.now(UTC) >= deadline
 
 
-def _cast_in(
-    connection: Connection,
-    key: bytes,
-    ballot_id: int,
-    hashed: bytes | None,
-    answers: tally.Answers,
-    submission_id: str,
-    channel: str,
-) -> tuple[Receipt, int, bytes]:
-    """Cast within an open transaction: one lookup, then the cast, its board leaf, participation.
+class _Vote(NamedTuple):
+    key: bytes
+    ballot_id: int
+    hashed: bytes | None
+    answers: tally.Answers
+    submission_id: str
+    channel: str
 
-    A submission is a retry (answered with its first receipt) when it carries the
-    ``submission_id`` of an earlier cast, or, without one, when its answers equal those of the
-    ballot that counts now. With revoting, any other submission replaces the counted ballot —
-    including a change back to earlier answers. Returns the receipt (unsigned) and the board's
-    size and right edge after it, for the caller to sign a tree head outside the transaction.
+
+_Cast = tuple[Receipt, int, bytes]
+"""A cast's receipt (unsigned), and the size and right edge of its board once it is in."""
+
+
+class _CountedBallot(NamedTuple):
+    """The ballot that counts for a voting unit: who cast it, and what they were told."""
+
+    elector_id: int
+    tracker: str
+    hour: datetime
+    submission_key: bytes
+    leaf: int | None
+
+
+def _cast_many(connection: Connection, votes: Sequence[_Vote]) -> list[_Cast | Exception]:
+    """Cast ``votes`` within one open transaction; each one's receipt or refusal.
+
+    Per ballot: its lock (on PostgreSQL; SQLite's ``BEGIN IMMEDIATE`` already serialises
+    writers), one lookup, every decision in memory in arrival order (so two phones of one
+    household in one batch are decided as if one after the other), then the writes of all the
+    accepted votes at once: their board leaves and nodes, casts and participation. Refusals come
+    before any write.
     """
     db = driver_of(connection)
-    if hashed is None:
-        if _BALLOT_EXISTS.first(db, {"ballot": ballot_id}) is None:
-            raise NotFound(what="ballot", id=ballot_id)
-        raise MistypedCredential()
-    if connection.dialect.name != "sqlite":
-        connection.execute(_LOCK_BALLOT, {"ballot": ballot_id})
-    row = _LOOKUP.first(db, {"hashed": hashed, "ballot": ballot_id})
-    if row is None:
-        if _BALLOT_EXISTS.first(db, {"ballot": ballot_id}) is None:
-            raise NotFound(what="ballot", id=ballot_id)
-        raise UnknownCredential()
-    (
-        elector_id,
-        count_key,
-        weight,
-        state,
-        spec_text,
-        revoting,
-        log_size,
-        log_edge,
-        closes_at,
-        requires_checkin,
-        meeting_id,
-        resident_id,
-        paper_serial,
-        taken_by,
-        counted_tracker,
-        counted_hour,
-        counted_key,
-        counted_leaf,
-    ) = row
-    submission_key = _submission_key(key, elector_id, submission_id, answers)
+    by_ballot: dict[int, list[int]] = {}
+    for position, vote in enumerate(votes):
+        by_ballot.setdefault(vote.ballot_id, []).append(position)
+    outcomes: dict[int, _Cast | Exception] = {}
+    for ballot_id in sorted(by_ballot):  # one order of locks, whatever the batch
+        positions = by_ballot[ballot_id]
+        decided = _BallotBatch(connection, db, ballot_id).cast([votes[p] for p in positions])
+        outcomes.update(zip(positions, decided, strict=True))
+    return [outcomes[position] for position in range(len(votes))]
 
-    def receipt(
-        tracker: str, hour: datetime, leaf: int | None, size: int, edge: bytes, code: str = ""
-    ) -> tuple[Receipt, int, bytes]:
-        made = Receipt(
-            ballot_id=ballot_id,
+
+class _BallotBatch:
+    """The votes of one batch on one ballot, decided in order against the ballot's state and
+    what was decided before them, then written together."""
+
+    def __init__(self, connection: Connection, db: Db, ballot_id: int) -> None:
+        self.connection, self.db, self.ballot_id = connection, db, ballot_id
+        self.exists: bool | None = None
+        self.counted: dict[bytes, _CountedBallot | None] = {}  # by count key, as decided so far
+        self.new_by_key: dict[bytes, tuple[str, datetime, int]] = {}  # this batch's casts
+        self.leaves: list[bytes] = []
+        self.casts: list[dict[str, Any]] = []
+        self.participation: dict[bytes, tuple[bool, int, int]] = {}  # key: (new?, elector, cast)
+        self.size, self.edge = 0, b""
+
+    def cast(self, votes: Sequence[_Vote]) -> list[_Cast | Exception]:
+        if self.connection.dialect.name != "sqlite":
+            self.connection.execute(_LOCK_BALLOT, {"ballot": self.ballot_id})
+        rows = self._lookup([vote.hashed for vote in votes if vote.hashed is not None])
+        if rows:
+            first = next(iter(rows.values()))
+            self.size, self.edge = first[6], first[7]  # the ballot's log_size and log_edge
+        decided: list[tuple[Receipt, int | None] | Exception] = []
+        for vote in votes:
+            try:
+                decided.append(self._decide(vote, rows))
+            except DomainError as refusal:
+                decided.append(refusal)
+        size, edge = self._write() if self.leaves else (self.size, self.edge)
+        outcomes: list[_Cast | Exception] = []
+        for outcome in decided:
+            if isinstance(outcome, Exception):
+                outcomes.append(outcome)
+                continue
+            receipt, position = outcome
+            if position is not None:
+                receipt.leaf_index = self.casts[position]["leaf_index"]
+            outcomes.append((receipt, size, edge))
+        return outcomes
+
+    def _lookup(self, hashes: list[bytes]) -> dict[bytes, tuple[Any, ...]]:
+        """The lookup row of each credential hash found on this ballot."""
+        if not hashes:
+            return {}
+        if isinstance(self.db, Connection):  # one round trip for the batch
+            params = {"hashes": list(dict.fromkeys(hashes)), "ballot": self.ballot_id}
+            found = self.db.execute(_LOOKUP_MANY, params)
+            return {row[-1]: tuple(row[:-1]) for row in found}
+        rows = {}
+        for hashed in dict.fromkeys(hashes):
+            row = _LOOKUP.first(self.db, {"hashed": hashed, "ballot": self.ballot_id})
+            if row is not None:
+                rows[hashed] = row
+        return rows
+
+    def _refuse_missing(self, refusal: DomainError) -> DomainError:
+        if self.exists is None:
+            self.exists = _BALLOT_EXISTS.first(self.db, {"ballot": self.ballot_id}) is not None
+        return refusal if self.exists else NotFound(what="ballot", id=self.ballot_id)
+
+    def _decide(
+        self, vote: _Vote, rows: dict[bytes, tuple[Any, ...]]
+    ) -> tuple[Receipt, int | None]:
+        """One vote's receipt (and its position among this batch's new casts, if it is one), or
+        its refusal raised.
+
+        A submission is a retry (answered with its first receipt) when it carries the
+        ``submission_id`` of an earlier cast, or, without one, when its answers equal those of
+        the ballot that counts now. With revoting, any other submission replaces the counted
+        ballot — including a change back to earlier answers.
+        """
+        if vote.hashed is None:
+            raise self._refuse_missing(MistypedCredential())
+        row = rows.get(vote.hashed)
+        if row is None:
+            raise self._refuse_missing(UnknownCredential())
+        (
+            elector_id,
+            count_key,
+            weight,
+            state,
+            spec_text,
+            revoting,
+            _size,
+            _edge,
+            closes_at,
+            requires_checkin,
+            meeting_id,
+            resident_id,
+            paper_serial,
+            taken_by,
+            counted_tracker,
+            counted_hour,
+            counted_key,
+            counted_leaf,
+        ) = row
+        if count_key in self.counted:
+            counted = self.counted[count_key]
+        elif taken_by is not None:
+            counted = _CountedBallot(
+                taken_by, counted_tracker, counted_hour, counted_key, counted_leaf
+            )
+        else:
+            counted = None
+        submission_key = _submission_key(vote.key, elector_id, vote.submission_id, vote.answers)
+        if counted is not None and counted.elector_id == elector_id:
+            if counted.submission_key == submission_key:
+                return self._receipt(counted.tracker, counted.hour, counted.leaf), None
+            if vote.submission_id:
+                earlier = self.new_by_key.get(submission_key) or _EARLIER.first(
+                    self.db, {"ballot": self.ballot_id, "submission_key": submission_key}
+                )
+                if earlier is not None:
+                    tracker, hour, leaf = earlier
+                    return self._receipt(tracker, hour, leaf), None
+        if state != "open":
+            raise BallotNotOpen(state=state)
+        if closes_at is not None and _past(closes_at):
+            # The deadline residents were shown has passed; the scheduler closes the ballot soon.
+            raise BallotNotOpen(state="closed")
+        if paper_serial is not None:
+            raise VotedOnPaper(serial=paper_serial)
+        if requires_checkin:
+            present = _PRESENT_NOW.first(self.db, {"meeting": meeting_id, "resident": resident_id})
+            if not (present and present[0]):
+                raise NotCheckedIn()
+        spec = decode_spec(spec_text)
+        try:
+            tally.check_answers(spec, vote.answers)
+        except tally.AnswerError as error:
+            raise InvalidAnswer(
+                ANSWER_MESSAGES.get(error.code, error.message),
+                code=error.code,
+                question=error.question,
+                **error.params,
+            ) from error
+        if counted is not None and counted.elector_id != elector_id:
+            raise HouseholdAlreadyVoted()
+        if counted is not None and not revoting:
+            raise AlreadyVoted()
+        tracker, code = new_tracker_and_code()
+        cast_hour = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+        self.leaves.append(
+            tally_board.cast_event(
+                tracker=tracker,
+                answers=vote.answers,
+                unit=tally_board.unit_pseudonym(
+                    vote.key, board.board_ballot_id(self.ballot_id), count_key
+                ),
+                hour=cast_hour,
+                weight=weight if spec.weighting == "area" else 1.0,
+                channel=vote.channel,
+                replaces=counted.tracker if counted is not None else None,
+            )
+        )
+        leaf_index = self.size + len(self.casts)
+        position = len(self.casts)
+        self.casts.append(
+            {
+                "ballot_id": self.ballot_id,
+                "tracker": tracker,
+                "answers": msgspec.json.encode(vote.answers).decode(),
+                "channel": vote.channel,
+                "cast_hour": cast_hour,
+                "submission_key": submission_key,
+                "leaf_index": leaf_index,
+            }
+        )
+        earlier_in_batch = self.participation.get(count_key)
+        is_new = taken_by is None if earlier_in_batch is None else earlier_in_batch[0]
+        self.participation[count_key] = (is_new, elector_id, position)
+        self.counted[count_key] = _CountedBallot(
+            elector_id, tracker, cast_hour, submission_key, leaf_index
+        )
+        self.new_by_key[submission_key] = (tracker, cast_hour, leaf_index)
+        receipt = self._receipt(tracker, cast_hour, leaf_index, code)
+        receipt.replaced_earlier = counted is not None
+        return receipt, position
+
+    def _receipt(self, tracker: str, hour: datetime, leaf: int | None, code: str = "") -> Receipt:
+        return Receipt(
+            ballot_id=self.ballot_id,
             tracker=tracker,
             cast_hour=hour,
             receipt_code=code or receipt_code(tracker) or "",
             leaf_index=leaf,
         )
-        return made, size, edge
 
-    if taken_by == elector_id:
-        if counted_key == submission_key:
-            return receipt(counted_tracker, counted_hour, counted_leaf, log_size, log_edge)
-        if submission_id:
-            earlier = _EARLIER.first(db, {"ballot": ballot_id, "submission_key": submission_key})
-            if earlier is not None:
-                tracker, hour, leaf = earlier
-                return receipt(tracker, hour, leaf, log_size, log_edge)
-    if state != "open":
-        raise BallotNotOpen(state=state)
-    if closes_at is not None and _past(closes_at):
-        # The deadline residents were shown has passed; the scheduler closes the ballot soon.
-        raise BallotNotOpen(state="closed")
-    if paper_serial is not None:
-        raise VotedOnPaper(serial=paper_serial)
-    if requires_checkin:
-        present = _PRESENT_NOW.first(db, {"meeting": meeting_id, "resident": resident_id})
-        if not (present and present[0]):
-            raise NotCheckedIn()
-    spec = decode_spec(spec_text)
-    try:
-        tally.check_answers(spec, answers)
-    except tally.AnswerError as error:
-        raise InvalidAnswer(
-            ANSWER_MESSAGES.get(error.code, error.message),
-            code=error.code,
-            question=error.question,
-            **error.params,
-        ) from error
-    if taken_by is not None and taken_by != elector_id:
-        raise HouseholdAlreadyVoted()
-    if taken_by is not None and not revoting:
-        raise AlreadyVoted()
-    tracker, code = new_tracker_and_code()
-    cast_hour = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
-    leaf = tally_board.cast_event(
-        tracker=tracker,
-        answers=answers,
-        unit=tally_board.unit_pseudonym(key, board.board_ballot_id(ballot_id), count_key),
-        hour=cast_hour,
-        weight=weight if spec.weighting == "area" else 1.0,
-        channel=channel,
-        replaces=counted_tracker if taken_by is not None else None,
-    )
-    (leaf_index,), size, edge = board.append_events(db, ballot_id, log_size, log_edge, [leaf])
-    inserted = _INSERT_CAST.first(
-        db,
-        {
-            "ballot_id": ballot_id,
-            "tracker": tracker,
-            "answers": msgspec.json.encode(answers).decode(),
-            "channel": channel,
-            "cast_hour": cast_hour,
-            "submission_key": submission_key,
-            "leaf_index": leaf_index,
-        },
-    )
-    assert inserted is not None
-    cast_id = inserted[0]
-    if taken_by is None:
-        _INSERT_PARTICIPATION.run(
-            db,
-            {
-                "ballot_id": ballot_id,
-                "count_key": count_key,
-                "elector_id": elector_id,
-                "cast_id": cast_id,
-            },
+    def _write(self) -> tuple[int, bytes]:
+        """Write the batch's new casts: board leaves and nodes, casts, then participation."""
+        db = self.db
+        indexes, size, edge = board.append_events(
+            db, self.ballot_id, self.size, self.edge, self.leaves
         )
-    else:
-        _COUNT_CAST.run(db, {"ballot": ballot_id, "key": count_key, "cast": cast_id})
-    done = receipt(tracker, cast_hour, leaf_index, size, edge, code)
-    done[0].replaced_earlier = taken_by is not None
-    return done
+        assert indexes == [cast["leaf_index"] for cast in self.casts]
+        cast_ids = [row[0] for row in _INSERT_CAST.rows_of_many(db, self.casts)]
+        added = []
+        changed = []
+        for count_key, (is_new, elector_id, position) in self.participation.items():
+            if is_new:
+                added.append(
+                    {
+                        "ballot_id": self.ballot_id,
+                        "count_key": count_key,
+                        "elector_id": elector_id,
+                        "cast_id": cast_ids[position],
+                    }
+                )
+            else:
+                changed.append(
+                    {"ballot": self.ballot_id, "key": count_key, "cast": cast_ids[position]}
+                )
+        for statement, rows in ((_INSERT_PARTICIPATION, added), (_COUNT_CAST, changed)):
+            if len(rows) == 1:
+                statement.run(db, rows[0])
+            elif rows:
+                statement.run_many(db, rows)
+        return size, edge

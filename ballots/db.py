@@ -6,9 +6,11 @@ database itself, and one process shares one writing connection, which keeps writ
 order instead of busy-waiting. Read-only work (page views) may use a separate read engine whose
 transactions start deferred: in WAL mode readers never wait for the writer.
 
-The hot path of casting on SQLite runs synchronously on a dedicated thread (:func:`sqlite_writer`):
-one thread hand-off per vote instead of one per driver call, and votes arriving together are
-committed together.
+Votes arriving together are written together (:func:`committer_of`). On SQLite the hot path of
+casting runs synchronously on a dedicated writer thread (:class:`SqliteWriter`): one thread
+hand-off per vote instead of one per driver call, and one transaction per batch. Elsewhere a
+:class:`GroupCommitter` runs each batch in one transaction on one pooled connection, so that a
+hundred phones voting at once cost a few round trips and one commit, not a hundred of each.
 """
 
 from __future__ import annotations
@@ -17,8 +19,9 @@ import asyncio
 import logging
 import threading
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Connection, Engine, event
@@ -33,6 +36,12 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.pool import AsyncAdaptedQueuePool, QueuePool
 
 T = TypeVar("T")
+I = TypeVar("I")  # noqa: E741 - an item of grouped work
+
+Group = Callable[[Connection, Sequence[I]], list[T | Exception]]
+"""Work on many items in one transaction: the outcome of each, a result or the refusal (an
+exception) of that item. A group refuses items before it writes anything; if it raises, the
+transaction is rolled back and each item runs again alone."""
 
 
 def is_sqlite(url: str) -> bool:
@@ -133,6 +142,25 @@ class SqliteWriter:
             self.executor.submit(self._drain)
         return await job.future
 
+    async def run_grouped(
+        self,
+        group: Group[I, T],
+        item: I,
+        on_committed: Callable[[T], None] | None = None,
+    ) -> T:
+        """Like :meth:`run`, but consecutive items of the same ``group`` in a batch go to one
+        call of ``group``."""
+        loop = asyncio.get_running_loop()
+        job: _Job[T] = _Job(partial(_one, group, item), loop, loop.create_future(), on_committed)
+        job.group, job.item = group, item
+        with self._lock:
+            self._pending.append(job)
+            start = not self._draining
+            self._draining = True
+        if start:
+            self.executor.submit(self._drain)
+        return await job.future
+
     def _drain(self) -> None:
         while True:
             with self._lock:
@@ -173,18 +201,33 @@ class SqliteWriter:
             with self.engine.begin() as connection:
                 raw = connection.connection.driver_connection
                 assert raw is not None
-                for job in batch:
-                    if savepoints:
-                        raw.execute("SAVEPOINT job")
-                    changes = raw.total_changes
-                    outcome = _attempt(job, connection)
-                    if savepoints:
-                        if not outcome[2]:
-                            raw.execute("ROLLBACK TO job")
-                        raw.execute("RELEASE job")
-                    elif not outcome[2] and raw.total_changes != changes:
-                        raise _Redo()
-                    outcomes.append(outcome)
+                start = 0
+                while start < len(batch):
+                    job = batch[start]
+                    end = start + 1
+                    if savepoints or job.group is None:
+                        if savepoints:
+                            raw.execute("SAVEPOINT job")
+                        changes = raw.total_changes
+                        outcome = _attempt(job, connection)
+                        if savepoints:
+                            if not outcome[2]:
+                                raw.execute("ROLLBACK TO job")
+                            raw.execute("RELEASE job")
+                        elif not outcome[2] and raw.total_changes != changes:
+                            raise _Redo()
+                        outcomes.append(outcome)
+                    else:
+                        while end < len(batch) and batch[end].group is job.group:
+                            end += 1
+                        changes = raw.total_changes
+                        grouped = _attempt_group(batch[start:end], connection)
+                        if grouped is None:
+                            if raw.total_changes != changes:
+                                raise _Redo()
+                            grouped = [_attempt(each, connection) for each in batch[start:end]]
+                        outcomes.extend(grouped)
+                    start = end
                 if all(not ok for _, _, ok in outcomes):
                     raise _RolledBack()  # nothing to keep
         except _RolledBack:
@@ -197,7 +240,7 @@ class SqliteWriter:
 
 
 class _Job(Generic[T]):
-    __slots__ = ("future", "loop", "on_committed", "work")
+    __slots__ = ("future", "group", "item", "loop", "on_committed", "work")
 
     def __init__(
         self,
@@ -208,6 +251,8 @@ class _Job(Generic[T]):
     ) -> None:
         self.work, self.loop, self.future = work, loop, future
         self.on_committed = on_committed
+        self.group: Group[Any, T] | None = None
+        self.item: Any = None
 
 
 class _RolledBack(Exception):
@@ -224,6 +269,30 @@ def _attempt(job: _Job[Any], connection: Connection) -> tuple[_Job[Any], Any, bo
         return job, job.work(connection), True
     except Exception as error:
         return job, error, False
+
+
+def _one(group: Group[I, T], item: I, connection: Connection) -> T:
+    """``group`` on one item: its result, or its refusal raised."""
+    (outcome,) = group(connection, [item])
+    if isinstance(outcome, Exception):
+        raise outcome
+    return outcome
+
+
+def _attempt_group(
+    jobs: Sequence[_Job[Any]], connection: Connection
+) -> list[tuple[_Job[Any], Any, bool]] | None:
+    """Run consecutive jobs of one group in one call; None if the call itself failed."""
+    group = jobs[0].group
+    assert group is not None
+    try:
+        values = group(connection, [job.item for job in jobs])
+    except Exception:
+        return None
+    return [
+        (job, value, not isinstance(value, Exception))
+        for job, value in zip(jobs, values, strict=True)
+    ]
 
 
 def _settle_batch(outcomes: list[tuple[_Job[Any], Any, bool]]) -> None:
@@ -243,7 +312,101 @@ def _settle_batch(outcomes: list[tuple[_Job[Any], Any, bool]]) -> None:
             job.future.set_exception(value)
 
 
+class GroupCommitter:
+    """Grouped work on a server database (PostgreSQL): items that arrive while a batch is being
+    written wait for the next one, which runs in one transaction on one pooled connection.
+    Nobody hears back before their batch is committed. If a batch fails as a whole, nothing of
+    it is stored and each item runs again alone, so one item's fault never refuses another."""
+
+    MAX_BATCH = 64
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        # Weakly: the committer is kept per engine, and must not keep its engine alive.
+        self._engine = weakref.ref(engine)
+        self._queues: dict[tuple[asyncio.AbstractEventLoop, Group[Any, Any]], list[_Job[Any]]] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    async def run_grouped(
+        self,
+        group: Group[I, T],
+        item: I,
+        on_committed: Callable[[T], None] | None = None,
+    ) -> T:
+        """Run ``group`` on ``item`` with whatever else arrives meanwhile; its outcome once
+        committed (``on_committed`` is called first, as in :meth:`SqliteWriter.run`)."""
+        loop = asyncio.get_running_loop()
+        job: _Job[T] = _Job(partial(_one, group, item), loop, loop.create_future(), on_committed)
+        job.group, job.item = group, item
+        key = (loop, group)
+        queue = self._queues.get(key)
+        if queue is None:
+            queue = self._queues[key] = []
+            task = loop.create_task(self._drain(key, queue))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+        queue.append(job)
+        return await job.future
+
+    async def _drain(
+        self, key: tuple[asyncio.AbstractEventLoop, Group[Any, Any]], queue: list[_Job[Any]]
+    ) -> None:
+        try:
+            while queue:
+                batch = queue[: self.MAX_BATCH]
+                del queue[: self.MAX_BATCH]
+                _settle_batch(await self._commit(batch))
+        finally:
+            del self._queues[key]
+            for job in queue:  # only when the loop is shutting down mid-batch
+                job.future.cancel()
+
+    async def _commit(self, batch: list[_Job[Any]]) -> list[tuple[_Job[Any], Any, bool]]:
+        group = batch[0].group
+        assert group is not None
+        try:
+            async with self.engine().connect() as connection:
+                values = await connection.run_sync(group, [job.item for job in batch])
+                await connection.commit()
+        except Exception as error:
+            if len(batch) == 1:
+                return [(batch[0], error, False)]
+            return [await self._alone(job) for job in batch]
+        return [
+            (job, value, not isinstance(value, Exception))
+            for job, value in zip(batch, values, strict=True)
+        ]
+
+    def engine(self) -> AsyncEngine:
+        engine = self._engine()
+        if engine is None:
+            raise RuntimeError("the engine of this committer was disposed of")
+        return engine
+
+    async def _alone(self, job: _Job[Any]) -> tuple[_Job[Any], Any, bool]:
+        try:
+            async with self.engine().connect() as connection:
+                value = await connection.run_sync(job.work)
+                await connection.commit()
+        except Exception as error:
+            return job, error, False
+        return job, value, True
+
+
+Committer = SqliteWriter | GroupCommitter
+
 _WRITERS: weakref.WeakKeyDictionary[Engine, SqliteWriter] = weakref.WeakKeyDictionary()
+_COMMITTERS: weakref.WeakKeyDictionary[Engine, GroupCommitter] = weakref.WeakKeyDictionary()
+
+
+def committer_of(engine: AsyncEngine) -> Committer:
+    """Where grouped writes to ``engine``'s database go: its SQLite writer, or its committer."""
+    writer = sqlite_writer(engine)
+    if writer is not None:
+        return writer
+    committer = _COMMITTERS.get(engine.sync_engine)
+    if committer is None:
+        committer = _COMMITTERS[engine.sync_engine] = GroupCommitter(engine)
+    return committer
 
 
 def sqlite_writer(engine: AsyncEngine) -> SqliteWriter | None:
@@ -258,6 +421,7 @@ def sqlite_writer(engine: AsyncEngine) -> SqliteWriter | None:
 
 async def dispose(engine: AsyncEngine) -> None:
     """Close an engine's connections and its SQLite writer, if it has one."""
+    _COMMITTERS.pop(engine.sync_engine, None)
     writer = _WRITERS.pop(engine.sync_engine, None)
     if writer is not None:
         writer.close()

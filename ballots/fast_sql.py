@@ -104,6 +104,17 @@ class Statement:
             return db.execute(self.sql, self._raw_params(params)).rowcount
         return int(db.execute(self.core, dict(params)).rowcount)
 
+    def rows_of_many(self, db: Db, rows: Sequence[Mapping[str, Any]]) -> list[tuple[Any, ...]]:
+        """Run a statement with ``RETURNING`` once per row of parameters; the row each returned,
+        in the order given (the statement must return rows sorted by parameter order)."""
+        if isinstance(db, sqlite3.Connection):
+            # sqlite3 returns no rows from executemany; a statement each costs microseconds.
+            found = [db.execute(self.sql, self._raw_params(row)).fetchone() for row in rows]
+            return [self._converted(row) for row in found]
+        if len(rows) == 1:
+            return [tuple(db.execute(self.core, dict(rows[0])).one())]
+        return [tuple(row) for row in db.execute(self.core, [dict(row) for row in rows])]
+
     def run_many(self, db: Db, rows: Sequence[Mapping[str, Any]]) -> None:
         """Run the statement once per row of parameters."""
         if isinstance(db, sqlite3.Connection):
