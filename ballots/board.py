@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime
+from typing import Any, NamedTuple
 
 import msgspec
 from sqlalchemy import Connection, bindparam, insert, select, update
@@ -93,14 +94,18 @@ def root_of(size: int, edge: bytes) -> bytes:
     return CompactRange(size, split_edge(edge)).root()
 
 
-def append_events(
-    db: Db, ballot_id: int, size: int, edge: bytes, events: Sequence[bytes]
-) -> tuple[list[int], int, bytes]:
-    """Append ``events`` to a ballot's log whose state is (``size``, ``edge``).
+class Append(NamedTuple):
+    """What appending events to a ballot's log writes, worked out in memory."""
 
-    Returns the new leaves' indexes and the new size and edge. The caller holds the ballot's
-    lock; the size check in the update makes a lost race fail loudly instead of forking the log.
-    """
+    leaves: list[dict[str, Any]]  # board_leaves rows
+    nodes: list[dict[str, Any]]  # board_nodes rows
+    indexes: list[int]  # the new leaves' positions
+    size: int  # the log's size after it
+    edge: bytes  # and its right edge
+
+
+def plan_append(ballot_id: int, size: int, edge: bytes, events: Sequence[bytes]) -> Append:
+    """The rows that append ``events`` to a ballot's log whose state is (``size``, ``edge``)."""
     compact = CompactRange(size, split_edge(edge))
     leaves = []
     nodes: list[tuple[NodeKey, bytes]] = []
@@ -113,24 +118,39 @@ def append_events(
             {"ballot_id": ballot_id, "index": index, "data": data.decode("utf-8"), "hash": hashed}
         )
         indexes.append(index)
-    # One row goes as one statement, not through the executemany machinery.
-    if len(leaves) == 1:
-        _INSERT_LEAF.run(db, leaves[0])
-    else:
-        _INSERT_LEAF.run_many(db, leaves)
     rows = [{"ballot_id": ballot_id, "level": lv, "index": ix, "hash": h} for (lv, ix), h in nodes]
-    if len(rows) == 1:
-        _INSERT_NODE.run(db, rows[0])
-    elif rows:
-        _INSERT_NODE.run_many(db, rows)
-    new_edge = b"".join(compact.hashes)
+    return Append(leaves, rows, indexes, compact.size, b"".join(compact.hashes))
+
+
+def append_events(
+    db: Db, ballot_id: int, size: int, edge: bytes, events: Sequence[bytes]
+) -> tuple[list[int], int, bytes]:
+    """Append ``events`` to a ballot's log whose state is (``size``, ``edge``).
+
+    Returns the new leaves' indexes and the new size and edge. The caller holds the ballot's
+    lock; the size check in the update makes a lost race fail loudly instead of forking the log.
+    """
+    plan = plan_append(ballot_id, size, edge, events)
+    # One row goes as one statement, not through the executemany machinery.
+    for statement, rows in ((_INSERT_LEAF, plan.leaves), (_INSERT_NODE, plan.nodes)):
+        if len(rows) == 1:
+            statement.run(db, rows[0])
+        elif rows:
+            statement.run_many(db, rows)
     moved = _UPDATE_LOG.run(
         db,
-        {"ballot": ballot_id, "old_size": size, "new_size": compact.size, "edge": new_edge},
+        {"ballot": ballot_id, "old_size": size, "new_size": plan.size, "edge": plan.edge},
     )
     if moved != 1:
-        raise RuntimeError(f"the board of ballot {ballot_id} changed during an append")
-    return indexes, compact.size, new_edge
+        raise LogMoved(ballot_id)
+    return plan.indexes, plan.size, plan.edge
+
+
+class LogMoved(RuntimeError):
+    """The board changed under an append: someone appended without holding the ballot's lock."""
+
+    def __init__(self, ballot_id: int) -> None:
+        super().__init__(f"the board of ballot {ballot_id} changed during an append")
 
 
 def sign_head(

@@ -29,6 +29,7 @@ from sqlalchemy import (
     insert,
     or_,
     select,
+    text,
     update,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -392,6 +393,50 @@ _COUNT_CAST = Statement(
     .values(cast_id=bindparam("cast"))
 )
 
+# Every write of a batch of casts on PostgreSQL in one statement (one round trip): the board's
+# leaves and nodes, the log's new state (only if it is still the state the batch read: a lost
+# race fails the batch instead of forking the log), the casts, and participation, new or moved to
+# the new cast. Constraints are checked at the end of the statement, when all of it is in.
+_WRITE_ON_POSTGRES = text(
+    """
+WITH new_leaves AS (
+    INSERT INTO board_leaves (ballot_id, index, data, hash)
+    SELECT :ballot, * FROM unnest(
+        CAST(:leaf_index AS INTEGER[]), CAST(:leaf_data AS TEXT[]), CAST(:leaf_hash AS BYTEA[]))
+), new_nodes AS (
+    INSERT INTO board_nodes (ballot_id, level, index, hash)
+    SELECT :ballot, * FROM unnest(
+        CAST(:node_level AS INTEGER[]), CAST(:node_index AS INTEGER[]),
+        CAST(:node_hash AS BYTEA[]))
+), moved AS (
+    UPDATE ballots SET log_size = :new_size, log_edge = :edge
+    WHERE id = :ballot AND log_size = :old_size
+    RETURNING id
+), new_casts AS (
+    INSERT INTO casts (ballot_id, tracker, answers, channel, cast_hour, submission_key, leaf_index)
+    SELECT :ballot, * FROM unnest(
+        CAST(:tracker AS TEXT[]), CAST(:answers AS TEXT[]), CAST(:channel AS TEXT[]),
+        CAST(:cast_hour AS TIMESTAMP[]), CAST(:submission_key AS BYTEA[]),
+        CAST(:cast_leaf AS INTEGER[]))
+    RETURNING id, leaf_index
+), added AS (
+    INSERT INTO participation (ballot_id, count_key, elector_id, cast_id)
+    SELECT :ballot, p.count_key, p.elector_id, new_casts.id
+    FROM unnest(
+        CAST(:added_key AS TEXT[]), CAST(:added_elector AS INTEGER[]),
+        CAST(:added_leaf AS INTEGER[])) AS p (count_key, elector_id, leaf_index)
+    JOIN new_casts ON new_casts.leaf_index = p.leaf_index
+), changed AS (
+    UPDATE participation SET cast_id = new_casts.id
+    FROM unnest(CAST(:changed_key AS TEXT[]), CAST(:changed_leaf AS INTEGER[]))
+        AS c (count_key, leaf_index)
+    JOIN new_casts ON new_casts.leaf_index = c.leaf_index
+    WHERE participation.ballot_id = :ballot AND participation.count_key = c.count_key
+)
+SELECT count(*) FROM moved
+"""
+)
+
 
 def _past(deadline: datetime) -> bool:
     """True once ``deadline`` (stored in UTC; SQLite gives it back without a zone) is reached."""
@@ -451,11 +496,11 @@ class _BallotBatch:
     def __init__(self, connection: Connection, db: Db, ballot_id: int) -> None:
         self.connection, self.db, self.ballot_id = connection, db, ballot_id
         self.exists: bool | None = None
-        self.counted: dict[bytes, _CountedBallot | None] = {}  # by count key, as decided so far
+        self.counted: dict[str, _CountedBallot | None] = {}  # by count key, as decided so far
         self.new_by_key: dict[bytes, tuple[str, datetime, int]] = {}  # this batch's casts
         self.leaves: list[bytes] = []
         self.casts: list[dict[str, Any]] = []
-        self.participation: dict[bytes, tuple[bool, int, int]] = {}  # key: (new?, elector, cast)
+        self.participation: dict[str, tuple[bool, int, int]] = {}  # key: (new?, elector, cast)
         self.size, self.edge = 0, b""
 
     def cast(self, votes: Sequence[_Vote]) -> list[_Cast | Exception]:
@@ -634,6 +679,8 @@ class _BallotBatch:
     def _write(self) -> tuple[int, bytes]:
         """Write the batch's new casts: board leaves and nodes, casts, then participation."""
         db = self.db
+        if isinstance(db, Connection) and db.dialect.name == "postgresql":
+            return self._write_on_postgres(db)
         indexes, size, edge = board.append_events(
             db, self.ballot_id, self.size, self.edge, self.leaves
         )
@@ -661,3 +708,40 @@ class _BallotBatch:
             elif rows:
                 statement.run_many(db, rows)
         return size, edge
+
+    def _write_on_postgres(self, connection: Connection) -> tuple[int, bytes]:
+        """The same writes as one statement: one round trip for the whole batch."""
+        plan = board.plan_append(self.ballot_id, self.size, self.edge, self.leaves)
+        casts = self.casts
+        added = [(k, e, p) for k, (new, e, p) in self.participation.items() if new]
+        changed = [(k, p) for k, (new, _, p) in self.participation.items() if not new]
+        moved = connection.execute(
+            _WRITE_ON_POSTGRES,
+            {
+                "ballot": self.ballot_id,
+                "leaf_index": plan.indexes,
+                "leaf_data": [leaf["data"] for leaf in plan.leaves],
+                "leaf_hash": [leaf["hash"] for leaf in plan.leaves],
+                "node_level": [node["level"] for node in plan.nodes],
+                "node_index": [node["index"] for node in plan.nodes],
+                "node_hash": [node["hash"] for node in plan.nodes],
+                "old_size": self.size,
+                "new_size": plan.size,
+                "edge": plan.edge,
+                "tracker": [cast["tracker"] for cast in casts],
+                "answers": [cast["answers"] for cast in casts],
+                "channel": [cast["channel"] for cast in casts],
+                # Stored as naive UTC, as UTCDateTime does.
+                "cast_hour": [cast["cast_hour"].replace(tzinfo=None) for cast in casts],
+                "submission_key": [cast["submission_key"] for cast in casts],
+                "cast_leaf": [cast["leaf_index"] for cast in casts],
+                "added_key": [key for key, _, _ in added],
+                "added_elector": [elector for _, elector, _ in added],
+                "added_leaf": [casts[position]["leaf_index"] for _, _, position in added],
+                "changed_key": [key for key, _ in changed],
+                "changed_leaf": [casts[position]["leaf_index"] for _, position in changed],
+            },
+        ).scalar_one()
+        if moved != 1:
+            raise board.LogMoved(self.ballot_id)
+        return plan.size, plan.edge
