@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import logging
 import sys
@@ -101,6 +102,7 @@ from vote.pages.errors import page_error_response
 from vote.pages.labels import option_name, template_helpers
 from vote.problems import domain_error_handler, http_error_handler, internal_error_handler
 from vote.ratelimit import (
+    REDIS_FAILURES,
     MemoryRateLimiter,
     RateLimiter,
     RedisRateLimiter,
@@ -280,6 +282,9 @@ def create_app(settings: Settings | None = None, *, limiter: RateLimiter | None 
             if read_engine is not engine:
                 await dispose(read_engine)
             if redis is not None:
+                if isinstance(chosen, ResilientRateLimiter):
+                    with contextlib.suppress(*REDIS_FAILURES):
+                        await chosen.redis.flush()
                 await redis.aclose()
 
     return Litestar(

@@ -18,6 +18,7 @@ import pytest
 import redis.asyncio as redis_asyncio
 
 from vote.ratelimit import (
+    RELEASE_DELAY,
     MemoryRateLimiter,
     RateLimiter,
     RedisRateLimiter,
@@ -161,6 +162,42 @@ async def test_redis_counts_are_shared_between_clients() -> None:
     assert isinstance(await RedisRateLimiter(first).begin(limited), Refused)
     await first.aclose()
     await second.aclose()
+
+
+async def test_a_check_that_ended_well_is_released_for_every_worker_soon() -> None:
+    """One call to Redis per check that ends well: its release waits a moment in the worker
+    (or rides on the worker's next check), then the other workers see the place free again."""
+    first, second = redis_client(REDIS_URL), redis_client(REDIS_URL)
+    await _reachable(first)
+    one_at_a_time = rule(5, in_flight=1)
+    worker_a, worker_b = RedisRateLimiter(first), RedisRateLimiter(second)
+    slot = await worker_a.begin(one_at_a_time)
+    assert isinstance(slot, Slot)
+    assert isinstance(await worker_b.begin(one_at_a_time), Refused)
+    await worker_a.finish(slot, failed=False)
+    await asyncio.sleep(RELEASE_DELAY * 5)
+    again = await worker_b.begin(one_at_a_time)
+    assert isinstance(again, Slot)
+    assert int(await first.get(again.in_flight) or 0) == 1
+    await worker_b.finish(again, failed=False)
+    await worker_b.flush()
+    assert int(await first.get(again.in_flight) or 0) == 0
+    assert await worker_a.count(one_at_a_time.key, 600) == 0  # nothing counted as a failure
+    await first.aclose()
+    await second.aclose()
+
+
+async def test_a_release_after_its_counter_expired_leaves_no_counter() -> None:
+    client = redis_client(REDIS_URL)
+    await _reachable(client)
+    limiter, limited = RedisRateLimiter(client), rule(5, in_flight=3)
+    slot = await limiter.begin(limited)
+    assert isinstance(slot, Slot)
+    await client.delete(slot.in_flight)  # as if its minute had passed
+    await limiter.finish(slot, failed=False)
+    await limiter.flush()
+    assert await client.exists(slot.in_flight) == 0
+    await client.aclose()
 
 
 def _free_port() -> int:
