@@ -321,6 +321,44 @@ def tree_cpu_seconds(root: int) -> float | None:
     return sum(ticks[pid][1] for pid in members) / os.sysconf("SC_CLK_TCK")
 
 
+SERVICES = ("postgres", "redis-server")
+"""Processes (by name) whose CPU counts as the database's and Redis's, not the server's."""
+
+
+def services_cpu_seconds() -> float | None:
+    """utime + stime of every running PostgreSQL and Redis process; None off Linux."""
+    total = 0
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return None
+    for entry in entries:
+        if not entry.isdigit():
+            continue
+        try:
+            name, _, rest = (
+                Path(f"/proc/{entry}/stat").read_text().partition(" (")[2].rpartition(")")
+            )
+        except OSError:
+            continue
+        if name.startswith(SERVICES):
+            fields = rest.split()
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def machine_busy_seconds() -> tuple[float, float] | None:
+    """CPU seconds the whole machine has been busy, and in all, from /proc/stat."""
+    try:
+        first = Path("/proc/stat").read_text().splitlines()[0].split()
+    except OSError:
+        return None
+    ticks = [int(value) for value in first[1:9]]
+    idle = ticks[3] + ticks[4]  # idle, iowait
+    scale = os.sysconf("SC_CLK_TCK")
+    return (sum(ticks) - idle) / scale, sum(ticks) / scale
+
+
 def wait_for_port(
     process: subprocess.Popen[bytes], port: int, what: str, patience: float = 60.0
 ) -> None:
@@ -925,6 +963,8 @@ class WrkRun(msgspec.Struct):
     error_samples: list[str]
     client_cpu_seconds: float
     server_cpu_seconds: float | None = None
+    services_cpu_seconds: float | None = None  # PostgreSQL and Redis meanwhile
+    machine_busy: float | None = None  # the whole machine's busy share, of all its cores
 
     @property
     def rate(self) -> float:
@@ -961,9 +1001,11 @@ def run_wrk(
     command += [f"http://127.0.0.1:{server.port}", "--", method, path, str(lines)]
     command += [str(threads), str(state)]
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu_before = server.cpu_seconds()
+    cpu_before, services_before = server.cpu_seconds(), services_cpu_seconds()
+    machine_before = machine_busy_seconds()
     done = wrk_until_done(command, state.with_suffix(".done"), threads)
-    cpu_after = server.cpu_seconds()
+    cpu_after, services_after = server.cpu_seconds(), services_cpu_seconds()
+    machine_after = machine_busy_seconds()
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     client_cpu = (after.ru_utime - children.ru_utime) + (after.ru_stime - children.ru_stime)
     found = [line for line in done.stdout.splitlines() if line.startswith("BENCH-RESULT ")]
@@ -991,6 +1033,10 @@ def run_wrk(
         client_cpu_seconds=client_cpu,
         server_cpu_seconds=None if cpu_before is None or cpu_after is None
         else cpu_after - cpu_before,
+        services_cpu_seconds=None if services_before is None or services_after is None
+        else services_after - services_before,
+        machine_busy=None if machine_before is None or machine_after is None
+        else (machine_after[0] - machine_before[0]) / (machine_after[1] - machine_before[1]),
     )  # fmt: skip
 
 
@@ -1034,6 +1080,10 @@ def show_wrk(run: WrkRun, round_number: int | None = None) -> None:
             f"  server CPU {run.server_cpu_seconds / run.seconds:>4.0%}"
             f" = {run.server_cpu_seconds / run.answered * 1000:.2f} ms/req"
         )
+    if run.services_cpu_seconds and run.answered:
+        cpu += f", PostgreSQL+Redis {run.services_cpu_seconds / run.answered * 1000:.2f} ms/req"
+    if run.machine_busy is not None:
+        cpu += f", machine {run.machine_busy:.0%} busy"
     failed = run.answered - run.ok
     where = "" if round_number is None else f"round {round_number}"
     print(

@@ -61,3 +61,19 @@ def test_tree_cpu_seconds_counts_this_process() -> None:
     seconds = cast.tree_cpu_seconds(os.getpid())
     assert seconds is not None and seconds > 0
     assert cast.tree_cpu_seconds(2**22 + 12345) is None  # above any pid_max: no such process
+
+
+def test_machine_busy_seconds_grow_while_this_process_works() -> None:
+    before = cast.machine_busy_seconds()
+    assert before is not None and 0 <= before[0] <= before[1]
+    spent = cast.tree_cpu_seconds(os.getpid()) or 0.0
+    while (cast.tree_cpu_seconds(os.getpid()) or 0.0) < spent + 0.05:
+        pass  # burn a little CPU
+    after = cast.machine_busy_seconds()
+    assert after is not None and after[0] > before[0] and after[1] > before[1]
+
+
+def test_services_cpu_seconds_reads_the_database_and_redis() -> None:
+    """PostgreSQL and Redis run beside the tests (as in CI): they have used some CPU."""
+    seconds = cast.services_cpu_seconds()
+    assert seconds is not None and seconds > 0
