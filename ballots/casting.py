@@ -21,9 +21,9 @@ import msgspec
 from sqlalchemy import (
     Connection,
     Engine,
-    LargeBinary,
+    Integer,
+    String,
     and_,
-    any_,
     bindparam,
     exists,
     insert,
@@ -32,7 +32,6 @@ from sqlalchemy import (
     text,
     update,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm import aliased
@@ -333,10 +332,13 @@ _LOOKUP = Statement(  # one credential's row; closes_at and the counted cast's h
     ),
     times=(8, 15),
 )
-# Many credentials' rows in one round trip (PostgreSQL), each row ending with its hash.
-_LOOKUP_MANY = _LOOKUP_QUERY.add_columns(Elector.credential_hash).where(
-    Elector.credential_hash == any_(bindparam("hashes", type_=ARRAY(LargeBinary))),
-    Elector.ballot_id == bindparam("ballot"),
+# Many credentials' rows in one statement, each row ending with its hash.
+_LOOKUP_MANY = Statement(
+    _LOOKUP_QUERY.add_columns(Elector.credential_hash).where(
+        Elector.credential_hash.in_(bindparam("hashes", expanding=True)),
+        Elector.ballot_id == bindparam("ballot"),
+    ),
+    times=(8, 15),
 )
 # Lock the ballot row before the lookup: casts append to its board one at a time, and a close
 # waits for them (SQLite's BEGIN IMMEDIATE already serialises writers). The lock is its own
@@ -369,7 +371,7 @@ _PRESENT = select(
 )
 _PRESENT_NOW = Statement(_PRESENT)
 _INSERT_CAST = Statement(
-    insert(Cast).returning(Cast.id, sort_by_parameter_order=True),
+    insert(Cast),
     binds_times=True,
     columns=(
         "ballot_id",
@@ -381,8 +383,19 @@ _INSERT_CAST = Statement(
         "leaf_index",
     ),
 )
+# Participation points at a cast found by its tracker (unique), so that a batch's casts and
+# participation go as one statement each, with no round trip for the casts' ids in between.
+_CAST_BY_TRACKER = select(Cast.id).where(Cast.tracker == bindparam("tracker")).scalar_subquery()
 _INSERT_PARTICIPATION = Statement(
-    insert(Participation), columns=("ballot_id", "count_key", "elector_id", "cast_id")
+    insert(Participation).from_select(
+        ["ballot_id", "count_key", "elector_id", "cast_id"],
+        select(
+            bindparam("ballot_id", type_=Integer),
+            bindparam("count_key", type_=String),
+            bindparam("elector_id", type_=Integer),
+            _CAST_BY_TRACKER,
+        ),
+    )
 )
 _COUNT_CAST = Statement(
     update(Participation)
@@ -390,7 +403,7 @@ _COUNT_CAST = Statement(
         Participation.ballot_id == bindparam("ballot"),
         Participation.count_key == bindparam("key"),
     )
-    .values(cast_id=bindparam("cast"))
+    .values(cast_id=_CAST_BY_TRACKER)
 )
 
 # Every write of a batch of casts on PostgreSQL in one statement (one round trip): the board's
@@ -532,16 +545,12 @@ class _BallotBatch:
         """The lookup row of each credential hash found on this ballot."""
         if not hashes:
             return {}
-        if isinstance(self.db, Connection):  # one round trip for the batch
-            params = {"hashes": list(dict.fromkeys(hashes)), "ballot": self.ballot_id}
-            found = self.db.execute(_LOOKUP_MANY, params)
-            return {row[-1]: tuple(row[:-1]) for row in found}
-        rows = {}
-        for hashed in dict.fromkeys(hashes):
-            row = _LOOKUP.first(self.db, {"hashed": hashed, "ballot": self.ballot_id})
-            if row is not None:
-                rows[hashed] = row
-        return rows
+        if len(hashes) == 1:
+            row = _LOOKUP.first(self.db, {"hashed": hashes[0], "ballot": self.ballot_id})
+            return {} if row is None else {hashes[0]: row}
+        unique = list(dict.fromkeys(hashes))
+        found = _LOOKUP_MANY.rows_in(self.db, "hashes", unique, {"ballot": self.ballot_id})
+        return {row[-1]: row[:-1] for row in found}
 
     def _refuse_missing(self, refusal: DomainError) -> DomainError:
         if self.exists is None:
@@ -685,25 +694,27 @@ class _BallotBatch:
             db, self.ballot_id, self.size, self.edge, self.leaves
         )
         assert indexes == [cast["leaf_index"] for cast in self.casts]
-        cast_ids = [row[0] for row in _INSERT_CAST.rows_of_many(db, self.casts)]
         added = []
         changed = []
         for count_key, (is_new, elector_id, position) in self.participation.items():
+            tracker = self.casts[position]["tracker"]
             if is_new:
                 added.append(
                     {
                         "ballot_id": self.ballot_id,
                         "count_key": count_key,
                         "elector_id": elector_id,
-                        "cast_id": cast_ids[position],
+                        "tracker": tracker,
                     }
                 )
             else:
-                changed.append(
-                    {"ballot": self.ballot_id, "key": count_key, "cast": cast_ids[position]}
-                )
-        for statement, rows in ((_INSERT_PARTICIPATION, added), (_COUNT_CAST, changed)):
-            if len(rows) == 1:
+                changed.append({"ballot": self.ballot_id, "key": count_key, "tracker": tracker})
+        for statement, rows in (
+            (_INSERT_CAST, self.casts),
+            (_INSERT_PARTICIPATION, added),
+            (_COUNT_CAST, changed),
+        ):
+            if len(rows) == 1:  # one row goes as one statement, not through executemany
                 statement.run(db, rows[0])
             elif rows:
                 statement.run_many(db, rows)

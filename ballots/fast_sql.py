@@ -56,7 +56,7 @@ class Statement:
     result's datetime columns and ``binds_times`` says whether a parameter may be a datetime
     (both converted on the raw path as SQLAlchemy would)."""
 
-    __slots__ = ("binds_times", "core", "names", "pick", "sql", "times")
+    __slots__ = ("_expanded", "binds_times", "core", "names", "pick", "sql", "times")
 
     def __init__(
         self,
@@ -75,6 +75,7 @@ class Statement:
         self.pick = itemgetter(*self.names) if len(self.names) > 1 else None
         self.times = tuple(times)
         self.binds_times = binds_times
+        self._expanded: dict[int, str] = {}
 
     def _raw_params(self, params: Mapping[str, Any]) -> Sequence[Any]:
         values = self.pick(params) if self.pick else [params[name] for name in self.names]
@@ -98,22 +99,30 @@ class Statement:
         row = db.execute(self.core, dict(params)).first()
         return None if row is None else tuple(row)
 
+    def rows_in(
+        self, db: Db, name: str, values: Sequence[Any], params: Mapping[str, Any]
+    ) -> list[tuple[Any, ...]]:
+        """Every row, for a statement with ``IN`` over the expanding parameter ``name`` given
+        ``values`` (one statement however many there are)."""
+        if not isinstance(db, sqlite3.Connection):
+            return [tuple(row) for row in db.execute(self.core, {**params, name: list(values)})]
+        sql = self._expanded.get(len(values))
+        if sql is None:
+            marks = ", ".join("?" * len(values))
+            sql = self._expanded[len(values)] = self.sql.replace(f"__[POSTCOMPILE_{name}]", marks)
+        flat: list[Any] = []
+        for each in self.names:
+            if each == name:
+                flat.extend(values)
+            else:
+                flat.append(params[each])
+        return [self._converted(row) for row in db.execute(sql, flat)]
+
     def run(self, db: Db, params: Mapping[str, Any]) -> int:
         """Run a statement that returns no rows; the number of rows it changed."""
         if isinstance(db, sqlite3.Connection):
             return db.execute(self.sql, self._raw_params(params)).rowcount
         return int(db.execute(self.core, dict(params)).rowcount)
-
-    def rows_of_many(self, db: Db, rows: Sequence[Mapping[str, Any]]) -> list[tuple[Any, ...]]:
-        """Run a statement with ``RETURNING`` once per row of parameters; the row each returned,
-        in the order given (the statement must return rows sorted by parameter order)."""
-        if isinstance(db, sqlite3.Connection):
-            # sqlite3 returns no rows from executemany; a statement each costs microseconds.
-            found = [db.execute(self.sql, self._raw_params(row)).fetchone() for row in rows]
-            return [self._converted(row) for row in found]
-        if len(rows) == 1:
-            return [tuple(db.execute(self.core, dict(rows[0])).one())]
-        return [tuple(row) for row in db.execute(self.core, [dict(row) for row in rows])]
 
     def run_many(self, db: Db, rows: Sequence[Mapping[str, Any]]) -> None:
         """Run the statement once per row of parameters."""
