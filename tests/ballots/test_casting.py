@@ -6,9 +6,11 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import sqlite3
 from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, closing
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import msgspec
 import pytest
@@ -18,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 import tally
 from ballots import board
-from ballots.casting import Receipt, cast_ballot, voter_status
+from ballots.casting import _LOOKUP_MANY, Receipt, cast_ballot, voter_status
 from ballots.credentials import new_credential
 from ballots.db import create_engine, create_sessionmaker, dispose, is_sqlite
 from ballots.eligibility import Eligibility
@@ -32,6 +34,7 @@ from ballots.errors import (
     UnknownCredential,
 )
 from ballots.lifecycle import close_ballot, get_ballot
+from ballots.migrate import upgrade
 from ballots.models import Cast, Participation
 from ballots.signing import signer_from_seed
 from tally import board as tally_board
@@ -627,3 +630,17 @@ async def test_one_server_many_phones_per_unit_at_once(
     assert await verified_board_after_close(session, ballot_id) == []
     result = await closed_result_of(session, ballot_id)
     assert result["ballots"] == 25
+
+
+def test_a_batch_looks_each_credential_up_by_its_hash(tmp_path: Path) -> None:
+    """SQLite plans the batch lookup with the credential index, not a walk of the whole roll
+    (without statistics its planner would pick the ballot's index for an IN list)."""
+    path = tmp_path / "plan.sqlite3"
+    upgrade(f"sqlite+aiosqlite:///{path}")
+    sql = _LOOKUP_MANY.sql.replace("__[POSTCOMPILE_hashes]", "?, ?, ?")
+    with closing(sqlite3.connect(path)) as database:
+        plan = [
+            row[3] for row in database.execute(f"EXPLAIN QUERY PLAN {sql}", [b"a", b"b", b"c", 1])
+        ]
+    electors = [step for step in plan if " electors " in f" {step} "]
+    assert electors and "(credential_hash=?)" in electors[0], plan
