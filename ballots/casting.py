@@ -82,6 +82,19 @@ ANSWER_MESSAGES = {
 }
 
 
+def check_answers(spec: tally.BallotSpec, answers: tally.Answers) -> None:
+    """Raise :class:`InvalidAnswer` (with the resident's wording) unless ``answers`` fit."""
+    try:
+        tally.check_answers(spec, answers)
+    except tally.AnswerError as error:
+        raise InvalidAnswer(
+            ANSWER_MESSAGES.get(error.code, error.message),
+            code=error.code,
+            question=error.question,
+            **error.params,
+        ) from error
+
+
 class Receipt(msgspec.Struct):
     """What a voter keeps: the tracker finds their ballot on the public board.
 
@@ -627,15 +640,7 @@ class _BallotBatch:
             if not (present and present[0]):
                 raise NotCheckedIn()
         spec = decode_spec(spec_text)
-        try:
-            tally.check_answers(spec, vote.answers)
-        except tally.AnswerError as error:
-            raise InvalidAnswer(
-                ANSWER_MESSAGES.get(error.code, error.message),
-                code=error.code,
-                question=error.question,
-                **error.params,
-            ) from error
+        check_answers(spec, vote.answers)
         if counted is not None and counted.elector_id != elector_id:
             raise HouseholdAlreadyVoted()
         if counted is not None and not revoting:

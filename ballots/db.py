@@ -135,14 +135,7 @@ class SqliteWriter:
         committed, for every piece of work in the batch before any of their callers resumes
         (so the first caller to resume already knows all that the batch committed)."""
         loop = asyncio.get_running_loop()
-        job: _Job[T] = _Job(work, loop, loop.create_future(), on_committed)
-        with self._lock:
-            self._pending.append(job)
-            start = not self._draining
-            self._draining = True
-        if start:
-            self.executor.submit(self._drain)
-        return await job.future
+        return await self._enqueue(_Job(work, loop, loop.create_future(), on_committed))
 
     async def run_grouped(
         self,
@@ -152,16 +145,16 @@ class SqliteWriter:
     ) -> T:
         """Like :meth:`run`, but consecutive items of the same ``group`` in a batch go to one
         call of ``group``."""
-        loop = asyncio.get_running_loop()
-        job: _Job[T] = _Job(partial(_one, group, item), loop, loop.create_future(), on_committed)
-        job.group, job.item = group, item
+        return await self._enqueue(_grouped_job(group, item, on_committed))
+
+    def _enqueue(self, job: _Job[T]) -> asyncio.Future[T]:
         with self._lock:
             self._pending.append(job)
             start = not self._draining
             self._draining = True
         if start:
             self.executor.submit(self._drain)
-        return await job.future
+        return job.future
 
     def _drain(self) -> None:
         while True:
@@ -273,6 +266,14 @@ def _attempt(job: _Job[Any], connection: Connection) -> tuple[_Job[Any], Any, bo
         return job, error, False
 
 
+def _grouped_job(group: Group[I, T], item: I, on_committed: Callable[[T], None] | None) -> _Job[T]:
+    """A job for ``item`` of ``group``, on the running loop (alone, it runs as a group of one)."""
+    loop = asyncio.get_running_loop()
+    job: _Job[T] = _Job(partial(_one, group, item), loop, loop.create_future(), on_committed)
+    job.group, job.item = group, item
+    return job
+
+
 def _one(group: Group[I, T], item: I, connection: Connection) -> T:
     """``group`` on one item: its result, or its refusal raised."""
     (outcome,) = group(connection, [item])
@@ -336,9 +337,8 @@ class GroupCommitter:
     ) -> T:
         """Run ``group`` on ``item`` with whatever else arrives meanwhile; its outcome once
         committed (``on_committed`` is called first, as in :meth:`SqliteWriter.run`)."""
-        loop = asyncio.get_running_loop()
-        job: _Job[T] = _Job(partial(_one, group, item), loop, loop.create_future(), on_committed)
-        job.group, job.item = group, item
+        job = _grouped_job(group, item, on_committed)
+        loop = job.loop
         key = (loop, group)
         queue = self._queues.get(key)
         if queue is None:

@@ -294,21 +294,33 @@ class Server(msgspec.Struct):
         return tree_cpu_seconds(self.pid)
 
 
-def tree_cpu_seconds(root: int) -> float | None:
-    """utime + stime of ``root`` and its living descendants, from /proc; None off Linux."""
-    ticks: dict[int, tuple[int, int]] = {}  # pid -> (parent, ticks)
+def process_table() -> dict[int, tuple[str, int, int]] | None:
+    """Every process: pid -> (name, parent pid, utime + stime in clock ticks), from /proc;
+    None off Linux."""
     try:
         entries = os.listdir("/proc")
     except OSError:
         return None
+    table = {}
     for entry in entries:
         if not entry.isdigit():
             continue
         try:
-            fields = Path(f"/proc/{entry}/stat").read_text().rpartition(")")[2].split()
+            stat = Path(f"/proc/{entry}/stat").read_text()
         except OSError:
             continue
-        ticks[int(entry)] = (int(fields[1]), int(fields[11]) + int(fields[12]))
+        name, _, rest = stat.partition(" (")[2].rpartition(")")
+        fields = rest.split()
+        table[int(entry)] = (name, int(fields[1]), int(fields[11]) + int(fields[12]))
+    return table
+
+
+def tree_cpu_seconds(root: int) -> float | None:
+    """utime + stime of ``root`` and its living descendants, from /proc; None off Linux."""
+    processes = process_table()
+    if processes is None:
+        return None
+    ticks = {pid: (parent, used) for pid, (_, parent, used) in processes.items()}
     if root not in ticks:
         return None
     members, frontier = {root}, [root]
@@ -327,24 +339,11 @@ SERVICES = ("postgres", "redis-server")
 
 def services_cpu_seconds() -> float | None:
     """utime + stime of every running PostgreSQL and Redis process; None off Linux."""
-    total = 0
-    try:
-        entries = os.listdir("/proc")
-    except OSError:
+    processes = process_table()
+    if processes is None:
         return None
-    for entry in entries:
-        if not entry.isdigit():
-            continue
-        try:
-            name, _, rest = (
-                Path(f"/proc/{entry}/stat").read_text().partition(" (")[2].rpartition(")")
-            )
-        except OSError:
-            continue
-        if name.startswith(SERVICES):
-            fields = rest.split()
-            total += int(fields[11]) + int(fields[12])
-    return total / os.sysconf("SC_CLK_TCK")
+    used = sum(ticks for name, _, ticks in processes.values() if name.startswith(SERVICES))
+    return used / os.sysconf("SC_CLK_TCK")
 
 
 def machine_busy_seconds() -> tuple[float, float] | None:

@@ -15,8 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 import tally
 from ballots import audit
 from ballots.access import Actor, require
-from ballots.casting import ANSWER_MESSAGES
-from ballots.errors import InvalidAnswer
+from ballots.casting import check_answers
 from ballots.lifecycle import ballot_spec, ballot_unit, lock_ballot
 from ballots.models import Ballot, PaperEntry, PaperIssue
 from ballots.paper.errors import (
@@ -56,18 +55,6 @@ def canonical(spec: tally.BallotSpec, answers: tally.Answers) -> tally.Answers:
     return result
 
 
-def _check(spec: tally.BallotSpec, answers: tally.Answers) -> None:
-    try:
-        tally.check_answers(spec, answers)
-    except tally.AnswerError as error:
-        raise InvalidAnswer(
-            ANSWER_MESSAGES.get(error.code, error.message),
-            code=error.code,
-            question=error.question,
-            **error.params,
-        ) from error
-
-
 async def _entering(session: AsyncSession, actor: Actor, ballot_id: int) -> tuple[Ballot, int]:
     ballot = await lock_ballot(session, ballot_id)
     unit = await ballot_unit(session, ballot)
@@ -99,7 +86,7 @@ async def enter_paper(
         raise InvalidWithAnswers()
     spec = ballot_spec(ballot)
     if not invalid:
-        _check(spec, given)
+        check_answers(spec, given)
     stored = "" if invalid else msgspec.json.encode(canonical(spec, given)).decode()
     entries = list(
         await session.scalars(
