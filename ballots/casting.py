@@ -340,12 +340,6 @@ _LOOKUP_QUERY = (
         and_(PaperIssue.ballot_id == Elector.ballot_id, PaperIssue.count_key == Elector.count_key),
     )
 )
-_LOOKUP = Statement(  # one credential's row; closes_at and the counted cast's hour are times
-    _LOOKUP_QUERY.where(
-        Elector.credential_hash == bindparam("hashed"), Elector.ballot_id == bindparam("ballot")
-    ),
-    times=(8, 15),
-)
 # Many credentials' rows in one statement, each row ending with its hash. The ballot is
 # compared as ``ballot_id + 0`` so that no index can serve that term: SQLite's planner, which has
 # no statistics, would otherwise walk the ballot's whole roll instead of looking each hash up.
@@ -539,31 +533,19 @@ class _BallotBatch:
         if rows:
             first = next(iter(rows.values()))
             self.size, self.edge = first[6], first[7]  # the ballot's log_size and log_edge
-        decided: list[tuple[Receipt, int | None] | Exception] = []
+        decided: list[Receipt | Exception] = []
         for vote in votes:
             try:
                 decided.append(self._decide(vote, rows))
             except DomainError as refusal:
                 decided.append(refusal)
         size, edge = self._write() if self.leaves else (self.size, self.edge)
-        outcomes: list[_Cast | Exception] = []
-        for outcome in decided:
-            if isinstance(outcome, Exception):
-                outcomes.append(outcome)
-                continue
-            receipt, position = outcome
-            if position is not None:
-                receipt.leaf_index = self.casts[position]["leaf_index"]
-            outcomes.append((receipt, size, edge))
-        return outcomes
+        return [o if isinstance(o, Exception) else (o, size, edge) for o in decided]
 
     def _lookup(self, hashes: list[bytes]) -> dict[bytes, tuple[Any, ...]]:
         """The lookup row of each credential hash found on this ballot."""
         if not hashes:
             return {}
-        if len(hashes) == 1:
-            row = _LOOKUP.first(self.db, {"hashed": hashes[0], "ballot": self.ballot_id})
-            return {} if row is None else {hashes[0]: row}
         unique = list(dict.fromkeys(hashes))
         found = _LOOKUP_MANY.rows_in(self.db, "hashes", unique, {"ballot": self.ballot_id})
         return {row[-1]: row[:-1] for row in found}
@@ -573,11 +555,8 @@ class _BallotBatch:
             self.exists = _BALLOT_EXISTS.first(self.db, {"ballot": self.ballot_id}) is not None
         return refusal if self.exists else NotFound(what="ballot", id=self.ballot_id)
 
-    def _decide(
-        self, vote: _Vote, rows: dict[bytes, tuple[Any, ...]]
-    ) -> tuple[Receipt, int | None]:
-        """One vote's receipt (and its position among this batch's new casts, if it is one), or
-        its refusal raised.
+    def _decide(self, vote: _Vote, rows: dict[bytes, tuple[Any, ...]]) -> Receipt:
+        """One vote's receipt, or its refusal raised.
 
         A submission is a retry (answered with its first receipt) when it carries the
         ``submission_id`` of an earlier cast, or, without one, when its answers equal those of
@@ -620,14 +599,14 @@ class _BallotBatch:
         submission_key = _submission_key(vote.key, elector_id, vote.submission_id, vote.answers)
         if counted is not None and counted.elector_id == elector_id:
             if counted.submission_key == submission_key:
-                return self._receipt(counted.tracker, counted.hour, counted.leaf), None
+                return self._receipt(counted.tracker, counted.hour, counted.leaf)
             if vote.submission_id:
                 earlier = self.new_by_key.get(submission_key) or _EARLIER.first(
                     self.db, {"ballot": self.ballot_id, "submission_key": submission_key}
                 )
                 if earlier is not None:
                     tracker, hour, leaf = earlier
-                    return self._receipt(tracker, hour, leaf), None
+                    return self._receipt(tracker, hour, leaf)
         if state != "open":
             raise BallotNotOpen(state=state)
         if closes_at is not None and _past(closes_at):
@@ -682,7 +661,7 @@ class _BallotBatch:
         self.new_by_key[submission_key] = (tracker, cast_hour, leaf_index)
         receipt = self._receipt(tracker, cast_hour, leaf_index, code)
         receipt.replaced_earlier = counted is not None
-        return receipt, position
+        return receipt
 
     def _receipt(self, tracker: str, hour: datetime, leaf: int | None, code: str = "") -> Receipt:
         return Receipt(

@@ -366,7 +366,7 @@ class GroupCommitter:
         group = batch[0].group
         assert group is not None
         try:
-            async with self.engine().connect() as connection:
+            async with self._live_engine().connect() as connection:
                 values = await connection.run_sync(group, [job.item for job in batch])
                 await connection.commit()
         except Exception as error:
@@ -378,7 +378,7 @@ class GroupCommitter:
             for job, value in zip(batch, values, strict=True)
         ]
 
-    def engine(self) -> AsyncEngine:
+    def _live_engine(self) -> AsyncEngine:
         engine = self._engine()
         if engine is None:
             raise RuntimeError("the engine of this committer was disposed of")
@@ -386,7 +386,7 @@ class GroupCommitter:
 
     async def _alone(self, job: _Job[Any]) -> tuple[_Job[Any], Any, bool]:
         try:
-            async with self.engine().connect() as connection:
+            async with self._live_engine().connect() as connection:
                 value = await connection.run_sync(job.work)
                 await connection.commit()
         except Exception as error:
